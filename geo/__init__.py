@@ -1,0 +1,1 @@
+"""urbanmap's library: database, coordinate systems, queries. Importable without FastAPI."""

@@ -1,0 +1,184 @@
+"""The `urbanmap` command: database, loading, the sample and the map service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from geo import migrate
+from geo.db import connect_engine, local_cluster, redacted
+from geo.errors import UrbanmapError
+from geo.settings import Settings
+from layers import REGISTRY
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The PostGIS database: embedded cluster and migrations.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _ready_engine(settings: Settings):
+    """An engine to a migrated database, starting the embedded PostGIS if needed."""
+    engine = connect_engine(settings)
+    migrate.upgrade(engine)
+    return engine
+
+
+# -- db ------------------------------------------------------------------------------
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostGIS (created on first start, reused after)."""
+    settings = Settings()
+    if settings.database_url:
+        console.print(f"DATABASE_URL is set: urbanmap uses {redacted(settings.database_url)} "
+                      "and starts nothing.")
+        return
+    status = local_cluster(settings).start()
+    console.print(f"PostGIS running (pid {status.pid}), data in {status.data_dir}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostGIS; its data stays for the next start."""
+    settings = Settings()
+    if settings.database_url:
+        console.print("DATABASE_URL is set: there is no embedded PostGIS to stop.")
+        return
+    local_cluster(settings).stop()
+    console.print("PostGIS stopped")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say which database urbanmap uses and whether it answers."""
+    settings = Settings()
+    if settings.database_url:
+        engine = connect_engine(settings, start=False)
+        console.print(f"external PostGIS at {redacted(settings.database_url)}: running, "
+                      f"schema revision {migrate.current_revision(engine) or 'none'}")
+        return
+    status = local_cluster(settings).status()
+    state = f"running (pid {status.pid})" if status.running else (
+        "stopped" if status.initialised else "not created yet")
+    console.print(f"embedded PostGIS in {status.data_dir}: {state}")
+    if not status.running:
+        raise typer.Exit(3)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (password hidden), for psql, QGIS or ogr2ogr."""
+    settings = Settings()
+    print(redacted(settings.database_url) if settings.database_url else
+          local_cluster(settings).url)
+
+
+@db_app.command("migrate")
+def db_migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
+    down: Annotated[bool, typer.Option("--down", help="Downgrade to the revision")] = False,
+) -> None:
+    """Bring the schema to a revision (default: the newest)."""
+    engine = connect_engine(Settings())
+    (migrate.downgrade if down else migrate.upgrade)(engine, revision)
+    console.print(f"schema at revision {migrate.current_revision(engine) or 'base'}")
+
+
+# -- layers and loading --------------------------------------------------------------
+
+@app.command("layers")
+def list_layers() -> None:
+    """List the layers of the registry."""
+    table = Table("id", "title", "tên", "domain", "geometry")
+    for spec in REGISTRY.values():
+        table.add_row(spec.id, spec.title, spec.title_vi, spec.domain, spec.geometry or "—")
+    console.print(table)
+
+
+@app.command("load")
+def load(
+    layer: Annotated[str, typer.Argument(help="Layer id, see `urbanmap layers`")],
+    file: Annotated[Path, typer.Argument(help="File to load")],
+    source_layer: Annotated[str | None, typer.Option("--layer", help="Layer inside the file")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:32648")] = None,
+    append: Annotated[bool, typer.Option(help="Add to the layer instead of replacing it")] = False,
+) -> None:
+    """Load one layer from a file (replacing its features unless --append)."""
+    from loaders.files import load_file
+
+    engine = _ready_engine(Settings())
+    report = load_file(engine, layer, file, layer=source_layer, crs=crs,
+                       mode="append" if append else "replace")
+    _print_reports([report])
+
+
+@app.command("load-osm")
+def load_osm_command(
+    file: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file")],
+    clip: Annotated[bool, typer.Option(help="Clip to the district outline in the file")] = True,
+) -> None:
+    """Fill every layer OpenStreetMap has from one extract."""
+    from loaders.osm import load_osm
+
+    _print_reports(load_osm(_ready_engine(Settings()), file, clip=clip))
+
+
+@app.command("sample")
+def sample(
+    out: Annotated[Path | None, typer.Option(help="Where to write the generated files")] = None,
+) -> None:
+    """Generate and load the District 7 sample (OSM extract + labelled generated data)."""
+    from loaders.sample import load_sample
+
+    _print_reports(load_sample(_ready_engine(Settings()), out))
+
+
+def _print_reports(reports) -> None:
+    table = Table("layer", "loaded", "rejected", "replaced", "version", "notes")
+    for report in reports:
+        table.add_row(report.layer_id, str(report.inserted), str(report.rejected),
+                      str(report.deleted), str(report.data_version), "; ".join(report.problems))
+    console.print(table)
+
+
+# -- serving -------------------------------------------------------------------------
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the map and its API."""
+    import uvicorn
+
+    settings = Settings()
+    _ready_engine(settings).dispose()
+    uvicorn.run("server:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level="info")
+
+
+@app.command("demo")
+def demo() -> None:
+    """Start PostGIS, load the District 7 sample and serve the map on port 8000."""
+    settings = Settings()
+    from loaders.sample import load_sample
+
+    _print_reports(load_sample(_ready_engine(settings)))
+    console.print(f"Map: http://{settings.host}:{settings.port}/")
+    serve(None, None, 1)
+
+
+def main() -> None:
+    try:
+        app()
+    except UrbanmapError as error:
+        Console(stderr=True).print(Panel(error.message, title=error.title, border_style="red"))
+        raise SystemExit(1) from None

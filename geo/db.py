@@ -1,0 +1,99 @@
+"""The database connection: which server, the engine, and the checks that it is usable."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from geo.errors import DatabaseUnavailable, PostgisMissing
+from geo.localdb import INSTALL_HINT, LocalPostgis
+from geo.settings import Settings
+
+
+def local_cluster(settings: Settings) -> LocalPostgis:
+    return LocalPostgis(settings.home, settings.pg_bin)
+
+
+def normalise_url(url: str) -> str:
+    """Accept the libpq spellings (postgres://, postgresql://) and use psycopg2.
+
+    >>> normalise_url("postgres://u:p@db.example/gis")
+    'postgresql+psycopg2://u:p@db.example/gis'
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def database_url(settings: Settings, start: bool = True) -> str:
+    """DATABASE_URL when set (nothing is started); otherwise the embedded cluster's URL."""
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    cluster = local_cluster(settings)
+    if start:
+        cluster.start()
+    return cluster.url
+
+
+def redacted(url: str) -> str:
+    """A URL safe to print: the password hidden.
+
+    >>> redacted("postgresql+psycopg2://gis:s3cret@db.example:5432/d7")
+    'postgresql+psycopg2://gis:***@db.example:5432/d7'
+    """
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
+                         future=True)
+
+
+def connect_engine(settings: Settings, start: bool = True) -> Engine:
+    """An engine to a database that answers and has PostGIS 3, or a SetupError saying why not."""
+    engine = make_engine(database_url(settings, start=start))
+    check_postgis(engine)
+    return engine
+
+
+def check_postgis(engine: Engine) -> str:
+    """PostGIS's version on the server, installing the extension if the user may."""
+    where = redacted(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        with engine.begin() as conn:
+            version = conn.execute(text(
+                "SELECT extversion FROM pg_extension WHERE extname = 'postgis'")).scalar()
+            if version is None:
+                version = _install_postgis(conn, where)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise DatabaseUnavailable(
+            f"Cannot connect to the database at {where}: {reason}. Check that the server is "
+            "running and that DATABASE_URL is right, or unset DATABASE_URL to let urbanmap "
+            "run its own PostGIS."
+        ) from None
+    if not str(version).startswith("3."):
+        raise PostgisMissing(f"The database at {where} has PostGIS {version}; urbanmap needs 3.x.")
+    return str(version)
+
+
+def _install_postgis(conn, where: str) -> str:
+    available = conn.execute(text(
+        "SELECT default_version FROM pg_available_extensions WHERE name = 'postgis'")).scalar()
+    if available is None:
+        raise PostgisMissing(
+            f"The PostgreSQL server at {where} does not have PostGIS installed. Install PostGIS 3 "
+            "on that server. " + INSTALL_HINT
+        )
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except ProgrammingError:
+        raise PostgisMissing(
+            f"PostGIS is available on the server at {where} but not enabled in this database, "
+            "and this user may not enable it. Ask the database owner or an administrator to "
+            "run `CREATE EXTENSION postgis;` in it."
+        ) from None
+    return str(available)

@@ -1,0 +1,1 @@
+"""Thin FastAPI routers; the work is done by geo's query functions."""

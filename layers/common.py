@@ -1,0 +1,14 @@
+"""Attributes shared by many layers, declared once."""
+
+from layers.spec import Field
+
+NAME = Field("name", "text", "Name as used locally, Unicode NFC")
+ADDRESS = Field("address", "text", "Street address")
+PHONE = Field("phone", "text", "Contact telephone")
+OPENING_HOURS = Field("opening_hours", "text", "Opening hours, OpenStreetMap syntax")
+OPERATOR = Field("operator", "text", "Who runs it")
+SURFACE = Field("surface", "text", "Surface: asphalt, concrete, paving_stones, unpaved …")
+WIDTH_M = Field("width_m", "real", "Carriageway width", unit="m")
+AREA_M2 = Field("area_m2", "real", "Area, measured from the geometry", unit="m²")
+
+POINT_OF_INTEREST = (NAME, ADDRESS, PHONE, OPENING_HOURS, OPERATOR)

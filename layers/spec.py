@@ -1,0 +1,76 @@
+"""What a layer is: the one declaration that tables, tiles, items, styles and docs derive from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["text", "integer", "real", "date", "boolean"]
+GeometryKind = Literal["Point", "MultiLineString", "MultiPolygon"]
+Domain = Literal[
+    "administration",
+    "planning",
+    "transport",
+    "water",
+    "safety",
+    "health",
+    "economy",
+    "environment",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A typed attribute that the district keeps for every feature of a layer."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = False
+    unit: str | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One kind of urban asset.
+
+    `geometry` is None for a table without geometry (ward-level statistics): it is
+    stored and loaded like a layer but has no tiles.
+    """
+
+    id: str
+    title: str
+    title_vi: str
+    domain: Domain
+    description: str
+    geometry: GeometryKind | None
+    fields: tuple[Field, ...]
+    minzoom: int = 10
+    maxzoom: int = 22
+    feature_cap: int = 50_000
+    # Columns computed by the database from the geometry (e.g. area), never loaded.
+    measured: tuple[Field, ...] = field(default=())
+
+    @property
+    def table(self) -> str:
+        return self.id
+
+    @property
+    def style_id(self) -> str:
+        return self.id
+
+    @property
+    def is_spatial(self) -> bool:
+        return self.geometry is not None
+
+    def field(self, name: str) -> Field:
+        for candidate in (*self.fields, *self.measured):
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"layer {self.id!r} has no field {name!r}")
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        """Public attributes, in declaration order."""
+        return tuple(f.name for f in (*self.fields, *self.measured))

@@ -1,0 +1,38 @@
+"""Water: rivers, canals and rạch, as centre lines and as areas."""
+
+from layers.common import AREA_M2, NAME, WIDTH_M
+from layers.spec import Field, LayerSpec
+
+WATERWAY_KINDS = ("river", "canal", "rach", "stream", "drain", "ditch")
+
+WATERWAYS = LayerSpec(
+    id="waterways",
+    title="Rivers and canals",
+    title_vi="Sông, kênh, rạch",
+    domain="water",
+    description="Centre lines of rivers (sông), canals (kênh) and tidal creeks (rạch).",
+    geometry="MultiLineString",
+    fields=(
+        NAME,
+        Field("kind", "text", "river, canal, rach (tidal creek), stream …", choices=WATERWAY_KINDS),
+        WIDTH_M,
+    ),
+    minzoom=9,
+)
+
+WATER_AREAS = LayerSpec(
+    id="water_areas",
+    title="Water areas",
+    title_vi="Mặt nước",
+    domain="water",
+    description="Surface of rivers, canals, lakes and ponds.",
+    geometry="MultiPolygon",
+    fields=(
+        NAME,
+        Field("kind", "text", "river, canal, lake, pond, basin …"),
+    ),
+    measured=(AREA_M2,),
+    minzoom=9,
+)
+
+LAYERS = (WATERWAYS, WATER_AREAS)

@@ -1,0 +1,230 @@
+"""Fill many layers from one OpenStreetMap extract (.osm.pbf or .osm XML).
+
+GDAL's OSM driver gives points, lines and multipolygons, with common tags as columns and
+the rest in `other_tags`. Each feature's tags are gathered into one dict and offered to the
+rules below; a feature may feed several layers (a bridge way is a road too). Everything
+is clipped to a boundary, by default the district's own outline in the file, so a
+whole-city extract loads only the district. The tag mapping is documented in README.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from sqlalchemy import Engine
+
+from geo.errors import InvalidInput
+from layers import get_layer
+from layers.transport import ROAD_KINDS
+from loaders.pipeline import LoadReport, write_layer
+
+Tags = dict[str, str]
+OTHER_TAG = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
+ALLEY_NAME = re.compile(r"^hẻm\s+(?P<number>[\d/]+[a-z]?)\s*(?P<road>.*)$", re.IGNORECASE)
+ALLEY_HIGHWAYS = ("service", "footway", "path", "steps", "pedestrian")
+WATERWAY_KINDS = ("river", "canal", "stream", "drain", "ditch")
+
+
+def parse_other_tags(text: str | None) -> Tags:
+    """GDAL's hstore-like `other_tags` as a dict.
+
+    >>> parse_other_tags('"amenity"=>"pharmacy","name:en"=>"A \\\\"B\\\\""')
+    {'amenity': 'pharmacy', 'name:en': 'A "B"'}
+    """
+    if not isinstance(text, str):
+        return {}
+    return {k.replace('\\"', '"'): v.replace('\\"', '"') for k, v in OTHER_TAG.findall(text)}
+
+
+def feature_tags(row: pd.Series) -> Tags:
+    tags = parse_other_tags(row.get("other_tags"))
+    for key, value in row.items():
+        if key not in ("other_tags", "geometry", "osm_id", "osm_way_id") and isinstance(value, str):
+            tags[key] = value
+    return {k: unicodedata.normalize("NFC", v) for k, v in tags.items()}
+
+
+def _number(text: str | None) -> float | None:
+    match = re.match(r"^\s*(\d+(?:[.,]\d+)?)", text or "")
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def _alley_parts(name: str | None) -> tuple[str | None, str | None]:
+    """("458/12", "Huỳnh Tấn Phát") from "Hẻm 458/12 Huỳnh Tấn Phát"."""
+    match = ALLEY_NAME.match(name or "")
+    if not match:
+        return None, None
+    return match.group("number"), (match.group("road").strip() or None)
+
+
+def _is_alley(t: Tags) -> bool:
+    return bool(_alley_parts(t.get("name"))[0]) or t.get("highway") in ALLEY_HIGHWAYS
+
+
+def _road(t: Tags) -> dict:
+    return {"name": t.get("name"), "kind": t["highway"].removesuffix("_link"),
+            "width_m": _number(t.get("width")), "lanes": _number(t.get("lanes")),
+            "surface": t.get("surface"), "oneway": t.get("oneway") in ("yes", "1", "true")}
+
+
+def _alley(t: Tags) -> dict:
+    number, road = _alley_parts(t.get("name"))
+    return {"name": t.get("name"), "number": number, "opens_from": road,
+            "width_m": _number(t.get("width")), "surface": t.get("surface"),
+            "kind": "alley" if number else t.get("highway")}
+
+
+def _waterway_kind(t: Tags) -> str:
+    name = (t.get("name") or "").lower()
+    return "rach" if name.startswith("rạch") else t.get("waterway") or t.get("water") or "river"
+
+
+def _poi(t: Tags) -> dict:
+    address = " ".join(filter(None, (t.get("addr:housenumber"), t.get("addr:street")))) or None
+    return {"name": t.get("name"), "address": address, "phone": t.get("phone"),
+            "opening_hours": t.get("opening_hours"), "operator": t.get("operator")}
+
+
+def _is_health_station(t: Tags) -> bool:
+    return (t.get("name") or "").lower().startswith("trạm y tế")
+
+
+@dataclass(frozen=True)
+class Rule:
+    layer_id: str
+    source: str  # GDAL OSM layer: points, lines, multipolygons
+    matches: Callable[[Tags], bool]
+    attributes: Callable[[Tags], dict]
+
+
+POI_SOURCES = ("points", "multipolygons")
+
+
+def _poi_rules(layer_id: str, matches: Callable[[Tags], bool],
+               extra: Callable[[Tags], dict] = lambda t: {}) -> list[Rule]:
+    return [Rule(layer_id, source, matches, lambda t: {**_poi(t), **extra(t)})
+            for source in POI_SOURCES]
+
+
+RULES: list[Rule] = [
+    Rule("wards", "multipolygons",
+         lambda t: t.get("boundary") == "administrative" and t.get("admin_level") == "10",
+         lambda t: {"name": t.get("name"), "code": t.get("ref"),
+                    "population": _number(t.get("population"))}),
+    Rule("roads", "lines",
+         lambda t: t.get("highway", "").removesuffix("_link") in ROAD_KINDS and not _is_alley(t),
+         _road),
+    Rule("alleys", "lines", lambda t: "highway" in t and _is_alley(t), _alley),
+    Rule("bridges", "lines", lambda t: t.get("bridge", "no") != "no" and "highway" in t,
+         lambda t: {"name": t.get("bridge:name") or t.get("name"),
+                    "load_limit_t": _number(t.get("maxweight"))}),
+    Rule("waterways", "lines", lambda t: t.get("waterway") in WATERWAY_KINDS,
+         lambda t: {"name": t.get("name"), "kind": _waterway_kind(t),
+                    "width_m": _number(t.get("width"))}),
+    Rule("water_areas", "multipolygons",
+         lambda t: t.get("natural") == "water" or t.get("waterway") == "riverbank"
+         or t.get("landuse") in ("reservoir", "basin"),
+         lambda t: {"name": t.get("name"), "kind": t.get("water") or _waterway_kind(t)}),
+    Rule("hydrants", "points", lambda t: t.get("emergency") == "fire_hydrant",
+         lambda t: {"code": t.get("ref") or t.get("fire_hydrant:ref"),
+                    "status": "out_of_service" if t.get("disused") == "yes" else "working",
+                    "street": t.get("addr:street")}),
+    Rule("apartments", "multipolygons", lambda t: t.get("building") == "apartments",
+         lambda t: {"name": t.get("name"), "floors": _number(t.get("building:levels")),
+                    "units": _number(t.get("building:flats"))}),
+    Rule("green_spaces", "multipolygons",
+         lambda t: t.get("leisure") in ("park", "garden", "playground")
+         or t.get("landuse") in ("grass", "recreation_ground", "village_green", "forest")
+         or t.get("natural") in ("wood", "scrub"),
+         lambda t: {"name": t.get("name"),
+                    "kind": t.get("leisure") or t.get("landuse") or t.get("natural")}),
+    *_poi_rules("hospitals", lambda t: t.get("amenity") == "hospital",
+                lambda t: {"beds": _number(t.get("beds")),
+                           "emergency": t.get("emergency") == "yes"}),
+    *_poi_rules("health_stations", lambda t: t.get("amenity") == "clinic" and _is_health_station(t)),
+    *_poi_rules("clinics", lambda t: t.get("amenity") in ("clinic", "doctors")
+                and not _is_health_station(t)),
+    *_poi_rules("pharmacies", lambda t: t.get("amenity") == "pharmacy"),
+    *_poi_rules("markets", lambda t: t.get("amenity") == "marketplace"
+                or t.get("shop") == "supermarket",
+                lambda t: {"kind": "market" if t.get("amenity") == "marketplace" else "supermarket"}),
+    *_poi_rules("malls", lambda t: t.get("shop") == "mall"),
+    *_poi_rules("convenience_stores", lambda t: t.get("shop") == "convenience"),
+    *_poi_rules("food_businesses",
+                lambda t: t.get("amenity") in ("restaurant", "cafe", "fast_food", "food_court")
+                or t.get("shop") == "bakery",
+                lambda t: {"kind": t.get("amenity") or t.get("shop")}),
+    *_poi_rules("billboards", lambda t: t.get("advertising") == "billboard"),
+    *_poi_rules("trash_points", lambda t: t.get("amenity") in ("waste_disposal", "recycling")),
+]
+
+
+def read_osm(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    try:
+        return {name: pyogrio.read_dataframe(path, layer=name)
+                for name in ("points", "lines", "multipolygons")}
+    except Exception as exc:  # GDAL raises several kinds for a broken file
+        raise InvalidInput(f"GDAL cannot read {path.name} as OpenStreetMap data: {exc}") from None
+
+
+def district_boundary(sources: dict[str, gpd.GeoDataFrame], admin_level: str = "6"):
+    """The outline of the district relation in the file (admin_level 6 in Vietnam)."""
+    areas = sources["multipolygons"]
+    match = areas[(areas["boundary"] == "administrative") & (areas["admin_level"] == admin_level)]
+    if match.empty:
+        raise InvalidInput("The OpenStreetMap file has no admin_level 6 boundary to clip to; "
+                           "pass --no-clip or a boundary file.")
+    return match.geometry.union_all()
+
+
+def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, gpd.GeoDataFrame]:
+    """One GeoDataFrame per layer, with the layer's fields and the OSM id as source_id."""
+    records: dict[str, list[dict]] = {}
+    for source_name, frame in sources.items():
+        id_column = frame["osm_way_id"].fillna(frame["osm_id"]) if "osm_way_id" in frame \
+            else frame["osm_id"]
+        kind = {"points": "node", "lines": "way"}.get(source_name, "relation")
+        rules = [rule for rule in RULES if rule.source == source_name]
+        for (_, row), osm_id in zip(frame.iterrows(), id_column):
+            tags = feature_tags(row)
+            for rule in rules:
+                if rule.matches(tags):
+                    geometry = row.geometry
+                    if get_layer(rule.layer_id).geometry == "Point" and source_name != "points":
+                        geometry = geometry.representative_point()
+                    element = "way" if source_name == "multipolygons" and "osm_way_id" in frame \
+                        and pd.notna(row.get("osm_way_id")) else kind
+                    records.setdefault(rule.layer_id, []).append(
+                        {**rule.attributes(tags), "source_id": f"osm:{element}/{osm_id}",
+                         "geometry": geometry})
+    layers = {layer_id: gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+              for layer_id, rows in records.items()}
+    if boundary is not None:
+        layers = {layer_id: _clip(frame, boundary) for layer_id, frame in layers.items()}
+    return layers
+
+
+def _clip(frame: gpd.GeoDataFrame, boundary) -> gpd.GeoDataFrame:
+    clipped = frame.copy()
+    clipped["geometry"] = frame.geometry.intersection(boundary)
+    return clipped[~clipped.geometry.is_empty]
+
+
+def load_osm(engine: Engine, path: Path, clip: bool = True) -> list[LoadReport]:
+    """Replace every layer the file has features for, all in one transaction."""
+    sources = read_osm(path)
+    boundary = district_boundary(sources) if clip else None
+    layers = classify(sources, boundary)
+    reports = []
+    with engine.begin() as conn:
+        for layer_id, frame in layers.items():
+            report = LoadReport(layer_id, path.name, "replace", read=len(frame))
+            reports.append(write_layer(conn, get_layer(layer_id), frame, report))
+    return reports

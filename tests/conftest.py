@@ -1,0 +1,69 @@
+"""A real PostGIS for the suite: an embedded cluster started in a temporary directory.
+
+No database test may be skipped under CI: a skip there fails the run, because a silently
+skipped database test is how a broken PostGIS set-up would hide.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from geo import migrate
+from geo.db import make_engine
+from geo.localdb import LocalPostgis
+
+_skipped: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[LocalPostgis]:
+    home = Path(tempfile.mkdtemp(prefix="urbanmap-test-"))
+    postgis = LocalPostgis(home, ephemeral=True)
+    postgis.start()
+    yield postgis
+    postgis.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_engine(cluster: LocalPostgis) -> Iterator[Engine]:
+    """An empty database with the extensions and no schema, dropped afterwards."""
+    engine = make_engine(cluster.create_database(f"fresh_{uuid.uuid4().hex[:10]}"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def migrated_engine(fresh_engine: Engine) -> Engine:
+    migrate.upgrade(fresh_engine)
+    return fresh_engine
+
+
+@pytest.fixture(scope="session")
+def sample_engine(cluster: LocalPostgis, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One database holding the District 7 sample, shared read-only by many tests."""
+    from loaders.sample import load_sample
+
+    engine = make_engine(cluster.create_database("sample"))
+    migrate.upgrade(engine)
+    load_sample(engine, tmp_path_factory.mktemp("sample"))
+    return engine
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CI") and _skipped:
+        print(f"\nCI forbids skipped tests; skipped: {', '.join(_skipped)}")
+        session.exitstatus = 1

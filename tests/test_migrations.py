@@ -1,0 +1,45 @@
+"""The schema: migrations go up and down on a fresh database and match the declarations."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from geo import migrate
+from geo.migrations_filter import include_object
+from geo.schema import metadata
+from layers import REGISTRY
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_fresh_database_migrates_up_with_a_table_per_layer(fresh_engine: Engine) -> None:
+    migrate.upgrade(fresh_engine)
+    assert {spec.table for spec in REGISTRY.values()} <= _tables(fresh_engine)
+    assert migrate.current_revision(fresh_engine) is not None
+
+
+def test_migrations_match_the_layer_declarations(migrated_engine: Engine) -> None:
+    with migrated_engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_migrating_down_removes_everything_and_up_again_restores_it(
+        migrated_engine: Engine) -> None:
+    migrate.downgrade(migrated_engine, "base")
+    remaining = _tables(migrated_engine) & {t.name for t in metadata.sorted_tables}
+    assert remaining == set()
+    assert migrate.current_revision(migrated_engine) is None
+    migrate.upgrade(migrated_engine)
+    assert {t.name for t in metadata.sorted_tables} <= _tables(migrated_engine)
+
+
+def test_storage_is_utm_48n_with_a_web_mercator_copy(migrated_engine: Engine) -> None:
+    with migrated_engine.begin() as conn:
+        srids = dict(conn.exec_driver_sql(
+            "SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_name = 'roads'"
+        ).all())
+    assert srids == {"geom": 32648, "geom_3857": 3857}
