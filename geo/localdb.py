@@ -180,7 +180,7 @@ class LocalPostgis:
             return ""
 
     @contextmanager
-    def _cursor(self, database: str) -> Iterator[Any]:
+    def cursor(self, database: str) -> Iterator[Any]:
         """An autocommit cursor, as CREATE DATABASE and CREATE EXTENSION need."""
         conn = psycopg2.connect(self.libpq_dsn(database))
         conn.autocommit = True
@@ -191,7 +191,7 @@ class LocalPostgis:
             conn.close()
 
     def _create_database(self) -> None:
-        with self._cursor("postgres") as cur:
+        with self.cursor("postgres") as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
             if cur.fetchone() is None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
@@ -199,7 +199,7 @@ class LocalPostgis:
 
     def create_extensions(self, database: str) -> None:
         """Install the extensions urbanmap uses; a clear error when PostGIS is absent."""
-        with self._cursor(database) as cur:
+        with self.cursor(database) as cur:
             cur.execute("SELECT name FROM pg_available_extensions")
             available = {row[0] for row in cur.fetchall()}
             missing = [name for name in EXTENSIONS if name not in available]
@@ -214,7 +214,7 @@ class LocalPostgis:
 
     def create_database(self, name: str) -> str:
         """A fresh database in this cluster, with the extensions; returns its URL."""
-        with self._cursor("postgres") as cur:
+        with self.cursor("postgres") as cur:
             database = sql.Identifier(name)
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
             cur.execute(sql.SQL("CREATE DATABASE {}").format(database))

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from geo.crs import STORAGE_SRID, TILE_SRID
 from layers import REGISTRY, LayerSpec
+from layers.landuse_codes import LAND_USE_CODES
 from layers.spec import Field, FieldType
 
 metadata = MetaData()
@@ -24,16 +25,23 @@ COLUMN_TYPES: dict[FieldType, type] = {
     "text": Text, "integer": Integer, "real": Float, "date": Date, "boolean": Boolean,
 }
 
-# Columns measured by the database from the UTM geometry.
-MEASUREMENTS = {"area_m2": "ST_Area(geom)", "length_m": "ST_Length(geom)"}
+def _land_use_category_sql() -> str:
+    cases = " ".join(f"WHEN '{code}' THEN '{category}'"
+                     for code, (_, category) in sorted(LAND_USE_CODES.items()))
+    return f"CASE upper(land_use_code) {cases} END"
+
+
+# SQL for the columns the database computes; areas are true m² because storage is UTM.
+COMPUTED_SQL = {"area_m2": "ST_Area(geom)", "land_use_category": _land_use_category_sql()}
 
 
 def _field_column(field: Field) -> Column:
     return Column(field.name, COLUMN_TYPES[field.type], comment=field.description)
 
 
-def _measured_column(field: Field) -> Column:
-    return Column(field.name, Float, Computed(MEASUREMENTS[field.name], persisted=True),
+def _computed_column(field: Field) -> Column:
+    return Column(field.name, COLUMN_TYPES[field.type],
+                  Computed(COMPUTED_SQL[field.name], persisted=True),
                   comment=field.description)
 
 
@@ -54,7 +62,7 @@ def _layer_table(spec: LayerSpec) -> Table:
         Column("fid", BigInteger, Identity(), primary_key=True),
         *_geometry_columns(spec),
         *(_field_column(f) for f in spec.fields),
-        *(_measured_column(f) for f in spec.measured),
+        *(_computed_column(f) for f in spec.computed),
         Column("source_file", Text, comment="File the feature was loaded from"),
         Column("source_id", Text, comment="The feature's id in its source"),
         Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

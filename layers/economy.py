@@ -4,9 +4,9 @@ from layers.common import POINT_OF_INTEREST
 from layers.spec import Field, LayerSpec
 
 
-def _economy_point(id: str, title: str, title_vi: str, description: str, *extra: Field) -> LayerSpec:
+def _economy_point(layer_id: str, title: str, title_vi: str, description: str, *extra: Field) -> LayerSpec:
     return LayerSpec(
-        id=id, title=title, title_vi=title_vi, domain="economy", description=description,
+        id=layer_id, title=title, title_vi=title_vi, domain="economy", description=description,
         geometry="Point", fields=(*POINT_OF_INTEREST, *extra), minzoom=13,
     )
 

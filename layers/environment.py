@@ -15,7 +15,7 @@ GREEN_SPACES = LayerSpec(
         Field("kind", "text", "park, garden, grass, playground, forest …"),
         Field("public_access", "boolean", "Open to the public"),
     ),
-    measured=(AREA_M2,),
+    computed=(AREA_M2,),
     minzoom=11,
 )
 

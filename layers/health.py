@@ -1,12 +1,12 @@
-"""Health: hospitals, clinics, pharmacies and ward health stations."""
+"""Health: hospitals, clinics, pharmacies, ward health stations and epidemic reports."""
 
 from layers.common import POINT_OF_INTEREST
 from layers.spec import Field, LayerSpec
 
 
-def _health_point(id: str, title: str, title_vi: str, description: str, *extra: Field) -> LayerSpec:
+def _health_point(layer_id: str, title: str, title_vi: str, description: str, *extra: Field) -> LayerSpec:
     return LayerSpec(
-        id=id, title=title, title_vi=title_vi, domain="health", description=description,
+        id=layer_id, title=title, title_vi=title_vi, domain="health", description=description,
         geometry="Point", fields=(*POINT_OF_INTEREST, *extra), minzoom=12,
     )
 
@@ -23,4 +23,24 @@ HEALTH_STATIONS = _health_point(
     "The health station of each ward (trạm y tế), first stop for vaccination and testing.",
 )
 
-LAYERS = (HOSPITALS, CLINICS, PHARMACIES, HEALTH_STATIONS)
+WARD_EPIDEMIC = LayerSpec(
+    id="ward_epidemic",
+    title="Ward epidemic reports",
+    title_vi="Tình hình dịch bệnh theo phường",
+    domain="health",
+    description=(
+        "Daily ward-level COVID-19 reports: new cases and vaccination. A table without "
+        "geometry, joined to wards by name or code."
+    ),
+    geometry=None,
+    fields=(
+        Field("ward_name", "text", "Ward name, as in the wards layer", required=True),
+        Field("ward_code", "text", "Ward administrative code, when the source has it"),
+        Field("report_date", "date", "Day the figures refer to", required=True),
+        Field("new_cases", "integer", "New confirmed cases that day", required=True),
+        Field("vaccinated_doses", "integer", "Vaccine doses given that day"),
+        Field("fully_vaccinated", "integer", "People with a full course, cumulative"),
+    ),
+)
+
+LAYERS = (HOSPITALS, CLINICS, PHARMACIES, HEALTH_STATIONS, WARD_EPIDEMIC)

@@ -20,13 +20,15 @@ PLANNING_ZONES = LayerSpec(
             required=True,
             choices=tuple(LAND_USE_CODES),
         ),
-        Field("land_use_category", "text", "Broad category of the code", choices=CATEGORIES),
         Field("plan_name", "text", "Plan the zone belongs to"),
         Field("max_floors", "integer", "Highest number of floors allowed"),
         Field("floor_area_ratio", "real", "Floor area ratio (hệ số sử dụng đất)"),
         Field("approved_on", "date", "Date the plan was approved"),
     ),
-    measured=(AREA_M2,),
+    computed=(
+        Field("land_use_category", "text", "Broad category of the code", choices=CATEGORIES),
+        AREA_M2,
+    ),
     minzoom=11,
     feature_cap=20_000,
 )
@@ -45,7 +47,7 @@ APARTMENTS = LayerSpec(
         Field("units", "integer", "Number of dwellings"),
         Field("year_built", "integer", "Year completed"),
     ),
-    measured=(AREA_M2,),
+    computed=(AREA_M2,),
     minzoom=12,
 )
 

@@ -49,8 +49,9 @@ class LayerSpec:
     minzoom: int = 10
     maxzoom: int = 22
     feature_cap: int = 50_000
-    # Columns computed by the database from the geometry (e.g. area), never loaded.
-    measured: tuple[Field, ...] = field(default=())
+    # Columns the database computes (area from the geometry, category from the code);
+    # they are never loaded, so they cannot disagree with what they derive from.
+    computed: tuple[Field, ...] = field(default=())
 
     @property
     def table(self) -> str:
@@ -65,7 +66,7 @@ class LayerSpec:
         return self.geometry is not None
 
     def field(self, name: str) -> Field:
-        for candidate in (*self.fields, *self.measured):
+        for candidate in (*self.fields, *self.computed):
             if candidate.name == name:
                 return candidate
         raise KeyError(f"layer {self.id!r} has no field {name!r}")
@@ -73,4 +74,4 @@ class LayerSpec:
     @property
     def property_names(self) -> tuple[str, ...]:
         """Public attributes, in declaration order."""
-        return tuple(f.name for f in (*self.fields, *self.measured))
+        return tuple(f.name for f in (*self.fields, *self.computed))

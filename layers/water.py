@@ -31,7 +31,7 @@ WATER_AREAS = LayerSpec(
         NAME,
         Field("kind", "text", "river, canal, lake, pond, basin …"),
     ),
-    measured=(AREA_M2,),
+    computed=(AREA_M2,),
     minzoom=9,
 )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 20:18:30.926070
+Create Date: 2026-11-23 20:20:00.404295
 """
 from alembic import op
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('name', sa.Text(), nullable=True, comment='Name as used locally, Unicode NFC'),
     sa.Column('number', sa.Text(), nullable=True, comment='Alley number, e.g. 458/12 (hẻm 458/12)'),
     sa.Column('opens_from', sa.Text(), nullable=True, comment='Road the alley opens from, e.g. Huỳnh Tấn Phát'),
-    sa.Column('width_m', sa.Float(), nullable=True, comment='Carriageway width'),
+    sa.Column('width_m', sa.Float(), nullable=True, comment='Width (carriageway for ways, channel for water)'),
     sa.Column('surface', sa.Text(), nullable=True, comment='Surface: asphalt, concrete, paving_stones, unpaved …'),
     sa.Column('kind', sa.Text(), nullable=True, comment='Way kind: alley, service, footway, path'),
     sa.Column('source_file', sa.Text(), nullable=True, comment='File the feature was loaded from'),
@@ -309,11 +309,11 @@ def upgrade() -> None:
     sa.Column('geom_3857', Geometry(geometry_type='MULTIPOLYGON', srid=3857, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry'), sa.Computed('ST_Transform(geom, 3857)', persisted=True), nullable=True),
     sa.Column('zone_code', sa.Text(), nullable=True, comment='Zone label on the plan, e.g. II-12'),
     sa.Column('land_use_code', sa.Text(), nullable=True, comment='Vietnamese land-use code (ODT, TMD, DGT, SON, DYT, DGD, DKV, CXT …)'),
-    sa.Column('land_use_category', sa.Text(), nullable=True, comment='Broad category of the code'),
     sa.Column('plan_name', sa.Text(), nullable=True, comment='Plan the zone belongs to'),
     sa.Column('max_floors', sa.Integer(), nullable=True, comment='Highest number of floors allowed'),
     sa.Column('floor_area_ratio', sa.Float(), nullable=True, comment='Floor area ratio (hệ số sử dụng đất)'),
     sa.Column('approved_on', sa.Date(), nullable=True, comment='Date the plan was approved'),
+    sa.Column('land_use_category', sa.Text(), sa.Computed("CASE upper(land_use_code) WHEN 'BCS' THEN 'unused' WHEN 'CAN' THEN 'public' WHEN 'CQP' THEN 'public' WHEN 'CXT' THEN 'green' WHEN 'DCH' THEN 'commercial' WHEN 'DGD' THEN 'public' WHEN 'DGT' THEN 'transport' WHEN 'DKV' THEN 'green' WHEN 'DTL' THEN 'water' WHEN 'DTT' THEN 'public' WHEN 'DVH' THEN 'public' WHEN 'DYT' THEN 'public' WHEN 'MNC' THEN 'water' WHEN 'NTD' THEN 'public' WHEN 'ODT' THEN 'residential' WHEN 'SKC' THEN 'industrial' WHEN 'SKK' THEN 'industrial' WHEN 'SON' THEN 'water' WHEN 'TMD' THEN 'commercial' WHEN 'TON' THEN 'public' WHEN 'TSC' THEN 'public' END", persisted=True), nullable=True, comment='Broad category of the code'),
     sa.Column('area_m2', sa.Float(), sa.Computed('ST_Area(geom)', persisted=True), nullable=True, comment='Area, measured from the geometry'),
     sa.Column('source_file', sa.Text(), nullable=True, comment='File the feature was loaded from'),
     sa.Column('source_id', sa.Text(), nullable=True, comment="The feature's id in its source"),
@@ -330,7 +330,7 @@ def upgrade() -> None:
     sa.Column('geom_3857', Geometry(geometry_type='MULTILINESTRING', srid=3857, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry'), sa.Computed('ST_Transform(geom, 3857)', persisted=True), nullable=True),
     sa.Column('name', sa.Text(), nullable=True, comment='Name as used locally, Unicode NFC'),
     sa.Column('kind', sa.Text(), nullable=True, comment='Road class'),
-    sa.Column('width_m', sa.Float(), nullable=True, comment='Carriageway width'),
+    sa.Column('width_m', sa.Float(), nullable=True, comment='Width (carriageway for ways, channel for water)'),
     sa.Column('lanes', sa.Integer(), nullable=True, comment='Number of traffic lanes'),
     sa.Column('surface', sa.Text(), nullable=True, comment='Surface: asphalt, concrete, paving_stones, unpaved …'),
     sa.Column('oneway', sa.Boolean(), nullable=True, comment='Traffic in one direction only'),
@@ -414,7 +414,7 @@ def upgrade() -> None:
     sa.Column('geom_3857', Geometry(geometry_type='MULTILINESTRING', srid=3857, dimension=2, spatial_index=False, from_text='ST_GeomFromEWKT', name='geometry'), sa.Computed('ST_Transform(geom, 3857)', persisted=True), nullable=True),
     sa.Column('name', sa.Text(), nullable=True, comment='Name as used locally, Unicode NFC'),
     sa.Column('kind', sa.Text(), nullable=True, comment='river, canal, rach (tidal creek), stream …'),
-    sa.Column('width_m', sa.Float(), nullable=True, comment='Carriageway width'),
+    sa.Column('width_m', sa.Float(), nullable=True, comment='Width (carriageway for ways, channel for water)'),
     sa.Column('source_file', sa.Text(), nullable=True, comment='File the feature was loaded from'),
     sa.Column('source_id', sa.Text(), nullable=True, comment="The feature's id in its source"),
     sa.Column('loaded_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
