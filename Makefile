@@ -1,0 +1,42 @@
+# Two commands: `make demo` (set up, load the District 7 sample, serve the map on :8000)
+# and `make test` (set up, run the whole suite). Both install what they need first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test setup system-packages
+
+demo: setup
+	$(BIN)/urbanmap demo
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-packages $(VENV)/.installed
+
+# PostgreSQL + PostGIS + pgRouting and GDAL from Debian's packages, when they are missing.
+system-packages:
+	@if [ -x "$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)/pg_ctl" ] \
+	   && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
+	   && ls /usr/share/postgresql/*/extension/pgrouting.control >/dev/null 2>&1 \
+	   && command -v ogrinfo >/dev/null; then \
+	  echo "system packages: present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && \
+	  pg=$$(apt-cache depends postgresql | grep -o 'postgresql-[0-9]*' | head -1) && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    "$$pg" "$$pg-postgis-3" "$$pg-pgrouting" postgresql-contrib gdal-bin \
+	    python3-venv make >/dev/null; \
+	else \
+	  echo "urbanmap needs PostgreSQL with PostGIS 3 and pgRouting, and GDAL. On Debian run:"; \
+	  echo "  sudo apt-get install postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin"; \
+	  echo "or set DATABASE_URL to an existing PostGIS 3 server."; \
+	  [ -n "$$DATABASE_URL" ]; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@

@@ -1,0 +1,34 @@
+"""The service lists the registry's layers with what the database holds."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from geo.settings import Settings
+from layers import REGISTRY
+from server import create_app
+
+
+@pytest.fixture(scope="module")
+def client(sample_engine: Engine):
+    url = sample_engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        yield client
+
+
+def test_collections_list_every_layer_with_counts(client: TestClient) -> None:
+    body = client.get("/collections").json()
+    counts = {layer["id"]: layer["features"] for layer in body["layers"]}
+    assert set(counts) == set(REGISTRY)
+    assert counts["wards"] == 10 and counts["hydrants"] == 25
+    assert all(layer["data_version"] >= 1 for layer in body["layers"] if layer["features"])
+
+
+def test_landing_page_in_a_browser_is_html_with_the_layers(client: TestClient) -> None:
+    response = client.get("/", headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Trụ nước chữa cháy" in response.text and "OpenStreetMap contributors" in response.text
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
