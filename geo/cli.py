@@ -106,8 +106,10 @@ def list_layers() -> None:
 def load(
     layer: Annotated[str, typer.Argument(help="Layer id, see `urbanmap layers`")],
     file: Annotated[Path, typer.Argument(help="File to load")],
-    source_layer: Annotated[str | None, typer.Option("--layer", help="Layer inside the file")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:32648")] = None,
+    source_layer: Annotated[
+        str | None, typer.Option("--layer", help="Layer inside the file")] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:32648")] = None,
     append: Annotated[bool, typer.Option(help="Add to the layer instead of replacing it")] = False,
 ) -> None:
     """Load one layer from a file (replacing its features unless --append)."""

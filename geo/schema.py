@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Computed, Date, DateTime, Float, Identity, Index, Integer,
-    MetaData, Table, Text, func,
+    BigInteger,
+    Boolean,
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    Float,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 

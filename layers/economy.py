@@ -4,7 +4,8 @@ from layers.common import POINT_OF_INTEREST
 from layers.spec import Field, LayerSpec
 
 
-def _economy_point(layer_id: str, title: str, title_vi: str, description: str, *extra: Field) -> LayerSpec:
+def _economy_point(layer_id: str, title: str, title_vi: str, description: str,
+                   *extra: Field) -> LayerSpec:
     return LayerSpec(
         id=layer_id, title=title, title_vi=title_vi, domain="economy", description=description,
         geometry="Point", fields=(*POINT_OF_INTEREST, *extra), minzoom=13,

@@ -17,30 +17,18 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 from sqlalchemy import Engine
 
 from geo.errors import InvalidInput
+from geo.osm import admin_areas, parse_other_tags, read_osm
 from layers import get_layer
 from layers.transport import ROAD_KINDS
 from loaders.pipeline import LoadReport, write_layer
 
 Tags = dict[str, str]
-OTHER_TAG = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 ALLEY_NAME = re.compile(r"^hẻm\s+(?P<number>[\d/]+[a-z]?)\s*(?P<road>.*)$", re.IGNORECASE)
 ALLEY_HIGHWAYS = ("service", "footway", "path", "steps", "pedestrian")
 WATERWAY_KINDS = ("river", "canal", "stream", "drain", "ditch")
-
-
-def parse_other_tags(text: str | None) -> Tags:
-    """GDAL's hstore-like `other_tags` as a dict.
-
-    >>> parse_other_tags('"amenity"=>"pharmacy","name:en"=>"A \\\\"B\\\\""')
-    {'amenity': 'pharmacy', 'name:en': 'A "B"'}
-    """
-    if not isinstance(text, str):
-        return {}
-    return {k.replace('\\"', '"'): v.replace('\\"', '"') for k, v in OTHER_TAG.findall(text)}
 
 
 def feature_tags(row: pd.Series) -> Tags:
@@ -148,13 +136,15 @@ RULES: list[Rule] = [
     *_poi_rules("hospitals", lambda t: t.get("amenity") == "hospital",
                 lambda t: {"beds": _number(t.get("beds")),
                            "emergency": t.get("emergency") == "yes"}),
-    *_poi_rules("health_stations", lambda t: t.get("amenity") == "clinic" and _is_health_station(t)),
+    *_poi_rules("health_stations",
+                lambda t: t.get("amenity") == "clinic" and _is_health_station(t)),
     *_poi_rules("clinics", lambda t: t.get("amenity") in ("clinic", "doctors")
                 and not _is_health_station(t)),
     *_poi_rules("pharmacies", lambda t: t.get("amenity") == "pharmacy"),
     *_poi_rules("markets", lambda t: t.get("amenity") == "marketplace"
                 or t.get("shop") == "supermarket",
-                lambda t: {"kind": "market" if t.get("amenity") == "marketplace" else "supermarket"}),
+                lambda t: {"kind": "market" if t.get("amenity") == "marketplace"
+                           else "supermarket"}),
     *_poi_rules("malls", lambda t: t.get("shop") == "mall"),
     *_poi_rules("convenience_stores", lambda t: t.get("shop") == "convenience"),
     *_poi_rules("food_businesses",
@@ -166,18 +156,9 @@ RULES: list[Rule] = [
 ]
 
 
-def read_osm(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    try:
-        return {name: pyogrio.read_dataframe(path, layer=name)
-                for name in ("points", "lines", "multipolygons")}
-    except Exception as exc:  # GDAL raises several kinds for a broken file
-        raise InvalidInput(f"GDAL cannot read {path.name} as OpenStreetMap data: {exc}") from None
-
-
 def district_boundary(sources: dict[str, gpd.GeoDataFrame], admin_level: str = "6"):
     """The outline of the district relation in the file (admin_level 6 in Vietnam)."""
-    areas = sources["multipolygons"]
-    match = areas[(areas["boundary"] == "administrative") & (areas["admin_level"] == admin_level)]
+    match = admin_areas(sources["multipolygons"], admin_level)
     if match.empty:
         raise InvalidInput("The OpenStreetMap file has no admin_level 6 boundary to clip to; "
                            "pass --no-clip or a boundary file.")
@@ -192,7 +173,7 @@ def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, g
             else frame["osm_id"]
         kind = {"points": "node", "lines": "way"}.get(source_name, "relation")
         rules = [rule for rule in RULES if rule.source == source_name]
-        for (_, row), osm_id in zip(frame.iterrows(), id_column):
+        for (_, row), osm_id in zip(frame.iterrows(), id_column, strict=True):
             tags = feature_tags(row)
             for rule in rules:
                 if rule.matches(tags):

@@ -13,9 +13,8 @@ from __future__ import annotations
 import csv
 import getpass
 import io
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -26,7 +25,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from geo.crs import STORAGE_SRID
+from geo.errors import InvalidInput
 from geo.schema import LAYER_TABLES, layer_versions, loads
+from geo.text import nfc
 from layers import LayerSpec
 from layers.spec import Field
 
@@ -53,18 +54,6 @@ class LoadReport:
 
 
 # -- shaping ---------------------------------------------------------------------------
-
-def nfc(value: Any) -> Any:
-    """Text in Unicode NFC, blank text as missing; anything else unchanged.
-
-    >>> nfc("Pha\u0300") == "Ph\u00e0"
-    True
-    """
-    if isinstance(value, str):
-        value = unicodedata.normalize("NFC", value).strip()
-        return value or None
-    return value
-
 
 _PARTS = {"MultiPolygon": (shapely.Polygon, shapely.MultiPolygon),
           "MultiLineString": (shapely.LineString, shapely.MultiLineString),
@@ -116,7 +105,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     if field.type == "date":
         return pd.to_datetime(values, errors="coerce").dt.date
     truthy = {"1", "true", "yes", "y", "t", "có"}
-    return values.map(lambda v: None if v is None or pd.isna(v) else str(v).strip().lower() in truthy)
+    return values.map(
+        lambda v: None if v is None or pd.isna(v) else str(v).strip().lower() in truthy)
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -148,7 +138,7 @@ def _copy_rows(cursor: Any, table: str, columns: list[str], rows: pd.DataFrame) 
 def write_layer(conn: Connection, spec: LayerSpec, frame: pd.DataFrame, report: LoadReport,
                 mode: LoadMode = "replace") -> LoadReport:
     """Write shaped rows into the layer inside the caller's transaction."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     table = LAYER_TABLES[spec.id]
     rows = shape_frame(spec, frame, report).assign(source_file=report.source_file)
     columns = list(rows.columns)
@@ -192,9 +182,12 @@ def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key:
                       source_file: str) -> LoadReport:
     """Set attributes of existing features matched on `key` (e.g. ward populations by name)."""
     table = LAYER_TABLES[spec.id]
+    if key not in frame.columns or key not in spec.property_names:
+        raise InvalidInput(f"{source_file} has no column {key!r} to match {spec.id} on; "
+                           f"its columns are: {', '.join(map(str, frame.columns))}.")
     report = LoadReport(spec.id, source_file, f"update by {key}", read=len(frame))
     values = [c for c in frame.columns if c != key and c in spec.property_names]
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with engine.begin() as conn:
         for record in frame.to_dict("records"):
             changes = {name: nfc(record[name]) for name in values}

@@ -23,7 +23,8 @@ def load_sample(engine: Engine, out_dir: Path | None = None) -> list[LoadReport]
     reports = load_osm(engine, OSM_EXTRACT)
     for layer_id in ("hydrants", "planning_zones", "ward_epidemic"):
         reports.append(load_file(engine, layer_id, files[layer_id]))
-    population = pyogrio.read_dataframe(files["ward_population"])
+    population = pyogrio.read_dataframe(files["ward_population"]).rename(
+        columns={"ward_name": "name"})
     reports.append(update_attributes(engine, get_layer("wards"), population, key="name",
                                      source_file=files["ward_population"].name))
     return reports
