@@ -74,10 +74,10 @@ def db_status() -> None:
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL (password hidden), for psql, QGIS or ogr2ogr."""
+    """Print the database URL (password hidden) in libpq form, for psql, QGIS or ogr2ogr."""
     settings = Settings()
-    print(redacted(settings.database_url) if settings.database_url else
-          local_cluster(settings).url)
+    url = settings.database_url or local_cluster(settings).url
+    print(redacted(url).replace("postgresql+psycopg2://", "postgresql://", 1))
 
 
 @db_app.command("migrate")

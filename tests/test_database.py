@@ -75,6 +75,8 @@ def test_database_url_is_used_and_nothing_is_started(cluster: LocalPostgis, home
     assert urbanmap("db", "migrate", **env).returncode == 0
     status = urbanmap("db", "status", **env)
     assert "external PostGIS" in status.stdout and "0001" in status.stdout
+    url = urbanmap("db", "url", **env).stdout.strip()
+    assert url.startswith("postgresql://urbanmap@/external")
     assert not unused_home.exists()
     with psycopg2.connect(cluster.libpq_dsn("external")) as conn, conn.cursor() as cur:
         cur.execute("SELECT to_regclass('hydrants') IS NOT NULL")
