@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo import migrate
 from geo.db import connect_engine, local_cluster, redacted
-from geo.errors import UrbanmapError
+from geo.errors import InvalidInput, UrbanmapError
 from geo.settings import Settings
 from layers import REGISTRY
 
@@ -105,31 +108,46 @@ def list_layers() -> None:
 @app.command("load")
 def load(
     layer: Annotated[str, typer.Argument(help="Layer id, see `urbanmap layers`")],
-    file: Annotated[Path, typer.Argument(help="File to load")],
+    file: Annotated[Path, typer.Argument(help="File to load (Shapefile, zip, GeoPackage, "
+                                               "GeoJSON, KML, FlatGeobuf, CSV)")],
     source_layer: Annotated[
         str | None, typer.Option("--layer", help="Layer inside the file")] = None,
-    crs: Annotated[
-        str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:32648")] = None,
-    append: Annotated[bool, typer.Option(help="Add to the layer instead of replacing it")] = False,
+    crs: Annotated[str | None, typer.Option(
+        help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,
+    mode: Annotated[str, typer.Option(help="replace, upsert or append")] = "replace",
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping file (TOML)")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="COLUMN=field, e.g. --map TEN_DUONG=name")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        help="Text encoding when the file does not say (cp1258, utf-8 …)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write the report as JSON here")] = None,
 ) -> None:
-    """Load one layer from a file (replacing its features unless --append)."""
+    """Load one layer from a file: validated, then published in one transaction."""
     from loaders.files import load_file
+    from loaders.pipeline import LOAD_MODES
 
+    if mode not in LOAD_MODES:
+        raise InvalidInput(f"--mode must be one of {', '.join(LOAD_MODES)}, not {mode!r}.")
     engine = _ready_engine(Settings())
-    report = load_file(engine, layer, file, layer=source_layer, crs=crs,
-                       mode="append" if append else "replace")
-    _print_reports([report])
+    with _progress(f"{layer} ← {file.name}") as advance:
+        result = load_file(engine, layer, file, layer=source_layer, crs=crs, encoding=encoding,
+                           mode=mode, mapping_file=mapping, overrides=_pairs(map_ or []),
+                           dry_run=dry_run, progress=advance)
+    _finish([result], report)
 
 
 @app.command("load-osm")
 def load_osm_command(
     file: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file")],
     clip: Annotated[bool, typer.Option(help="Clip to the district outline in the file")] = True,
+    dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write the reports as JSON here")] = None,
 ) -> None:
-    """Fill every layer OpenStreetMap has from one extract."""
+    """Fill every layer OpenStreetMap has from one extract, in one transaction."""
     from loaders.osm import load_osm
 
-    _print_reports(load_osm(_ready_engine(Settings()), file, clip=clip))
+    _finish(load_osm(_ready_engine(Settings()), file, clip=clip, dry_run=dry_run), report)
 
 
 @app.command("sample")
@@ -139,15 +157,36 @@ def sample(
     """Generate and load the District 7 sample (OSM extract + labelled generated data)."""
     from loaders.sample import load_sample
 
-    _print_reports(load_sample(_ready_engine(Settings()), out))
+    _finish(load_sample(_ready_engine(Settings()), out), None)
 
 
-def _print_reports(reports) -> None:
-    table = Table("layer", "loaded", "rejected", "replaced", "version", "notes")
-    for report in reports:
-        table.add_row(report.layer_id, str(report.inserted), str(report.rejected),
-                      str(report.deleted), str(report.data_version), "; ".join(report.problems))
-    console.print(table)
+def _pairs(items: list[str]) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        column, separator, field = item.partition("=")
+        if not separator or not column or not field:
+            raise InvalidInput(
+                f"--map takes COLUMN=field, e.g. --map TEN_DUONG=name; got {item!r}.")
+        pairs[column] = field
+    return pairs
+
+
+@contextmanager
+def _progress(label: str):
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("features"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda count: bar.advance(task, count)
+
+
+def _finish(reports, report_file: Path | None) -> None:
+    for result in reports:
+        console.print(result.summary(), highlight=False)
+    if report_file:
+        report_file.write_text(json.dumps([r.to_dict() for r in reports], ensure_ascii=False,
+                                          indent=2))
+        console.print(f"report written to {report_file}")
 
 
 # -- serving -------------------------------------------------------------------------
@@ -173,7 +212,7 @@ def demo() -> None:
     settings = Settings()
     from loaders.sample import load_sample
 
-    _print_reports(load_sample(_ready_engine(settings)))
+    _finish(load_sample(_ready_engine(settings)), None)
     console.print(f"Map: http://{settings.host}:{settings.port}/")
     serve(None, None, 1)
 

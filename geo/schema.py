@@ -76,11 +76,12 @@ def _layer_table(spec: LayerSpec) -> Table:
         *(_field_column(f) for f in spec.fields),
         *(_computed_column(f) for f in spec.computed),
         Column("source_file", Text, comment="File the feature was loaded from"),
-        Column("source_id", Text, comment="The feature's id in its source"),
+        Column("source_id", Text, nullable=False,
+               comment="The feature's id in its source; loads match features on it"),
         Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         comment=f"{spec.title} ({spec.title_vi}): {spec.description}",
     )
-    Index(f"ix_{spec.table}_source_id", table.c.source_id)
+    Index(f"ix_{spec.table}_source_id", table.c.source_id, unique=True)
     if spec.is_spatial:
         Index(f"ix_{spec.table}_geom", table.c.geom, postgresql_using="gist")
         Index(f"ix_{spec.table}_geom_3857", table.c.geom_3857, postgresql_using="gist")

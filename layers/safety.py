@@ -20,6 +20,7 @@ HYDRANTS = LayerSpec(
         Field("street", "text", "Street it stands on"),
     ),
     minzoom=12,
+    duplicate_within_m=1.0,
 )
 
 LAYERS = (HYDRANTS,)

@@ -49,6 +49,8 @@ class LayerSpec:
     minzoom: int = 10
     maxzoom: int = 22
     feature_cap: int = 50_000
+    # Two features closer than this are one asset entered twice (hydrants: 1 m).
+    duplicate_within_m: float | None = None
     # Columns the database computes (area from the geometry, category from the code);
     # they are never loaded, so they cannot disagree with what they derive from.
     computed: tuple[Field, ...] = field(default=())

@@ -17,13 +17,16 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyproj
 from sqlalchemy import Engine
 
+from geo.crs import WGS84_SRID, to_storage
 from geo.errors import InvalidInput
 from geo.osm import admin_areas, parse_other_tags, read_osm
 from layers import get_layer
 from layers.transport import ROAD_KINDS
-from loaders.pipeline import LoadReport, write_layer
+from loaders.pipeline import load_transaction, stage_and_publish
+from loaders.report import LoadReport
 
 Tags = dict[str, str]
 ALLEY_NAME = re.compile(r"^hẻm\s+(?P<number>[\d/]+[a-z]?)\s*(?P<road>.*)$", re.IGNORECASE)
@@ -198,14 +201,18 @@ def _clip(frame: gpd.GeoDataFrame, boundary) -> gpd.GeoDataFrame:
     return clipped[~clipped.geometry.is_empty]
 
 
-def load_osm(engine: Engine, path: Path, clip: bool = True) -> list[LoadReport]:
+def load_osm(engine: Engine, path: Path, clip: bool = True,
+             dry_run: bool = False) -> list[LoadReport]:
     """Replace every layer the file has features for, all in one transaction."""
     sources = read_osm(path)
     boundary = district_boundary(sources) if clip else None
     layers = classify(sources, boundary)
+    wgs84 = pyproj.CRS.from_epsg(WGS84_SRID)
     reports = []
-    with engine.begin() as conn:
-        for layer_id, frame in layers.items():
-            report = LoadReport(layer_id, path.name, "replace", read=len(frame))
-            reports.append(write_layer(conn, get_layer(layer_id), frame, report))
+    with load_transaction(engine, dry_run) as conn:
+        for layer_id, frame in sorted(layers.items(), key=lambda item: item[0] != "wards"):
+            chunk = (pd.DataFrame(frame.drop(columns="geometry")),
+                     to_storage(frame.geometry.values, wgs84))
+            report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
+            reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report))
     return reports

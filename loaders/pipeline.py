@@ -1,163 +1,210 @@
-"""The load pipeline every source shares: shape → reproject once → COPY to staging → swap.
+"""The load pipeline every source shares: chunks → staging (COPY) → validate → publish.
 
-A source module (files, osm) turns its input into a GeoDataFrame whose columns are the
-layer's field names. From there this module normalises text to NFC, casts geometries to
-the layer's kind in the storage SRID, and writes them in one transaction: rows are COPYed
-into a temporary staging table, then replace the layer's rows in a single statement pair.
-Until that transaction commits, readers see the previous data; if anything fails, they
-keep seeing it.
+A source (files, osm) yields chunks: a DataFrame whose columns are the layer's field names
+plus `source_id`, and the matching geometries already in the storage SRID. This module casts
+values to the fields' types (text in NFC), COPYs each chunk into a temporary staging table,
+validates there, and publishes in the same transaction:
+
+- replace: the layer becomes the file. Features are matched on source id, so unchanged
+  ones keep their fid and loading the same file twice changes nothing. Features absent
+  from the file are deleted; a feature the file holds but that fails validation keeps its
+  previous version rather than vanishing.
+- upsert: update features the file has, insert new ones, leave the rest.
+- append: insert; a source id already in the layer is refused (use upsert).
+
+Until the transaction commits readers see the previous data; a failed or interrupted load
+(bad file, killed process, lost connection) is rolled back by PostgreSQL as a whole.
 """
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Literal
 
-import geopandas as gpd
+import numpy as np
 import pandas as pd
-import shapely
-from psycopg2 import sql
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from geo.crs import STORAGE_SRID
 from geo.errors import InvalidInput
+from geo.queries import sql_file
 from geo.schema import LAYER_TABLES, layer_versions, loads
 from geo.text import nfc
 from layers import LayerSpec
 from layers.spec import Field
+from loaders.report import LoadReport
+from loaders.staging import arrow_rows, copy_rows, staging_table
+from loaders.validate import reject_where, validate
 
-LoadMode = Literal["replace", "append"]
-PROVENANCE = ("source_file", "source_id")
-COPY_CHUNK_ROWS = 20_000
-
-
-@dataclass
-class LoadReport:
-    layer_id: str
-    source_file: str
-    mode: str
-    read: int = 0
-    inserted: int = 0
-    deleted: int = 0
-    rejected: int = 0
-    problems: list[str] = field(default_factory=list)
-    data_version: int | None = None
-
-    def summary(self) -> str:
-        return (f"{self.layer_id}: {self.inserted} loaded, {self.rejected} rejected, "
-                f"{self.deleted} replaced from {self.source_file}")
+LoadMode = Literal["replace", "upsert", "append"]
+LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
+Chunk = tuple[pd.DataFrame, np.ndarray | None]
+Progress = Callable[[int], None]
 
 
-# -- shaping ---------------------------------------------------------------------------
-
-_PARTS = {"MultiPolygon": (shapely.Polygon, shapely.MultiPolygon),
-          "MultiLineString": (shapely.LineString, shapely.MultiLineString),
-          "Point": (shapely.Point,)}
-
-
-def as_layer_geometry(geometry: Any, kind: str) -> Any:
-    """The geometry cast to the layer's kind (single parts gathered into a Multi), or None.
-
-    Parts of another dimension (a point left by repairing a polygon) are dropped.
-    """
-    if geometry is None or geometry.is_empty:
-        return None
-    if kind == "Point":
-        return geometry if isinstance(geometry, shapely.Point) else None
-    wanted = _PARTS[kind]
-    parts = [part for part in shapely.get_parts(geometry).tolist()
-             if isinstance(part, wanted) and not part.is_empty]
-    flat = [sub for part in parts for sub in shapely.get_parts(part).tolist()]
-    if not flat:
-        return None
-    return shapely.MultiPolygon(flat) if kind == "MultiPolygon" else shapely.MultiLineString(flat)
-
-
-def shape_frame(spec: LayerSpec, frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    """Columns limited to the layer's fields, text in NFC, geometry in the storage SRID."""
-    present = [f for f in spec.fields if f.name in frame.columns]
-    shaped = pd.DataFrame({f.name: cast(frame[f.name], f) for f in present}, index=frame.index)
-    shaped["source_id"] = frame["source_id"].map(nfc) if "source_id" in frame else None
-    if isinstance(frame, gpd.GeoDataFrame) and spec.is_spatial:
-        geometries = frame.geometry.to_crs(STORAGE_SRID)
-        shaped["geom"] = [as_layer_geometry(g, spec.geometry) for g in geometries]
-        missing = shaped["geom"].isna()
-        if missing.any():
-            report.rejected += int(missing.sum())
-            report.problems.append(
-                f"{int(missing.sum())} features had no {spec.geometry} geometry and were skipped")
-            shaped = shaped[~missing]
-    return shaped
-
+# -- values ----------------------------------------------------------------------------
 
 def cast(values: pd.Series, field: Field) -> pd.Series:
-    """Source values as the field's type; text in NFC. Values that do not parse become missing."""
+    """Source values as the field's type; text in NFC. Values that do not parse become missing.
+
+    >>> cast(pd.Series(["15/03/2024", "2024-03-16", "?"]), Field("d", "date", "")).tolist()
+    [datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), None]
+    >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
+    [3.5, 4.0]
+    >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
+    True
+    """
     if field.type == "text":
-        return values.map(lambda v: nfc(str(v)) if v is not None and not pd.isna(v) else None)
+        return values.map(_text)
     if field.type in ("integer", "real"):
+        if values.dtype == object:  # "3,5" is how Vietnamese documents write 3.5
+            values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
+                                and "." not in v else v)
         numbers = pd.to_numeric(values, errors="coerce")
         return numbers.round().astype("Int64") if field.type == "integer" else numbers
     if field.type == "date":
-        return pd.to_datetime(values, errors="coerce").dt.date
+        if pd.api.types.is_datetime64_any_dtype(values):
+            dates = values
+        else:  # Vietnamese documents write day first: 15/03/2024
+            dates = pd.to_datetime(values.astype("string"), errors="coerce", format="mixed",
+                                   dayfirst=True)
+        return pd.Series([d.date() if not pd.isna(d) else None for d in dates],
+                         index=values.index, dtype=object)
     truthy = {"1", "true", "yes", "y", "t", "có"}
     return values.map(
-        lambda v: None if v is None or pd.isna(v) else str(v).strip().lower() in truthy)
+        lambda v: None if nfc(v) is None else str(v).strip().lower() in truthy)
 
 
-# -- writing ---------------------------------------------------------------------------
-
-def _copy_value(value: Any) -> Any:
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+def _text(value: object) -> str | None:
+    """Text of a value; a whole number read from a numeric column as "12", not "12.0"."""
+    if nfc(value) is None:
         return None
-    if isinstance(value, shapely.Geometry):
-        return shapely.to_wkb(shapely.set_srid(value, STORAGE_SRID), hex=True, include_srid=True)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return value.isoformat()
-    return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
 
 
-def _copy_rows(cursor: Any, table: str, columns: list[str], rows: pd.DataFrame) -> None:
-    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    for start in range(0, len(rows), COPY_CHUNK_ROWS):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for record in rows.iloc[start:start + COPY_CHUNK_ROWS].itertuples(index=False):
-            writer.writerow([_copy_value(v) for v in record])
-        buffer.seek(0)
-        cursor.copy_expert(statement.as_string(cursor), buffer)
+def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    typed = pd.DataFrame(index=attributes.index)
+    for field in spec.fields:
+        if field.name not in attributes:
+            continue
+        typed[field.name] = cast(attributes[field.name], field)
+        unreadable = int((typed[field.name].isna() & attributes[field.name].map(
+            lambda v: nfc(v) is not None)).sum())
+        if unreadable:
+            report.notes.append(f"{unreadable} values of {field.name} could not be read as "
+                                f"{field.type} and were left empty")
+    typed["source_id"] = attributes["source_id"].map(nfc)
+    return typed
 
 
-def write_layer(conn: Connection, spec: LayerSpec, frame: pd.DataFrame, report: LoadReport,
-                mode: LoadMode = "replace") -> LoadReport:
-    """Write shaped rows into the layer inside the caller's transaction."""
-    started = datetime.now(UTC)
-    table = LAYER_TABLES[spec.id]
-    rows = shape_frame(spec, frame, report).assign(source_file=report.source_file)
-    columns = list(rows.columns)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    staging = f"staging_{spec.id}"
-    cursor.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA")
-                   .format(sql.Identifier(staging),
-                           sql.SQL(", ").join(map(sql.Identifier, columns)),
-                           sql.Identifier(spec.table)))
-    _copy_rows(cursor, staging, columns, rows)
-    if mode == "replace":
-        report.deleted = conn.execute(table.delete()).rowcount
-    staged = sql.SQL(", ").join(map(sql.Identifier, columns))
-    cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
-        sql.Identifier(spec.table), staged, staged, sql.Identifier(staging)))
-    report.inserted = cursor.rowcount
-    report.data_version = bump_version(conn, spec.id)
-    record_load(conn, report, started)
+# -- the load --------------------------------------------------------------------------
+
+@contextmanager
+def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connection]:
+    """One transaction for a whole load, committed at the end, or rolled back for a dry run."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+
+
+def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,
+                mode: LoadMode = "replace", progress: Progress | None = None) -> LoadReport:
+    """Stage, validate and publish `chunks` into the layer in one transaction."""
+    with load_transaction(engine, report.dry_run) as conn:
+        return stage_and_publish(conn, spec, chunks, report, mode, progress)
+
+
+def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk],
+                      report: LoadReport, mode: LoadMode = "replace",
+                      progress: Progress | None = None) -> LoadReport:
+    """The load's work inside the caller's transaction (several layers may share one)."""
+    # Two loads of one layer at once would each replace the other's rows: take turns.
+    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
+    staging = staging_table(spec)
+    staging.create(conn)
+    present = _stage(conn, spec, staging, chunks, report, progress)
+    validate(conn, spec, staging, report, _district(conn, spec))
+    _publish(conn, spec, staging, present, mode, report)
+    if report.changed and not report.dry_run:
+        report.data_version = bump_version(conn, spec.id)
+    if not report.dry_run:
+        record_load(conn, report)
     return report
+
+
+def _stage(conn: Connection, spec: LayerSpec, staging: Table, chunks: Iterable[Chunk],
+           report: LoadReport, progress: Progress | None) -> list[str]:
+    present: set[str] = set()
+    for attributes, geometries in chunks:
+        typed = typed_chunk(spec, attributes, report)
+        present |= set(typed.columns) - {"source_id"}
+        copy_rows(conn, staging, arrow_rows(spec, typed, geometries, report.read))
+        report.read += len(typed)
+        if progress:
+            progress(len(typed))
+    return [f.name for f in spec.fields if f.name in present]
+
+
+def _district(conn: Connection, spec: LayerSpec):
+    if spec.id == "wards" or not spec.is_spatial:
+        return None
+    outline = conn.execute(sql_file("district_outline")).scalar()
+    return func.ST_GeomFromEWKB(literal(bytes(outline))) if outline else None
+
+
+def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[str],
+             mode: LoadMode, report: LoadReport) -> None:
+    target = LAYER_TABLES[spec.id]
+    accepted = staging.c.reject.is_(None)
+    same_feature = target.c.source_id == staging.c.source_id
+    if mode == "append":
+        reject_where(conn, staging, report, "already in the layer (load with mode upsert to "
+                     "update it)", exists().where(same_feature))
+    values = {name: staging.c[name] for name in columns}
+    if spec.is_spatial:
+        geom = staging.c.geom
+        values["geom"] = func.ST_Multi(geom) if spec.geometry != "Point" else geom
+    if mode != "append":
+        differs = or_(*(target.c[name].is_distinct_from(value) if name != "geom" else
+                        func.ST_AsEWKB(target.c.geom).is_distinct_from(func.ST_AsEWKB(value))
+                        for name, value in values.items()))
+        report.updated = conn.execute(
+            update(target).where(and_(accepted, same_feature, differs))
+            .values(**values, source_file=report.source_file, loaded_at=func.now())).rowcount
+    if mode == "replace":
+        report.deleted = conn.execute(target.delete().where(
+            not_(exists().where(same_feature)))).rowcount
+    fresh = select(*values.values(), staging.c.source_id, literal(report.source_file)).where(
+        accepted, not_(exists().where(same_feature)))
+    report.inserted = conn.execute(insert(target).from_select(
+        [*values, "source_id", "source_file"], fresh)).rowcount
+    accepted_rows = report.read - report.rejected_total
+    report.unchanged = max(accepted_rows - report.inserted - report.updated, 0)
 
 
 def bump_version(conn: Connection, layer_id: str) -> int:
@@ -169,37 +216,42 @@ def bump_version(conn: Connection, layer_id: str) -> int:
     return int(conn.execute(statement).scalar_one())
 
 
-def record_load(conn: Connection, report: LoadReport, started: datetime) -> None:
+def record_load(conn: Connection, report: LoadReport) -> None:
     conn.execute(insert(loads).values(
         layer_id=report.layer_id, source_file=report.source_file, mode=report.mode,
-        loaded_by=getpass.getuser(), started_at=started, inserted=report.inserted,
-        deleted=report.deleted, rejected=report.rejected,
-        report={"read": report.read, "problems": report.problems},
+        loaded_by=getpass.getuser(), started_at=report.started_at, inserted=report.inserted,
+        updated=report.updated, deleted=report.deleted, rejected=report.rejected_total,
+        report=report.to_dict(),
     ))
 
 
 def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key: str,
                       source_file: str) -> LoadReport:
     """Set attributes of existing features matched on `key` (e.g. ward populations by name)."""
-    table = LAYER_TABLES[spec.id]
     if key not in frame.columns or key not in spec.property_names:
         raise InvalidInput(f"{source_file} has no column {key!r} to match {spec.id} on; "
                            f"its columns are: {', '.join(map(str, frame.columns))}.")
+    table = LAYER_TABLES[spec.id]
     report = LoadReport(spec.id, source_file, f"update by {key}", read=len(frame))
-    values = [c for c in frame.columns if c != key and c in spec.property_names]
-    started = datetime.now(UTC)
+    fields = [spec.field(name) for name in frame.columns if name != key
+              and name in spec.property_names]
+    typed = {f.name: cast(frame[f.name], f) for f in fields}
+    keys = cast(frame[key], spec.field(key))
     with engine.begin() as conn:
-        for record in frame.to_dict("records"):
-            changes = {name: nfc(record[name]) for name in values}
-            matched = conn.execute(update(table).where(table.c[key] == nfc(record[key]))
+        for position, key_value in enumerate(keys):
+            changes = {name: _plain(values.iloc[position]) for name, values in typed.items()}
+            matched = conn.execute(update(table).where(table.c[key] == key_value)
                                    .values(**changes)).rowcount
-            report.inserted += matched
+            report.updated += matched
             if not matched:
-                report.problems.append(f"no {spec.id} feature has {key} = {record[key]!r}")
+                report.reject(f"no feature with this {key}", 1, [str(key_value)])
         report.data_version = bump_version(conn, spec.id)
-        record_load(conn, report, started)
+        record_load(conn, report)
     return report
 
 
-def layer_count(conn: Connection, spec: LayerSpec) -> int:
-    return int(conn.execute(select(func.count()).select_from(LAYER_TABLES[spec.id])).scalar_one())
+def _plain(value):
+    """numpy and pandas scalars as the Python values the driver binds."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value

@@ -17,7 +17,7 @@ def _tables(engine: Engine) -> set[str]:
 def test_fresh_database_migrates_up_with_a_table_per_layer(fresh_engine: Engine) -> None:
     migrate.upgrade(fresh_engine)
     assert {spec.table for spec in REGISTRY.values()} <= _tables(fresh_engine)
-    assert migrate.current_revision(fresh_engine) is not None
+    assert migrate.current_revision(fresh_engine) == migrate.head_revision()
 
 
 def test_migrations_match_the_layer_declarations(migrated_engine: Engine) -> None:

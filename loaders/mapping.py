@@ -1,0 +1,458 @@
+"""Map a source file's columns to a layer's fields, so agencies' files load as they are.
+
+Agencies name columns their own way (``TEN_DUONG``, ``Tên đường``, ``BE_RONG_CM``) and a
+Shapefile cuts every name to 10 characters. `match_columns` picks, for each field of the
+layer, the column its values come from, in this order of precedence:
+
+1. explicit overrides, ``--map COLUMN=field`` on the command line;
+2. a mapping file (below);
+3. a column named like the field;
+4. built-in synonyms, English and unaccented Vietnamese (`SYNONYMS`).
+
+Names compare by `column_key`, so case, diacritics, spaces, underscores and hyphens do not
+matter, and a name cut to 10 characters still matches. A column feeds one field at most.
+A unit at the end of a column's name (``width_cm``, ``tai_trong_kg``, ``ap_luc_kpa``) is
+converted to the field's unit. Per chunk of rows, `apply_mapping` then renames, scales and
+translates values (``hỏng`` → ``out_of_service``) with vectorised pandas operations.
+
+A mapping file is TOML::
+
+    # hydrants from the fire police's register
+    source_id = "MA_TRU"        # the column holding each feature's own id
+    [columns]                   # source column = field, or a table with a unit or scale
+    MA_TRU = "code"
+    TINH_TRANG = "status"
+    AP_LUC = { field = "pressure_bar", unit = "kPa" }    # or: scale = 0.01
+    [values.status]             # source value = stored value
+    "Tạm ngưng" = "out_of_service"
+
+One file may serve several layers: each layer's keys go under ``[layers.<layer id>]``
+(``[layers.hydrants.columns]``, ``[layers.hydrants.values.status]``); top-level keys then
+serve the layers without a section of their own.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geo.errors import InvalidInput
+from layers import REGISTRY
+from layers.spec import Field, LayerSpec
+
+# Unit (as `column_key` spells it) -> (quantity, size in that quantity's base unit).
+UNITS: dict[str, tuple[str, float]] = {
+    "mm": ("length", 0.001), "cm": ("length", 0.01), "dm": ("length", 0.1),
+    "m": ("length", 1.0), "km": ("length", 1000.0),
+    "kg": ("mass", 0.001), "t": ("mass", 1.0), "tan": ("mass", 1.0),  # tấn, a tonne
+    "m2": ("area", 1.0), "ha": ("area", 10_000.0), "km2": ("area", 1_000_000.0),
+    "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "mpa": ("pressure", 10.0),
+    "atm": ("pressure", 1.01325),
+    "m3": ("volume", 1.0), "l": ("volume", 0.001), "lit": ("volume", 0.001),
+}
+
+# Field name -> other names for its column, best first: English, and Vietnamese without
+# diacritics as agencies type them in DBF columns.
+SYNONYMS: dict[str, str] = {
+    "name": "ten ten_cs ten_co_so ten_don_vi ten_doanh_nghiep ten_dn ten_diem ten_goi name_vi",
+    "code": "ma ma_tru ma_so so_hieu ma_tru_nuoc ma_hieu ma_phuong ma_dvhc",
+    "kind": "loai phan_loai loai_hinh type class fclass",
+    "width_m": "width be_rong rong chieu_rong b_rong ngang chieu_ngang",
+    "height_m": "height cao chieu_cao", "lanes": "so_lan so_lan_xe lan_xe",
+    "surface": "mat_duong ket_cau loai_mat ket_cau_mat", "oneway": "mot_chieu one_way",
+    "status": "tinh_trang trang_thai hien_trang", "pressure_bar": "ap_luc ap_suat",
+    "last_inspected": "ngay_kt ngay_kiem_tra ngay_kiem inspected",
+    "street": "duong ten_duong tren_duong", "number": "so_hem",
+    "opens_from": "duong tu_duong mat_tien duong_chinh",
+    "load_limit_t": "tai_trong tai_trong_cho_phep maxweight",
+    "clearance_m": "tinh_khong do_tinh_khong", "length_m": "chieu_dai dai do_dai length",
+    "crosses": "vuot_qua vuot song kenh song_kenh",
+    "floors": "so_tang tang levels building_levels", "units": "so_can so_can_ho can_ho flats",
+    "year_built": "nam_xay_dung nam_xd nam_hoan_thanh nam_ht",
+    "population": "dan_so so_dan nhan_khau",
+    "zone_code": "ma_o ma_khu o_quy_hoach ky_hieu_o ma_lo",
+    "land_use_code": "ma_loai_dat loai_dat kyhieu ky_hieu mdsd ma_mdsd",
+    "plan_name": "ten_do_an do_an ten_quy_hoach quy_hoach",
+    "max_floors": "tang_cao tang_toi_da tang_cao_toi_da so_tang_toi_da",
+    "floor_area_ratio": "hsdd he_so_sd hssdd he_so_su_dung_dat far",
+    "approved_on": "ngay_duyet ngay_phe_duyet ngay_qd ngay_ban_hanh",
+    "ward_name": "phuong ten_phuong ward", "ward_code": "ma_phuong ma_px ma_dvhc",
+    "report_date": "ngay ngay_bao_cao ngay_bc date", "new_cases": "ca_moi so_ca_moi f0_moi",
+    "vaccinated_doses": "mui_tiem so_mui_tiem so_mui doses",
+    "fully_vaccinated": "tiem_du du_mui tiem_du_mui",
+    "address": "dia_chi dc", "phone": "dien_thoai sdt so_dt tel telephone",
+    "opening_hours": "gio_mo_cua gio_hoat_dong gio_lam_viec hours",
+    "operator": "don_vi_quan_ly chu_dau_tu dv_quan_ly quan_ly chu_so_huu",
+    "beds": "so_giuong giuong_benh giuong", "emergency": "cap_cuu co_cap_cuu",
+    "licence_number": "so_giay_phep so_gp giay_phep so_gcn license_number license_no",
+    "licence_expires": "ngay_het_han het_han han_gp license_expires",
+    "public_access": "cong_cong mo_cua_cong_cong",
+    "collection_time": "gio_thu_gom thoi_gian_thu_gom gio_thu",
+    "capacity_m3": "suc_chua dung_tich the_tich",
+}
+# Names one layer's field goes by, tried before SYNONYMS: "ten_duong" names a road, but in
+# a register of clinics it is the street of the address.
+LAYER_SYNONYMS: dict[tuple[str, str], str] = {
+    ("roads", "name"): "ten_duong", ("alleys", "name"): "ten_hem", ("bridges", "name"): "ten_cau",
+    ("waterways", "name"): "ten_song ten_kenh ten_rach", ("wards", "name"): "ten_phuong",
+    ("water_areas", "name"): "ten_song ten_kenh ten_rach ten_ho", ("markets", "name"): "ten_cho",
+    ("green_spaces", "name"): "ten_cong_vien ten_cv", ("apartments", "name"): "ten_chung_cu",
+    ("hospitals", "name"): "ten_benh_vien ten_bv", ("pharmacies", "name"): "ten_nha_thuoc",
+    ("clinics", "name"): "ten_phong_kham", ("health_stations", "name"): "ten_tram",
+    ("roads", "kind"): "highway", ("alleys", "kind"): "highway", ("waterways", "kind"): "waterway",
+}
+# Stored value (one of a field's choices) -> how sources write it, separated by "|".
+VALUE_SYNONYMS: dict[str, str] = {
+    "working": "hoạt động|tốt|bình thường|còn sử dụng|đạt|ok|active|in service|good",
+    "out_of_service": "hỏng|hư|hư hỏng|ngưng hoạt động|không hoạt động|không sử dụng được|"
+                      "broken|inactive|out of service|damaged",
+    "river": "sông", "canal": "kênh", "rach": "rạch", "stream": "suối", "ditch": "mương",
+    "market": "chợ", "supermarket": "siêu thị", "alley": "hẻm|kiệt|ngõ",
+    "footway": "lối đi bộ", "steps": "bậc thang", "motorway": "đường cao tốc|cao tốc",
+    "trunk": "quốc lộ",
+}
+UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
+SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid", "sourceid")
+DBF_NAME_LENGTH = 10
+GEOMETRY_COLUMN = "geometry"  # pyogrio's geometry column is never a field's source
+SECTION_KEYS = ("source_id", "columns", "values")
+
+
+@dataclass(frozen=True)
+class FieldSource:
+    """Where one field's values come from, and how to bring them to the field's form."""
+
+    column: str
+    scale: float = 1.0  # multiply numbers by this to reach the field's unit
+    # `column_key` of a source value -> stored value; other values pass unchanged.
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column feeds each field of a layer: resolved once per file, applied per chunk."""
+
+    layer_id: str
+    fields: Mapping[str, FieldSource]
+    source_id: str | None
+    unmapped: tuple[str, ...]  # columns nothing uses, for the load report
+
+
+# -- names -----------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)  # NFKD also turns "m²" into "m2"
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.casefold().replace("đ", "d")  # đ is a letter of its own, not d + a mark
+
+
+def column_key(text: str) -> str:
+    """The form names compare in: no case, diacritics or separators.
+
+    >>> {column_key(n) for n in ("Tên đường", "TEN_DUONG", "ten duong", "tenduong")}
+    {'tenduong'}
+    """
+    return "".join(ch for ch in _fold(text) if ch.isalnum())
+
+
+def _scale(unit: str, target: Field) -> float | None:
+    """The factor from `unit` to the field's unit; None when they measure different things.
+
+    >>> _scale("kPa", Field("pressure_bar", "real", "", unit="bar"))
+    0.01
+    """
+    source, wanted = UNITS.get(column_key(unit)), UNITS.get(column_key(target.unit or ""))
+    if source is None or wanted is None or source[0] != wanted[0]:
+        return None
+    return source[1] / wanted[1]
+
+
+def _unit_suffix(column: str, target: Field) -> tuple[str, float] | None:
+    """The key of a column's name before a unit at its end, and that unit's scale.
+
+    >>> _unit_suffix("Bề rộng (cm)", Field("width_m", "real", "", unit="m"))
+    ('berong', 0.01)
+    """
+    *stem, unit = [token for token in re.split(r"[\W_]+", _fold(column)) if token] or [""]
+    scale = _scale(unit, target) if stem and target.unit else None
+    return None if scale is None else ("".join(stem), scale)
+
+
+def _name_scale(column: str, target: Field) -> float:
+    return suffix[1] if (suffix := _unit_suffix(column, target)) else 1.0
+
+
+def _spellings(spec: LayerSpec, target: Field, dbf_cut: bool) -> list[str]:
+    """Keys a column may have to feed the field, best first; with `dbf_cut`, each one's cut."""
+    names = [target.name, *LAYER_SYNONYMS.get((spec.id, target.name), "").split(),
+             *SYNONYMS.get(target.name, "").split()]
+    width = DBF_NAME_LENGTH if dbf_cut else None
+    keys = [column_key(cut) for name in names for cut in (name, name[:width])]
+    if bare := _unit_suffix(target.name, target):
+        keys.insert(1, bare[0])  # width_m: also "width", taken to be in metres
+    return list(dict.fromkeys(keys))
+
+
+def _rank(column: str, spellings: list[str], target: Field) -> tuple[int, float] | None:
+    """How well a column's name fits the field (lower is better), and the scale it implies."""
+    if (key := column_key(column)) in spellings:
+        return spellings.index(key), 1.0
+    if (suffix := _unit_suffix(column, target)) and suffix[0] in spellings:
+        return spellings.index(suffix[0]), suffix[1]
+    return None
+
+
+def _automatic(spec: LayerSpec, columns: Sequence[str],
+               skip: Mapping[str, object]) -> dict[str, tuple[str, float]]:
+    """Fields matched by name or synonym; a column goes to the field it fits best."""
+    candidates: list[tuple[int, int, int, str, str, float]] = []
+    for f_order, target in enumerate(spec.fields):
+        for c_order, column in enumerate(columns):
+            # A Shapefile cuts names to 10 characters: only such a name may be a cut one.
+            spellings = _spellings(spec, target, len(column) == DBF_NAME_LENGTH)
+            if target.name not in skip and (found := _rank(column, spellings, target)):
+                candidates.append((found[0], f_order, c_order, target.name, column, found[1]))
+    chosen: dict[str, tuple[str, float]] = {}
+    for *_, name, column, scale in sorted(candidates):
+        if name not in chosen and all(column != used for used, _ in chosen.values()):
+            chosen[name] = (column, scale)
+    return chosen
+
+
+def _value_table(target: Field, extra: Mapping[str, str]) -> dict[str, str]:
+    """Source value keys -> stored values: the field's choices, their synonyms, then `extra`."""
+    table = {column_key(spelling): choice for choice in target.choices or ()
+             for spelling in (choice, *VALUE_SYNONYMS.get(choice, "").split("|"))}
+    table.update({column_key(source): stored for source, stored in extra.items()})
+    table.pop("", None)
+    return table
+
+
+def _resolve(name: str, columns: Sequence[str], origin: str) -> str:
+    """The file's column that `name` designates: the same name, else the same key."""
+    same = [column for column in columns if column_key(column) == column_key(name)]
+    if name not in columns and len(same) != 1:
+        raise InvalidInput(f"{origin}: the file has no column {name!r}; its columns are: "
+                           f"{', '.join(columns)}.")
+    return name if name in columns else same[0]
+
+
+def _explicit(spec: LayerSpec, columns: Sequence[str], section: Mapping[str, Any],
+              overrides: Mapping[str, str], origin: str) -> dict[str, tuple[str, float]]:
+    """Fields the mapping file and the overrides name; an override displaces file entries."""
+    chosen: dict[str, tuple[str, float]] = {}
+    loaded, targets = {f.name for f in spec.fields}, list(overrides.values())
+    _expect(len(set(targets)) == len(targets), "--map",
+            f"one field from two columns: {', '.join(f'{c}={t}' for c, t in overrides.items())}")
+    for name, entry in section["columns"].items():
+        column, target = _resolve(name, columns, origin), spec.field(entry["field"])
+        chosen[target.name] = (column, entry["scale"] or _name_scale(column, target))
+    for name, target_name in overrides.items():
+        flag = f"--map {name}={target_name}"
+        if target_name not in loaded:
+            hint = f" (--map {target_name}={name}?)" if name in loaded else ""
+            raise InvalidInput(f"{flag}: layer {spec.id} has no field {target_name!r}{hint}; "
+                               f"its fields are: {_field_list(spec)}.")
+        column, before = _resolve(name, columns, flag), chosen.get(target_name)
+        scale = before[1] if before and before[0] == column else None  # the file's unit stays
+        chosen = {f: source for f, source in chosen.items() if source[0] != column}
+        chosen[target_name] = (column, scale or _name_scale(column, spec.field(target_name)))
+    return chosen
+
+
+def _source_id(columns: Sequence[str], named: str | None, origin: str) -> str | None:
+    if named is not None:
+        return _resolve(named, columns, origin)
+    by_key = {column_key(column): column for column in reversed(columns)}
+    return next((by_key[key] for key in SOURCE_ID_KEYS if key in by_key), None)
+
+
+def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | None = None,
+                  overrides: Mapping[str, str] | None = None) -> ColumnMapping:
+    """Resolve, once per file, which of its columns feeds each field of the layer.
+
+    `overrides` map a source column to a field, as ``--map COLUMN=field`` writes them.
+
+    >>> from layers import get_layer
+    >>> found = match_columns(get_layer("roads"), ["TEN_DUONG", "BE_RONG_CM", "OBJECTID", "X"])
+    >>> {name: (s.column, s.scale) for name, s in found.fields.items()}, found.unmapped
+    ({'name': ('TEN_DUONG', 1.0), 'width_m': ('BE_RONG_CM', 0.01)}, ('X',))
+    """
+    columns = [column for column in columns if column != GEOMETRY_COLUMN]
+    section = _section(mapping_file, spec) if mapping_file else _parse_section({}, "")
+    origin = mapping_file.name if mapping_file else "mapping"
+    chosen = _explicit(spec, columns, section, overrides or {}, origin)
+    taken = {column for column, _ in chosen.values()}
+    chosen |= _automatic(spec, [c for c in columns if c not in taken], skip=chosen)
+    values = section["values"]
+    fields = {f.name: FieldSource(*chosen[f.name], _value_table(f, values.get(f.name, {})))
+              for f in spec.fields if f.name in chosen}
+    source_id = _source_id(columns, section["source_id"], origin)
+    used = {source.column for source in fields.values()} | {source_id}
+    return ColumnMapping(spec.id, fields, source_id, tuple(c for c in columns if c not in used))
+
+
+# -- mapping files ---------------------------------------------------------------------
+
+def _expect(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise InvalidInput(f"{where}: {message}.")
+
+
+def _field_list(spec: LayerSpec) -> str:
+    return ", ".join(f.name for f in spec.fields)
+
+
+def _table(raw: Mapping[str, Any], key: str, where: str, label: str = "") -> dict[str, Any]:
+    value = raw.get(key, {})
+    _expect(isinstance(value, dict), where, f"[{label or key}] must be a table")
+    return dict(value)
+
+
+def _column_entry(name: str, entry: Any, where: str) -> dict[str, Any]:
+    """One [columns] entry as {"field", "unit", "scale"}; no scale means "from the name"."""
+    entry = {"field": entry} if isinstance(entry, str) else entry
+    _expect(isinstance(entry, dict) and isinstance(entry.get("field"), str)
+            and set(entry) <= {"field", "unit", "scale"} and len(entry) <= 2, where,
+            f'column {name!r}: write "field", {{ field = "...", unit = "cm" }} or '
+            '{ field = "...", scale = 0.01 }')
+    unit, scale = entry.get("unit"), entry.get("scale")
+    _expect(unit is None or (isinstance(unit, str) and column_key(unit) in UNITS), where,
+            f"column {name!r}: unknown unit {unit!r}; the units are: {', '.join(UNITS)}")
+    _expect(scale is None or (type(scale) in (int, float) and scale > 0), where,
+            f"column {name!r}: scale must be a number above 0")
+    return {"field": entry["field"], "unit": unit, "scale": scale and float(scale)}
+
+
+def _parse_section(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    unknown = sorted(set(raw) - set(SECTION_KEYS))
+    _expect(not unknown, where, f"unknown key {', '.join(unknown)}; a mapping has source_id, "
+            "[columns] and [values.<field>]")
+    _expect(isinstance(raw.get("source_id", ""), str), where, "source_id must be a column name")
+    columns = {name: _column_entry(name, entry, where)
+               for name, entry in _table(raw, "columns", where).items()}
+    keys = [column_key(name) for name in columns]
+    twice = [name for name, key in zip(columns, keys, strict=True) if keys.count(key) > 1]
+    _expect(not twice, where, f"{' and '.join(twice)} are one column, mapped twice")
+    values = _table(raw, "values", where)
+    values = {name: _table(values, name, where, f"values.{name}") for name in values}
+    _expect(all(isinstance(v, str) for table in values.values() for v in table.values()), where,
+            'each [values.<field>] entry is "source value" = "stored value"')
+    return {"source_id": raw.get("source_id"), "columns": columns, "values": values}
+
+
+def _bind(section: Mapping[str, Any], spec: LayerSpec, where: str) -> dict[str, Any]:
+    """The section checked against the layer's fields, its units turned into scales."""
+    named = [entry["field"] for entry in section["columns"].values()]
+    loaded = {f.name for f in spec.fields}  # not `computed` ones: the database derives those
+    unknown = [name for name in (*named, *section["values"]) if name not in loaded]
+    _expect(not unknown, where, f"layer {spec.id} has no field {', '.join(unknown)}; its "
+            f"fields are: {_field_list(spec)}")
+    twice = sorted({name for name in named if named.count(name) > 1})
+    _expect(not twice, where, f"field {', '.join(twice)} is mapped from two columns")
+    columns = {}
+    for name, entry in section["columns"].items():
+        target, scale = spec.field(entry["field"]), entry["scale"]
+        if entry["unit"] is not None:
+            scale = _scale(entry["unit"], target)
+            _expect(scale is not None, where, f"column {name!r}: {entry['unit']} does not "
+                    f"convert to {target.name}, which is in {target.unit or 'no unit'}")
+        columns[name] = {**entry, "scale": scale}
+    return {**section, "columns": columns}
+
+
+def load_mapping_file(path: Path) -> dict[str, Any]:
+    """A mapping file, parsed and checked, with errors that name the file and the fix.
+
+    Returns the top-level section (source_id, columns, values) and ``layers``: layer id ->
+    section. Each column entry becomes {"field", "unit", "scale"}.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read the mapping file {path}: {exc.strerror}.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path.name} is not valid TOML: {exc}.") from None
+    layers = _table(raw, "layers", path.name)
+    unknown = sorted(set(layers) - set(REGISTRY))
+    _expect(not unknown, path.name, f"unknown layer {', '.join(unknown)}; the layers are: "
+            f"{', '.join(REGISTRY)}")
+    parsed = _parse_section({k: v for k, v in raw.items() if k != "layers"}, path.name)
+    parsed["layers"] = {}
+    for layer_id in layers:
+        where = f"{path.name} [layers.{layer_id}]"
+        section = _parse_section(_table(layers, layer_id, path.name, f"layers.{layer_id}"), where)
+        parsed["layers"][layer_id] = _bind(section, REGISTRY[layer_id], where)
+    return parsed
+
+
+def _section(path: Path, spec: LayerSpec) -> dict[str, Any]:
+    """The part of a mapping file for this layer, checked against its fields."""
+    parsed = load_mapping_file(path)
+    section = parsed["layers"].get(spec.id, parsed)
+    _expect(section is not parsed or any(parsed[key] for key in SECTION_KEYS), path.name,
+            f"nothing maps layer {spec.id}; the file has sections for "
+            f"{', '.join(parsed['layers']) or 'no layer'}")
+    return _bind(section, spec, path.name)
+
+
+# -- applying a mapping to a chunk -----------------------------------------------------
+
+def _text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _scaled(values: pd.Series, scale: float) -> pd.Series:
+    """Numbers times `scale`; what does not read as a number is kept for the validator."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    divisor = round(1 / scale)
+    # Dividing by 100 keeps 350 cm exactly 3.5 m; multiplying by 0.01 would not.
+    exact = scale < 1 and abs(1 / scale - divisor) < 1e-9
+    scaled = numbers / divisor if exact else numbers * scale
+    unreadable = numbers.isna() & values.notna()
+    return scaled.astype(object).where(~unreadable, values) if unreadable.any() else scaled
+
+
+def _translated(values: pd.Series, table: Mapping[str, str], upper: bool) -> pd.Series:
+    """Values looked up by key, once per distinct value; unknown ones pass through."""
+    lookup = {value: table.get(column_key(_text(value)),
+                               _text(value).strip().upper() if upper else value)
+              for value in values.dropna().unique()}
+    return values.map(lookup)
+
+
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text, 12.0 as "12": GDAL reads a DBF file's integer ids into float columns."""
+    present = values.notna()
+    if pd.api.types.is_float_dtype(values) and (values[present] % 1 == 0).all():
+        values = values.astype("Int64")
+    return values.astype("string").astype(object).where(present, None)
+
+
+def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping, spec: LayerSpec) -> pd.DataFrame:
+    """A chunk of source rows as the layer's fields (and source_id), on the same index.
+
+    Numbers are scaled to the field's unit and known values translated; text is otherwise
+    left as it is (NFC and types come later in the pipeline). Vectorised: chunks run to a
+    million rows.
+    """
+    if mapping.layer_id != spec.id:
+        raise ValueError(f"a mapping for {mapping.layer_id} applied to layer {spec.id}")
+    shaped = pd.DataFrame(index=frame.index)
+    for name, source in mapping.fields.items():
+        values = frame[source.column]
+        if source.scale != 1.0:
+            values = _scaled(values, source.scale)
+        if source.values or name in UPPER_CASE_FIELDS:
+            values = _translated(values, source.values, upper=name in UPPER_CASE_FIELDS)
+        shaped[name] = values
+    if mapping.source_id is not None:
+        shaped["source_id"] = _id_text(frame[mapping.source_id])
+    return shaped
