@@ -49,6 +49,9 @@ class LayerSpec:
     minzoom: int = 10
     maxzoom: int = 22
     feature_cap: int = 50_000
+    # The attribute that names a feature for good (a hydrant's painted code): loads match
+    # features on it when the file has no id column of its own.
+    natural_key: str | None = None
     # Two features closer than this are one asset entered twice (hydrants: 1 m).
     duplicate_within_m: float | None = None
     # Columns the database computes (area from the geometry, category from the code);

@@ -8,11 +8,16 @@ bounded whatever the file's size.
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import pandas as pd
 import pyarrow as pa
 import pyogrio
 import pyproj
@@ -51,6 +56,8 @@ class Source:
     features: int
     fields: tuple[str, ...]
     options: dict
+    encoding: str | None  # what GDAL is told; see _gdal_encoding for cp1258
+    recode_cp1258: bool = False
 
     @property
     def name(self) -> str:
@@ -112,15 +119,17 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
     dataset = dataset_in(path, layer)
     chosen = _pick_layer(path, dataset, spec, layer)
     options = CSV_OPTIONS if dataset.lower().endswith(".csv") else {}
+    gdal_encoding, recode = _gdal_encoding(path, encoding)
     try:
-        info = pyogrio.read_info(dataset, layer=chosen, encoding=encoding,
+        info = pyogrio.read_info(dataset, layer=chosen, encoding=gdal_encoding,
                                  force_total_bounds=spec.is_spatial, **options)
+        raw_fields = pyogrio.read_info(dataset, layer=chosen)["fields"] if options else []
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}.") from None
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(path)) from None
-    fields = tuple(str(f) for f in info["fields"])
-    source_crs = _declared_crs(info, fields, crs)
+    fields = tuple(_recoded(str(f)) if recode else str(f) for f in info["fields"])
+    source_crs = _declared_crs(info, dataset, chosen, (*fields, *map(str, raw_fields)), crs)
     if spec.is_spatial:
         if not info["geometry_type"]:
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a CSV "
@@ -128,31 +137,72 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
         problem = coordinate_problem(tuple(info["total_bounds"]), source_crs)
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
-    return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options)
+    return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
+                  gdal_encoding, recode)
 
 
-def _declared_crs(info: dict, fields: tuple[str, ...], override: str | None) -> pyproj.CRS | None:
+def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, bool]:
+    """The encoding to hand GDAL, and whether to decode Windows-Vietnamese ourselves.
+
+    GDAL's cp1258 conversion is stateful and never flushed, so it drops the last character
+    of every name and value (OSGeo/gdal#2045). Such files are read as Latin-1, which maps
+    every byte, and decoded as cp1258 here.
+    """
+    cpg = path.with_suffix(".cpg")
+    declared = encoding or (cpg.read_text().strip() if cpg.exists() else None)
+    if declared and declared.lower().replace("-", "").replace("windows", "cp") in (
+            "cp1258", "1258", "ldid/163"):
+        return "latin1", True
+    return encoding, False
+
+
+def _recoded(text: str) -> str:
+    return unicodedata.normalize("NFC", text.encode("latin1").decode("cp1258"))
+
+
+def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
+                  override: str | None) -> pyproj.CRS | None:
     if override:
         return resolve_crs(override)
     if info["crs"]:
-        return canonical_crs(pyproj.CRS.from_user_input(info["crs"]))
+        return canonical_crs(_full_crs(info["crs"], dataset, layer))
     lowered = {f.lower() for f in fields}
     if info["driver"] == "CSV" and lowered & set(LON_NAMES) and lowered & set(LAT_NAMES):
         return pyproj.CRS.from_epsg(4326)  # columns named longitude/latitude are degrees
     return None
 
 
+def _full_crs(declared: str, dataset: str, layer: str) -> pyproj.CRS:
+    """The layer's CRS with any datum shift the file carries.
+
+    pyogrio names a CRS by its EPSG code when GDAL can identify one, and that identification
+    ignores TOWGS84: a VN-2000 file written as "UTM 48N + towgs84" would come back as plain
+    WGS 84 / UTM 48N, 225 m off. ogrinfo prints the whole definition, so it is asked.
+    """
+    crs = pyproj.CRS.from_user_input(declared)
+    ogrinfo = shutil.which("ogrinfo")
+    if not declared.upper().startswith("EPSG:") or ogrinfo is None:
+        return crs
+    listing = subprocess.run([ogrinfo, "-ro", "-so", "-nomd", dataset, layer],
+                             capture_output=True, text=True, timeout=60).stdout
+    match = re.search(r"Layer SRS WKT:\n(.*?)\n(?:Data axis|\S+:)", listing, re.DOTALL)
+    if match:
+        full = pyproj.CRS.from_wkt(match.group(1))
+        if full.is_bound:
+            return full
+    return crs
+
+
 def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                 encoding: str | None = None) -> Iterator[Chunk]:
     """The file's features in batches, mapped to the layer's fields and in the storage SRID."""
     try:
-        with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=encoding,
+        with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
-            geometry_column = meta["geometry_name"] or "wkb_geometry"
+            columns = (meta["geometry_name"] or "wkb_geometry", meta["fid_column"] or "OGC_FID")
             for batch in reader:
-                yield _chunk(pa.Table.from_batches([batch]), geometry_column, source, spec,
-                             mapping)
+                yield _chunk(pa.Table.from_batches([batch]), columns, source, spec, mapping)
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
@@ -166,18 +216,36 @@ def _encoding_hint(path: Path) -> str:
             ".cpg file beside the .shp naming it.")
 
 
-def _chunk(table: pa.Table, geometry_column: str, source: Source, spec: LayerSpec,
+def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: LayerSpec,
            mapping: ColumnMapping) -> Chunk:
+    geometry_column, fid_column = columns
     geometries = None
     if spec.is_spatial:
         wkb = table.column(geometry_column).to_numpy(zero_copy_only=False)
         geometries = to_storage(shapely.from_wkb(wkb, on_invalid="ignore"), source.crs)
         table = table.drop_columns([geometry_column])
     attributes = table.to_pandas()
+    if source.recode_cp1258:
+        attributes = _recode_frame(attributes)
     frame = apply_mapping(attributes, mapping, spec)
-    if "source_id" not in frame:  # the feature's position in the file is its identity
-        frame["source_id"] = attributes["OGC_FID"].astype("int64").astype(str).values
+    # Without an id of its own, a feature is known by its position in the file.
+    by_position = attributes[fid_column].astype("int64").astype(str).values
+    if "source_id" not in frame:
+        key = spec.natural_key
+        frame["source_id"] = frame[key].astype(object) if key in frame else by_position
+    else:
+        frame["source_id"] = frame["source_id"].where(frame["source_id"].notna(), by_position)
     return frame, geometries
+
+
+def _recode_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    recoded = frame.rename(columns=lambda c: _recoded(str(c)))
+    for column in recoded.columns:
+        if pd.api.types.is_object_dtype(recoded[column]) or \
+                pd.api.types.is_string_dtype(recoded[column]):
+            recoded[column] = recoded[column].map(
+                lambda v: _recoded(v) if isinstance(v, str) else v)
+    return recoded
 
 
 def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = None,

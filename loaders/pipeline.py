@@ -148,6 +148,8 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     staging = staging_table(spec)
     staging.create(conn)
     present = _stage(conn, spec, staging, chunks, report, progress)
+    if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
+        present = [f.name for f in spec.fields]
     validate(conn, spec, staging, report, _district(conn, spec))
     _publish(conn, spec, staging, present, mode, report)
     if report.changed and not report.dry_run:

@@ -1,0 +1,608 @@
+"""Loading benchmark: `urbanmap load` against `ogr2ogr -f PostgreSQL` (COPY) on the same files.
+
+    .venv/bin/python bench/load_bench.py [--points 1000000] [--polygons 200000] [--repeat 1]
+                                         [--formats fgb,gpkg] [--scale] [--profile]
+
+It starts its own PostGIS (an embedded LocalPostgis in a temporary directory, durable:
+fsync and synchronous_commit on), generates deterministic District 7 files once, then for
+each file runs both loaders as child processes in the same database, alternating which goes
+first, and prints features/second, the ratio urbanmap/ogr2ogr against the goal (>= 0.8) and
+each child's peak RSS against the 1 GB limit. `--scale` loads points files of 0.5x, 1x and
+2x the size to show urbanmap's peak memory does not grow with the file. `--profile` runs one
+urbanmap load in-process under cProfile and times every SQL statement, to say where the
+time goes. A measurement, not a test: it always exits 0 and is never collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import io
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL_RATIO = 0.8
+MEMORY_LIMIT_MB = 1024
+DATABASE = "bench_load"
+SEED = 20261123
+
+STREETS = ("Nguyễn Thị Thập", "Huỳnh Tấn Phát", "Nguyễn Văn Linh", "Lê Văn Lương",
+           "Nguyễn Hữu Thọ", "Trần Xuân Soạn", "Lâm Văn Bền", "Phạm Hữu Lầu", "Tân Mỹ",
+           "Nguyễn Lương Bằng", "Đường số 17", "Hoàng Quốc Việt")
+WARDS = ("Tân Phong", "Tân Phú", "Tân Quy", "Tân Kiểng", "Tân Hưng", "Bình Thuận",
+         "Phú Thuận", "Phú Mỹ", "Tân Thuận Đông", "Tân Thuận Tây")
+CHAINS = (("Circle K", "Công ty TNHH Vòng Tròn Đỏ"), ("FamilyMart", "Công ty CP FamilyMart VN"),
+          ("Bách hóa Xanh", "Công ty CP Thương mại Bách hóa Xanh"),
+          ("Co.op Food", "Liên hiệp HTX Thương mại TP.HCM"), ("Ministop", "Công ty TNHH Ministop"),
+          ("GS25", "Công ty TNHH GS Retail Việt Nam"), ("Tạp hóa cô Bảy", "Hộ kinh doanh"))
+PARKS = ("Công viên", "Vườn hoa", "Mảng xanh", "Sân chơi", "Cây xanh ven kênh")
+KINDS = ("park", "garden", "grass", "playground", "forest")
+
+
+# -- the input files -----------------------------------------------------------------
+
+def _pick(rng: np.random.Generator, words: tuple[str, ...], n: int) -> np.ndarray:
+    return np.asarray(words, dtype=object)[rng.integers(0, len(words), n)]
+
+
+def _numbers(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:
+    return rng.integers(low, high, n).astype(str).astype(object)
+
+
+def _in_bbox(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes spread uniformly over District 7's bounding box."""
+    from geo.crs import DISTRICT_7_BBOX_WGS84
+
+    xmin, ymin, xmax, ymax = DISTRICT_7_BBOX_WGS84
+    return rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)
+
+
+def point_frame(n: int, seed: int = SEED):
+    """`n` convenience stores in EPSG:4326 with Vietnamese text (vectorised, deterministic)."""
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    lon, lat = _in_bbox(rng, n)
+    chain = rng.integers(0, len(CHAINS), n)
+    brands = np.asarray([c[0] for c in CHAINS], dtype=object)
+    owners = np.asarray([c[1] for c in CHAINS], dtype=object)
+    street, ward = _pick(rng, STREETS, n), _pick(rng, WARDS, n)
+    house = _numbers(rng, n, 1, 1200)
+    attributes = {
+        "id": np.arange(1, n + 1, dtype=np.int64),
+        "name": brands[chain] + " " + street + " " + house,
+        "address": house + " " + street + ", Phường " + ward + ", Quận 7, TP. Hồ Chí Minh",
+        "phone": "028 " + _numbers(rng, n, 3000_0000, 3999_9999),
+        "opening_hours": np.where(rng.random(n) < 0.6, "24/7", "Mo-Su 06:00-23:00").astype(object),
+        "operator": owners[chain],
+    }
+    return gpd.GeoDataFrame(attributes, geometry=shapely.points(lon, lat), crs="EPSG:4326")
+
+
+def _shapes(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, sides: int) -> np.ndarray:
+    """Regular polygons (squares, hexagons) 20–60 m across, randomly turned, around (x, y)."""
+    import shapely
+
+    radius = rng.uniform(10.0, 30.0, len(x))[:, None]
+    turn = rng.uniform(0, 2 * np.pi, len(x))[:, None]
+    angles = turn + np.linspace(0, 2 * np.pi, sides + 1)[None, :]
+    angles[:, -1] = angles[:, 0]  # closed ring, exactly
+    ring = np.stack([x[:, None] + radius * np.cos(angles), y[:, None] + radius * np.sin(angles)],
+                    axis=-1)
+    return shapely.polygons(ring)
+
+
+def polygon_frame(n: int, seed: int = SEED):
+    """`n` small green spaces in EPSG:32648 (UTM 48N), half squares, half hexagons."""
+    import geopandas as gpd
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(seed + 1)
+    lon, lat = _in_bbox(rng, n)
+    x, y = Transformer.from_crs(4326, 32648, always_xy=True).transform(lon, lat)
+    hexagon = rng.random(n) < 0.5
+    geometries = np.empty(n, dtype=object)
+    geometries[hexagon] = _shapes(rng, x[hexagon], y[hexagon], 6)
+    geometries[~hexagon] = _shapes(rng, x[~hexagon], y[~hexagon], 4)
+    attributes = {
+        "id": np.arange(1, n + 1, dtype=np.int64),
+        "name": _pick(rng, PARKS, n) + " " + _pick(rng, STREETS, n) + " "
+        + _numbers(rng, n, 1, 500),
+        "kind": _pick(rng, KINDS, n),
+        "public_access": rng.random(n) < 0.7,
+    }
+    return gpd.GeoDataFrame(attributes, geometry=geometries, crs="EPSG:32648")
+
+
+def write_input(frame, path: Path) -> Path:
+    import pyogrio
+
+    if not path.exists():
+        driver = {".fgb": "FlatGeobuf", ".gpkg": "GPKG"}[path.suffix]
+        pyogrio.write_dataframe(frame, path, driver=driver, layer=path.stem)
+    return path
+
+
+# -- the database --------------------------------------------------------------------
+
+@dataclass
+class Database:
+    cluster: object  # geo.localdb.LocalPostgis
+    name: str
+
+    @property
+    def libpq_url(self) -> str:  # what a user puts in DATABASE_URL
+        return f"postgresql://urbanmap@/{self.name}?host={self.cluster.socket_dir}"
+
+    @property
+    def ogr_dsn(self) -> str:
+        return "PG:" + self.cluster.libpq_dsn(self.name)
+
+    def sql(self, statement: str) -> list[tuple]:
+        with self.cluster.cursor(self.name) as cur:
+            cur.execute(statement)
+            return cur.fetchall() if cur.description else []
+
+
+def start_database(home: Path) -> Database:
+    from geo.localdb import LocalPostgis
+
+    cluster = LocalPostgis(home, ephemeral=False)
+    cluster.start()
+    db = Database(cluster, DATABASE)
+    new_database(db)
+    return db
+
+
+def new_database(db: Database) -> None:
+    """A new, migrated database: every layer table empty and never analyzed, as on day one.
+
+    A TRUNCATEd table is not the same: once autovacuum has analyzed it empty, the publish
+    INSERT goes quadratic (see RESULTS.md), which would measure that bug, not the loader.
+    """
+    from geo import migrate
+    from geo.db import make_engine
+
+    engine = make_engine(db.cluster.create_database(db.name))
+    migrate.upgrade(engine)
+    engine.dispose()
+
+
+# -- running and measuring a child ---------------------------------------------------
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+    output: str
+
+
+# A bare interpreter (python -S, ~5 MB) forks and execs the command and reports its wait4(2)
+# usage. Measuring from this process instead would be wrong: subprocess starts children with
+# vfork, and Linux carries the address space's high-water mark across exec, so every child
+# would report at least this process's own peak RSS (/bin/true "used" 426 MB here).
+LAUNCHER = """import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_maxrss} "
+              f"{usage.ru_utime + usage.ru_stime} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def run_child(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run `command`: its wall time, and its own peak RSS and CPU time as the kernel counts them."""
+    with tempfile.NamedTemporaryFile("r") as usage, tempfile.TemporaryFile() as out:
+        subprocess.run([sys.executable, "-S", "-c", LAUNCHER, usage.name, *command],
+                       stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                       check=True)
+        seconds, maxrss_kb, cpu, code = usage.read().split()
+        out.seek(0)
+        output = out.read().decode(errors="replace")
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({code}):\n{output}")
+    return Run(float(seconds), int(maxrss_kb) / 1024, float(cpu), output)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    label: str
+    layer: str
+    path: Path
+    features: int
+    polygons: bool
+
+    @property
+    def ogr_table(self) -> str:
+        return f"ogr_{self.layer}"
+
+
+def urbanmap_command(dataset: Dataset) -> list[str]:
+    return [str(ROOT / ".venv" / "bin" / "urbanmap"), "load", dataset.layer, str(dataset.path)]
+
+
+def ogr_command(db: Database, dataset: Dataset) -> list[str]:
+    command = ["ogr2ogr", "-f", "PostgreSQL", db.ogr_dsn, str(dataset.path),
+               "-nln", dataset.ogr_table, "-t_srs", "EPSG:32648", "-lco", "GEOMETRY_NAME=geom",
+               "-lco", "SPATIAL_INDEX=GIST", "-overwrite", "--config", "PG_USE_COPY", "YES",
+               "-gt", "65536"]
+    return command + (["-nlt", "PROMOTE_TO_MULTI"] if dataset.polygons else [])
+
+
+def run_urbanmap(db: Database, dataset: Dataset, fresh: bool) -> Run:
+    """`urbanmap load` as a user runs it; `fresh` loads into a new database (all inserts)."""
+    if fresh:
+        new_database(db)
+    db.sql("CHECKPOINT")  # start every run with no dirty pages left by the one before
+    run = run_child(urbanmap_command(dataset), {"DATABASE_URL": db.libpq_url})
+    _expect_rows(db, dataset.layer, dataset.features, run)
+    return run
+
+
+def run_ogr2ogr(db: Database, dataset: Dataset) -> Run:
+    db.sql(f"DROP TABLE IF EXISTS {dataset.ogr_table}")
+    db.sql("CHECKPOINT")
+    run = run_child(ogr_command(db, dataset), {"PG_USE_COPY": "YES"})
+    _expect_rows(db, dataset.ogr_table, dataset.features, run)
+    return run
+
+
+def _expect_rows(db: Database, table: str, expected: int, run: Run) -> None:
+    count = db.sql(f"SELECT count(*) FROM {table}")[0][0]
+    if count != expected:
+        print(f"!! {table} holds {count} rows after the load, expected {expected}:\n"
+              f"{run.output}")
+
+
+# -- the comparison ------------------------------------------------------------------
+
+@dataclass
+class Result:
+    dataset: Dataset
+    urbanmap: list[Run]
+    reload: list[Run]
+    ogr: list[Run]
+
+
+def compare(db: Database, dataset: Dataset, repeat: int) -> Result:
+    """Alternate the order each round: urbanmap first in even rounds, ogr2ogr in odd ones."""
+    result = Result(dataset, [], [], [])
+    for round_no in range(repeat):
+        order = ("urbanmap", "ogr2ogr") if round_no % 2 == 0 else ("ogr2ogr", "urbanmap")
+        for side in order:
+            if side == "urbanmap":
+                runs = [run_urbanmap(db, dataset, fresh=True), run_urbanmap(db, dataset, False)]
+                result.urbanmap.append(runs[0])
+                result.reload.append(runs[1])
+            else:
+                runs = [run_ogr2ogr(db, dataset)]
+                result.ogr.append(runs[0])
+            figures = ", re-load ".join(f"{r.seconds:.1f} s, {r.peak_rss_mb:.0f} MB" for r in runs)
+            print(f"  {dataset.label} round {round_no + 1}: {side} {figures}", flush=True)
+    return result
+
+
+def _median(runs: list[Run], attribute: str) -> float:
+    return statistics.median(getattr(run, attribute) for run in runs)
+
+
+def print_table(results: list[Result]) -> None:
+    header = (f"{'dataset':<22}{'features':>10}{'urbanmap f/s':>14}{'ogr2ogr f/s':>13}"
+              f"{'ratio':>7}{'goal':>7}{'RSS urbanmap':>14}{'RSS ogr2ogr':>13}"
+              f"{'re-load s':>11}")
+    print("\n" + header + "\n" + "-" * len(header))
+    for r in results:
+        n = r.dataset.features
+        ours, theirs = n / _median(r.urbanmap, "seconds"), n / _median(r.ogr, "seconds")
+        print(f"{r.dataset.label:<22}{n:>10,}{ours:>14,.0f}{theirs:>13,.0f}"
+              f"{ours / theirs:>7.2f}{'>=0.8':>7}{_median(r.urbanmap, 'peak_rss_mb'):>11.0f} MB"
+              f"{_median(r.ogr, 'peak_rss_mb'):>10.0f} MB{_median(r.reload, 'seconds'):>11.1f}")
+    print()
+    for r in results:
+        print(verdict(r))
+
+
+def verdict(r: Result) -> str:
+    n = r.dataset.features
+    ratio = _median(r.ogr, "seconds") / _median(r.urbanmap, "seconds")
+    rss = max(run.peak_rss_mb for run in r.urbanmap + r.reload)
+    speed = "MET" if ratio >= GOAL_RATIO else "MISSED"
+    memory = "MET" if rss < MEMORY_LIMIT_MB else "MISSED"
+    return (f"{r.dataset.label}: speed goal {speed} (urbanmap at {ratio:.2f}x ogr2ogr's rate, "
+            f"goal >= {GOAL_RATIO}x; {_median(r.urbanmap, 'seconds'):.1f} s vs "
+            f"{_median(r.ogr, 'seconds'):.1f} s for {n:,} features); memory goal {memory} "
+            f"(peak RSS {rss:.0f} MB, limit {MEMORY_LIMIT_MB} MB); urbanmap client CPU "
+            f"{_median(r.urbanmap, 'cpu_seconds'):.1f} s, ogr2ogr client CPU "
+            f"{_median(r.ogr, 'cpu_seconds'):.1f} s; idempotent re-load "
+            f"{_median(r.reload, 'seconds'):.1f} s ({n / _median(r.reload, 'seconds'):,.0f} f/s)")
+
+
+# -- the memory claim ----------------------------------------------------------------
+
+def scale_check(db: Database, workdir: Path, points: int) -> None:
+    """Peak RSS of fresh urbanmap loads of 0.5x, 1x and 2x `points`: flat if batches bound it."""
+    print("\nScale check (urbanmap load convenience_stores, fresh, FlatGeobuf):")
+    print(f"{'features':>10}{'seconds':>9}{'features/s':>12}{'peak RSS':>12}")
+    for size in (points // 2, points, points * 2):
+        path = write_input(point_frame(size), workdir / f"points_{size}.fgb")
+        dataset = Dataset(f"points {size}", "convenience_stores", path, size, False)
+        run = run_urbanmap(db, dataset, fresh=True)
+        print(f"{size:>10,}{run.seconds:>9.1f}{size / run.seconds:>12,.0f}"
+              f"{run.peak_rss_mb:>9.0f} MB", flush=True)
+        path.unlink()
+
+
+# -- where the time goes -------------------------------------------------------------
+
+PHASES = (  # (module, function): the load's steps, in the order a chunk meets them
+    ("loaders.files", "_chunk"), ("loaders.pipeline", "typed_chunk"),
+    ("loaders.pipeline", "arrow_rows"), ("loaders.staging", "write_csv"),
+    ("loaders.pipeline", "copy_rows"), ("loaders.pipeline", "_stage"),
+    ("loaders.pipeline", "validate"), ("loaders.pipeline", "_publish"),
+    ("loaders.pipeline", "stage_and_publish"), ("loaders.files", "load_chunks"),
+    ("loaders.files", "load_file"))
+
+
+class PhaseClock:
+    """Wall time spent in each of PHASES, by wrapping them in place for one load."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._saved: list[tuple[object, str, object]] = []
+
+    def __enter__(self) -> PhaseClock:
+        import importlib
+
+        import pyarrow.csv
+
+        for module_name, name in PHASES:
+            module = importlib.import_module(module_name)
+            owner = pyarrow.csv if name == "write_csv" else module
+            self._saved.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, self._timed(name, getattr(owner, name)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, original in self._saved:
+            setattr(owner, name, original)
+
+    def _timed(self, name: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+        return timed
+
+    def report(self) -> list[tuple[str, float]]:
+        t = self.seconds
+        return [
+            ("read: pyogrio Arrow batches", t["_stage"] - t["_chunk"] - t["typed_chunk"]
+             - t["arrow_rows"] - t["copy_rows"]),
+            ("_chunk: WKB->shapely, reproject, to_pandas, mapping", t["_chunk"]),
+            ("typed_chunk: cast, NFC, unreadable count", t["typed_chunk"]),
+            ("arrow_rows: set_srid, hex EWKB, Arrow table", t["arrow_rows"]),
+            ("copy_rows: Arrow CSV writer", t["write_csv"]),
+            ("copy_rows: COPY into staging", t["copy_rows"] - t["write_csv"]),
+            ("validate (SQL)", t["validate"]), ("publish (SQL)", t["_publish"]),
+            ("lock, staging table, version, load log", t["stage_and_publish"] - t["_stage"]
+             - t["validate"] - t["_publish"]),
+            ("connect, commit", t["load_chunks"] - t["stage_and_publish"]),
+            ("open file, inspect, match columns", t["load_file"] - t["load_chunks"]),
+        ]
+
+
+def profile_load(db: Database, dataset: Dataset, fresh: bool = True) -> None:
+    """One load in-process, twice for a fresh one: timed by phase with each SQL statement's
+    time and the server's plans (auto_explain: EXPLAIN ANALYZE of every statement over a
+    second); then, fresh only, under cProfile (which slows the Python parts)."""
+    kind = "fresh load" if fresh else "idempotent re-load"
+    statements: list[tuple[float, str]] = []
+    log_offset = db.cluster.log_file.stat().st_size
+    with PhaseClock() as clock:
+        total = _load_in_process(db, dataset, fresh, statements)
+    print(f"\nProfile of one {kind} of {dataset.label} ({dataset.features:,} features), "
+          f"in-process: {total:.1f} s wall")
+    for phase, seconds in clock.report():
+        print(f"  {seconds:7.2f} s {seconds / total:4.0%}  {phase}")
+    _print_statements(statements, total)
+    _print_plans(db.cluster.log_file, log_offset)
+    if fresh:
+        profiler = cProfile.Profile()
+        _load_in_process(db, dataset, fresh, [], profiler)
+        _print_profile(profiler)
+
+
+def _load_in_process(db: Database, dataset: Dataset, fresh: bool,
+                     statements: list[tuple[float, str]],
+                     profiler: cProfile.Profile | None = None) -> float:
+    from sqlalchemy import event
+
+    from geo.db import make_engine, normalise_url
+    from loaders import files
+
+    if fresh:
+        new_database(db)
+    db.sql("CHECKPOINT")
+    engine = make_engine(normalise_url(db.libpq_url))
+    event.listen(engine, "connect", _explain_slow_statements)
+    event.listen(engine, "before_cursor_execute", _start_clock)
+    event.listen(engine, "after_cursor_execute", _stop_clock(statements))
+    started = time.perf_counter()
+    if profiler:
+        profiler.runcall(files.load_file, engine, dataset.layer, dataset.path)
+    else:
+        files.load_file(engine, dataset.layer, dataset.path)
+    total = time.perf_counter() - started
+    engine.dispose()
+    return total
+
+
+def _explain_slow_statements(dbapi_connection, connection_record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'; SET auto_explain.log_min_duration = '1s'; "
+                       "SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on")
+    dbapi_connection.commit()
+
+
+def _print_plans(log_file: Path, offset: int) -> None:
+    with open(log_file, errors="replace") as log:
+        log.seek(offset)
+        entries = log.read().split("LOG:  duration: ")[1:]
+    print(f"  server plans of the {len(entries)} statements over 1 s (auto_explain):")
+    for entry in entries:
+        lines = [line.strip() for line in entry.splitlines()]
+        plan = [line for line in lines[1:] if line and not line.startswith(
+            ("Query Text", "FROM", "WHERE", "SELECT", "INSERT", "UPDATE", "DELETE", "AND", "OR"))]
+        print(f"    {lines[0]}  {lines[1][:110]}")
+        print("\n".join(f"      {line[:140]}" for line in plan[:14]))
+
+
+def _start_clock(conn, cursor, statement, parameters, context, executemany):
+    conn.info.setdefault("clock", []).append(time.perf_counter())
+
+
+def _stop_clock(statements: list[tuple[float, str]]):
+    def stop(conn, cursor, statement, parameters, context, executemany):
+        started = conn.info["clock"].pop()
+        statements.append((time.perf_counter() - started, " ".join(statement.split())))
+    return stop
+
+
+def _print_statements(statements: list[tuple[float, str]], total: float) -> None:
+    """SQL statements by time (COPY is not among them: psycopg2's copy_expert bypasses events)."""
+    spent = sum(seconds for seconds, _ in statements)
+    print(f"  SQL statements through SQLAlchemy: {len(statements)}, {spent:.1f} s "
+          f"({spent / total:.0%} of the load); the slowest:")
+    for seconds, statement in sorted(statements, reverse=True)[:12]:
+        print(f"    {seconds:7.2f} s  {statement[:150]}")
+
+
+def _print_profile(profiler: cProfile.Profile) -> None:
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("tottime").print_stats(25)
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    print("  the same load under cProfile, by own time (top 25):")
+    print("\n".join("    " + line.replace(str(ROOT) + "/", "") for line in lines[2:30]))
+
+
+# -- the run -------------------------------------------------------------------------
+
+def conditions(db: Database, args: argparse.Namespace) -> str:
+    import pyogrio
+    import shapely
+
+    server, postgis = db.sql("SELECT current_setting('server_version'), postgis_lib_version()")[0]
+    ogr = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True).stdout.strip()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return "\n".join([
+        f"date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GB RAM, "
+        f"Linux {platform.release()}, Python {platform.python_version()}",
+        f"PostgreSQL {server}; PostGIS {postgis}; {ogr} (Debian gdal-bin); "
+        f"pyogrio {pyogrio.__version__} (GDAL {pyogrio.__gdal_version_string__}), "
+        f"shapely {shapely.__version__}",
+        "cluster: LocalPostgis(ephemeral=False): fsync on, synchronous_commit on, "
+        "shared_buffers 256MB; one database for both sides; CHECKPOINT before every run",
+        f"sizes: {args.points:,} points, {args.polygons:,} polygons; repeat {args.repeat} "
+        "(medians; order alternates each round)",
+    ])
+
+
+SIDES = """\
+urbanmap: `urbanmap load LAYER FILE` (DATABASE_URL set), the whole command: start-up,
+  connect, migration check, read in Arrow batches of 100,000, reproject points 4326->32648
+  (polygons are already in 32648), NFC text, COPY to a temporary staging table, validation
+  UPDATEs, publish by source id (UPDATE changed, DELETE absent, INSERT new) into a table with
+  a GiST index on geom, a stored ST_Transform(geom, 3857) column with its own GiST index, a
+  unique btree on source_id and (polygons) a stored ST_Area; then the load log.
+  Fresh: into a new, migrated database. Re-load: the same file again, nothing changes.
+ogr2ogr: {ogr}
+  -t_srs EPSG:32648, COPY in transactions of 65,536 rows into a new table, one GiST index on
+  geom; polygons promoted to MultiPolygon. No validation, no 3857 copy, no source-id index.
+Peak RSS: the loader process's own ru_maxrss from wait4(2), taken by a bare launcher (python -S)
+  that forks and execs it: the kernel's exact high-water mark (no sampling gap, unlike polling;
+  floor ~5 MB). Neither loader starts children; the PostgreSQL backend serving each side is not
+  counted (same server settings for both)."""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--polygons", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--formats", default="fgb", help="comma-separated: fgb, gpkg")
+    parser.add_argument("--scale", action="store_true", help="also 0.5x/1x/2x memory check")
+    parser.add_argument("--profile", action="store_true", help="also profile one load")
+    parser.add_argument("--workdir", type=Path, help="keep input files here (default: temp)")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="urbanmap-bench-files-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="urbanmap-bench-pg-"))
+    db = start_database(home)
+    try:
+        benchmark(db, workdir, args)
+    finally:
+        db.cluster.stop()
+        shutil.rmtree(home, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def benchmark(db: Database, workdir: Path, args: argparse.Namespace) -> None:
+    print(conditions(db, args), flush=True)
+    datasets = make_datasets(workdir, args)
+    example = ogr_command(db, datasets[0])
+    shown = ["PG_USE_COPY=YES", *example[:3], repr(example[3]), "FILE", *example[5:]]
+    print(SIDES.format(ogr=" ".join(shown)), flush=True)
+    results = [compare(db, dataset, args.repeat) for dataset in datasets]
+    print_table(results)
+    if args.profile:
+        for dataset in datasets:
+            profile_load(db, dataset, fresh=True)
+            profile_load(db, dataset, fresh=False)
+    if args.scale:
+        scale_check(db, workdir, args.points)
+    else:
+        print("\nMemory scale check not run; run it with --scale (loads 0.5x, 1x, 2x points).")
+
+
+def make_datasets(workdir: Path, args: argparse.Namespace) -> list[Dataset]:
+    started = time.perf_counter()
+    points, polygons = point_frame(args.points), polygon_frame(args.polygons)
+    datasets = []
+    for suffix in args.formats.split(","):
+        for frame, layer, is_polygon in ((points, "convenience_stores", False),
+                                         (polygons, "green_spaces", True)):
+            kind = "polygons" if is_polygon else "points"
+            path = write_input(frame, workdir / f"{kind}.{suffix}")
+            datasets.append(Dataset(f"{kind} .{suffix}", layer, path, len(frame), is_polygon))
+    print(f"input files written in {time.perf_counter() - started:.0f} s: "
+          + ", ".join(f"{d.path.name} {d.path.stat().st_size / 2**20:.0f} MB" for d in datasets))
+    return datasets
+
+
+if __name__ == "__main__":
+    main()

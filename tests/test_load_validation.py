@@ -1,0 +1,325 @@
+"""Loads refuse broken input with a clear message, validate before publishing, and never lose
+the previous data: modes, validation report, dry run, atomicity under failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from geo.errors import InvalidInput
+from loaders.files import load_file
+
+URBANMAP = str(Path(sys.executable).parent / "urbanmap")
+LON, LAT = 106.7200, 10.7400  # a street corner in Tân Phong, District 7
+
+
+def feature(props: dict, geometry: dict) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def point(dx: float = 0.0, dy: float = 0.0) -> dict:
+    return {"type": "Point", "coordinates": [LON + dx, LAT + dy]}
+
+
+def hydrant(code: str, dx: float = 0.0, status: str = "working") -> dict:
+    return feature({"code": code, "status": status}, point(dx))
+
+
+def write_geojson(path: Path, features: list[dict]) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                               ensure_ascii=False))
+    return path
+
+
+def rows(engine: Engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql)).all()]
+
+
+def codes(engine: Engine) -> list[str]:
+    return [r[0] for r in rows(engine, "SELECT code FROM hydrants ORDER BY code")]
+
+
+def version(engine: Engine, layer: str = "hydrants") -> int:
+    found = rows(engine, f"SELECT data_version FROM layer_versions WHERE layer_id = '{layer}'")
+    return found[0][0] if found else 0
+
+
+@pytest.fixture
+def loaded(migrated_engine: Engine, tmp_path: Path) -> Engine:
+    """Three hydrants 100 m apart, loaded once."""
+    first = [hydrant("H1"), hydrant("H2", 0.001), hydrant("H3", 0.002)]
+    load_file(migrated_engine, "hydrants", write_geojson(tmp_path / "first.geojson", first))
+    return migrated_engine
+
+
+# -- broken files: a message, and the earlier data intact --------------------------------
+
+BROKEN = {
+    "truncated.geojson": b'{"type":"FeatureCollection","features":[{"type":"Feature","prope',
+    "garbage.gpkg": bytes(range(256)) * 40,
+    "garbage.shp": b"\x00\x00\x27\x0a" + b"\xff" * 500,
+    "empty.geojson": b"",
+    "not-a-zip.zip": b"PK\x03\x04 this is not really a zip",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_broken_file_is_refused_and_earlier_data_kept(loaded: Engine, tmp_path: Path,
+                                                      name: str) -> None:
+    broken = tmp_path / name
+    broken.write_bytes(BROKEN[name])
+    with pytest.raises(InvalidInput, match=name.replace(".", r"\.")):
+        load_file(loaded, "hydrants", broken)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_truncated_geopackage_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely import Point
+
+    whole = tmp_path / "whole.gpkg"
+    gpd.GeoDataFrame({"code": [f"T{i}" for i in range(2000)], "status": "working"},
+                     geometry=[Point(LON + i * 1e-5, LAT) for i in range(2000)],
+                     crs="EPSG:4326").to_file(whole)
+    cut = tmp_path / "cut.gpkg"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(InvalidInput, match="cut.gpkg"):
+        load_file(loaded, "hydrants", cut)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_zip_with_a_path_outside_the_archive_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    archive = tmp_path / "hydrants.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("../../x.geojson", json.dumps(
+            {"type": "FeatureCollection", "features": [hydrant("EVIL")]}))
+    with pytest.raises(InvalidInput, match=r"unsafe path \(\.\./\.\./x\.geojson\)"):
+        load_file(loaded, "hydrants", archive)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+    assert not (tmp_path.parent.parent / "x.geojson").exists()
+
+
+def test_missing_file_says_so(migrated_engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="does not exist"):
+        load_file(migrated_engine, "hydrants", tmp_path / "nope.geojson")
+
+
+@pytest.mark.parametrize("coordinates, message", [
+    ([686_500.0, 1_187_500.0], "metres"),       # UTM metres in a file that declares degrees
+    ([LAT, LON], "swapped"),                     # latitude first
+    ([2.35, 48.85], "km"),                       # Paris: nowhere near the district
+])
+def test_coordinates_that_contradict_the_crs_are_refused(loaded: Engine, tmp_path: Path,
+                                                         coordinates, message) -> None:
+    wrong = write_geojson(tmp_path / "wrong.geojson", [feature(
+        {"code": "W1", "status": "working"}, {"type": "Point", "coordinates": coordinates})])
+    with pytest.raises(InvalidInput, match=message):
+        load_file(loaded, "hydrants", wrong)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_cli_prints_the_message_without_a_traceback(cluster, tmp_path: Path) -> None:
+    cluster.create_database("cli_errors")
+    broken = tmp_path / "broken.geojson"
+    broken.write_bytes(BROKEN["truncated.geojson"])
+    result = subprocess.run(
+        [URBANMAP, "load", "hydrants", str(broken)], capture_output=True, text=True,
+        env=os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/cli_errors?host="
+                                          f"{cluster.socket_dir}"}, timeout=120)
+    assert result.returncode == 1
+    assert "broken.geojson" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- validation --------------------------------------------------------------------------
+
+def test_validation_report_counts_each_problem(migrated_engine: Engine, tmp_path: Path) -> None:
+    bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],
+              [LON + .001, LAT], [LON, LAT + .001], [LON, LAT]]]}
+    features = [
+        hydrant("OK1"),
+        hydrant("NEAR", 0.000005),                           # 0.5 m from OK1
+        feature({"status": "working"}, point(0.003)),        # no code
+        hydrant("BAD", 0.004, status="broken-ish"),          # status outside the choices
+        feature({"code": "POLY", "status": "working"}, bowtie),
+        feature({"code": "NULLGEOM", "status": "working"}, None),
+        hydrant("OK2", 0.005),
+    ]
+    report = load_file(migrated_engine, "hydrants", write_geojson(tmp_path / "h.geojson",
+                                                                  features))
+    assert report.read == 7 and report.inserted == 2
+    assert dict(report.rejected) == {
+        "within 1 m of another fire hydrant": 1, "missing code": 1,
+        "status not one of working, out_of_service": 1,
+        "not a Point (fire hydrants layer)": 1, "empty geometry": 1,
+    }
+    assert report.examples["status not one of working, out_of_service"] == ["BAD: broken-ish"]
+    assert codes(migrated_engine) == ["OK1", "OK2"]
+
+
+def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
+                                                           tmp_path: Path) -> None:
+    bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],
+              [LON + .001, LAT], [LON, LAT + .001], [LON, LAT]]]}
+    line_like = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT],
+                 [LON, LAT], [LON, LAT]]]}
+    zones = [feature({"land_use_code": "ODT", "id": "Z1"}, bowtie),
+             feature({"land_use_code": "CXT", "id": "Z2"}, line_like)]
+    report = load_file(migrated_engine, "planning_zones",
+                       write_geojson(tmp_path / "zones.geojson", zones))
+    assert report.repaired == 2 and report.inserted == 1
+    assert report.rejected == {"invalid geometry that could not be repaired": 1}
+    stored = rows(migrated_engine, "SELECT ST_IsValid(geom), ST_NumGeometries(geom), "
+                                   "round(area_m2) FROM planning_zones")
+    assert stored[0][:2] == (True, 2) and stored[0][2] > 5000
+
+
+def test_features_outside_the_district_are_rejected(migrated_engine: Engine,
+                                                    tmp_path: Path) -> None:
+    ward = {"type": "Polygon", "coordinates": [[[LON - .01, LAT - .01], [LON + .01, LAT - .01],
+            [LON + .01, LAT + .01], [LON - .01, LAT + .01], [LON - .01, LAT - .01]]]}
+    load_file(migrated_engine, "wards",
+              write_geojson(tmp_path / "wards.geojson", [feature({"name": "Tân Phong"}, ward)]))
+    report = load_file(migrated_engine, "hydrants", write_geojson(
+        tmp_path / "h.geojson", [hydrant("IN"), hydrant("OUT", 0.03)]))  # 3 km east
+    assert report.rejected == {"outside the district": 1} and codes(migrated_engine) == ["IN"]
+
+
+def test_duplicate_source_ids_keep_the_first(migrated_engine: Engine, tmp_path: Path) -> None:
+    features = [feature({"id": "A", "code": "H1", "status": "working"}, point()),
+                feature({"id": "A", "code": "H2", "status": "working"}, point(0.001))]
+    report = load_file(migrated_engine, "hydrants", write_geojson(tmp_path / "d.geojson",
+                                                                  features))
+    assert report.rejected == {"duplicate source id in the file": 1}
+    assert codes(migrated_engine) == ["H1"]
+
+
+def test_dry_run_reports_and_writes_nothing(loaded: Engine, tmp_path: Path) -> None:
+    before = version(loaded)
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "new.geojson",
+                                                         [hydrant("N1")]), dry_run=True)
+    assert report.dry_run and report.inserted == 1 and report.deleted == 3
+    assert codes(loaded) == ["H1", "H2", "H3"] and version(loaded) == before
+    assert "dry run: nothing written" in report.summary()
+
+
+def test_report_is_json_with_the_counts(migrated_engine: Engine, tmp_path: Path) -> None:
+    report = load_file(migrated_engine, "hydrants", write_geojson(
+        tmp_path / "h.geojson", [hydrant("H1"), feature({"status": "working"}, point(.001))]))
+    data = json.loads(report.to_json())
+    assert data["inserted"] == 1 and data["rejected"] == {"missing code": 1}
+    logged = rows(migrated_engine, "SELECT inserted, rejected, report->>'source_file' "
+                                   "FROM loads WHERE layer_id = 'hydrants'")
+    assert logged == [(1, 1, "h.geojson")]
+
+
+# -- modes and idempotence --------------------------------------------------------------
+
+def test_loading_the_same_file_twice_changes_nothing(migrated_engine: Engine,
+                                                     tmp_path: Path) -> None:
+    source = write_geojson(tmp_path / "h.geojson", [hydrant("H1"), hydrant("H2", 0.001)])
+    load_file(migrated_engine, "hydrants", source)
+    fids = rows(migrated_engine, "SELECT fid, code FROM hydrants ORDER BY fid")
+    again = load_file(migrated_engine, "hydrants", source)
+    assert (again.inserted, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 2)
+    assert rows(migrated_engine, "SELECT fid, code FROM hydrants ORDER BY fid") == fids
+    assert version(migrated_engine) == 1 and again.data_version is None
+
+
+def test_replace_updates_changed_deletes_absent_and_bumps_the_version(
+        loaded: Engine, tmp_path: Path) -> None:
+    second = [hydrant("H1"), hydrant("H2", 0.001, status="out_of_service"), hydrant("H4", .003)]
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "first.geojson", second))
+    assert (report.inserted, report.updated, report.deleted, report.unchanged) == (1, 1, 1, 1)
+    assert codes(loaded) == ["H1", "H2", "H4"] and version(loaded) == 2
+
+
+def test_replace_keeps_the_old_version_of_a_feature_that_now_fails(loaded: Engine,
+                                                                  tmp_path: Path) -> None:
+    second = [hydrant("H1"), hydrant("H2", 0.001, status="??"), hydrant("H3", 0.002)]
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "first.geojson", second))
+    assert report.rejected_total == 1 and report.deleted == 0
+    assert rows(loaded, "SELECT status FROM hydrants WHERE code = 'H2'") == [("working",)]
+
+
+def test_upsert_adds_and_updates_but_deletes_nothing(loaded: Engine, tmp_path: Path) -> None:
+    extra = [hydrant("H9", 0.004)]
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "extra.geojson", extra),
+                       mode="upsert")
+    assert (report.inserted, report.deleted) == (1, 0)
+    assert codes(loaded) == ["H1", "H2", "H3", "H9"]
+
+
+def test_append_refuses_features_already_loaded(loaded: Engine, tmp_path: Path) -> None:
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "first.geojson",
+                                                         [hydrant("H1")]), mode="append")
+    assert report.inserted == 0
+    assert report.rejected == {"already in the layer (load with mode upsert to update it)": 1}
+
+
+# -- atomicity under failure ------------------------------------------------------------
+
+def big_hydrant_file(tmp_path: Path, count: int) -> Path:
+    import geopandas as gpd
+    import numpy as np
+    from shapely import points
+
+    rng = np.random.default_rng(1)
+    xy = np.column_stack([LON + rng.uniform(0, .02, count), LAT + rng.uniform(0, .02, count)])
+    frame = gpd.GeoDataFrame({"code": [f"B{i}" for i in range(count)], "status": "working"},
+                             geometry=points(xy), crs="EPSG:4326")
+    path = tmp_path / "big.fgb"
+    frame.to_file(path, driver="FlatGeobuf")
+    return path
+
+
+def test_lost_connection_mid_load_leaves_the_previous_data(loaded: Engine,
+                                                           tmp_path: Path) -> None:
+    big = big_hydrant_file(tmp_path, 150_000)
+    killer = loaded.connect()
+
+    def cut_the_line(_count: int) -> None:
+        killer.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                            "datname = current_database() AND pid <> pg_backend_pid()"))
+
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the dead connection raises
+        load_file(loaded, "hydrants", big, progress=cut_the_line)
+    killer.close()
+    loaded.dispose()
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_killed_load_process_leaves_the_previous_data(cluster, loaded: Engine,
+                                                      tmp_path: Path) -> None:
+    big = big_hydrant_file(tmp_path, 400_000)
+    database = loaded.url.database
+    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{database}?host="
+                                        f"{cluster.socket_dir}"}
+    load = subprocess.Popen([URBANMAP, "load", "hydrants", str(big)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    staged = threading.Event()
+
+    def watch() -> None:  # kill as soon as the load is writing into staging
+        while load.poll() is None and not staged.is_set():
+            if rows(loaded, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                            "'COPY %staging_hydrants%'")[0][0]:
+                staged.set()
+            else:
+                staged.wait(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    watcher.join(timeout=120)
+    load.send_signal(signal.SIGKILL)
+    load.wait(timeout=30)
+    assert staged.is_set(), "the load never reached COPY"
+    assert codes(loaded) == ["H1", "H2", "H3"]
