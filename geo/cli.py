@@ -141,13 +141,16 @@ def load(
 def load_osm_command(
     file: Annotated[Path, typer.Argument(help=".osm.pbf or .osm file")],
     clip: Annotated[bool, typer.Option(help="Clip to the district outline in the file")] = True,
+    boundary: Annotated[Path | None, typer.Option(
+        help="Clip to the polygons of this file instead (another district, a ward)")] = None,
     dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
     report: Annotated[Path | None, typer.Option(help="Write the reports as JSON here")] = None,
 ) -> None:
     """Fill every layer OpenStreetMap has from one extract, in one transaction."""
     from loaders.osm import load_osm
 
-    _finish(load_osm(_ready_engine(Settings()), file, clip=clip, dry_run=dry_run), report)
+    _finish(load_osm(_ready_engine(Settings()), file, clip=clip, dry_run=dry_run,
+                     boundary_file=boundary), report)
 
 
 @app.command("sample")

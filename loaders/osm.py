@@ -17,7 +17,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pyproj
+import shapely
 from sqlalchemy import Engine
 
 from geo.crs import WGS84_SRID, to_storage
@@ -119,6 +121,8 @@ RULES: list[Rule] = [
     Rule("waterways", "lines", lambda t: t.get("waterway") in WATERWAY_KINDS,
          lambda t: {"name": t.get("name"), "kind": _waterway_kind(t),
                     "width_m": _number(t.get("width"))}),
+    Rule("water_areas", "lines", lambda t: t.get("waterway") == "riverbank",
+         lambda t: {"name": t.get("name"), "kind": "river"}),
     Rule("water_areas", "multipolygons",
          lambda t: t.get("natural") == "water" or t.get("waterway") == "riverbank"
          or t.get("landuse") in ("reservoir", "basin"),
@@ -159,6 +163,17 @@ RULES: list[Rule] = [
 ]
 
 
+def boundary_from_file(path: Path):
+    """The union of the polygons in a file, in WGS 84, to clip an extract to another area."""
+    frame = pyogrio.read_dataframe(path)
+    if frame.crs is None:
+        raise InvalidInput(f"{path.name} does not say its coordinate system; save it with one.")
+    outline = frame.to_crs(WGS84_SRID).geometry.union_all()
+    if outline.is_empty or outline.area == 0:
+        raise InvalidInput(f"{path.name} holds no polygon to clip to.")
+    return outline
+
+
 def district_boundary(sources: dict[str, gpd.GeoDataFrame], admin_level: str = "6"):
     """The outline of the district relation in the file (admin_level 6 in Vietnam)."""
     match = admin_areas(sources["multipolygons"], admin_level)
@@ -180,9 +195,7 @@ def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, g
             tags = feature_tags(row)
             for rule in rules:
                 if rule.matches(tags):
-                    geometry = row.geometry
-                    if get_layer(rule.layer_id).geometry == "Point" and source_name != "points":
-                        geometry = geometry.representative_point()
+                    geometry = _as_layer_shape(row.geometry, get_layer(rule.layer_id).geometry)
                     element = "way" if source_name == "multipolygons" and "osm_way_id" in frame \
                         and pd.notna(row.get("osm_way_id")) else kind
                     records.setdefault(rule.layer_id, []).append(
@@ -195,17 +208,33 @@ def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, g
     return layers
 
 
+def _as_layer_shape(geometry, kind: str | None):
+    """Areas become points inside them for point layers; a closed way becomes an area.
+
+    GDAL's OSM driver makes areas only of closed ways with certain tags, so a riverbank
+    drawn as one closed way reaches us as a line.
+    """
+    if kind == "Point" and geometry.geom_type != "Point":
+        return geometry.representative_point()
+    if kind == "MultiPolygon" and geometry.geom_type == "LineString" and geometry.is_ring:
+        return shapely.Polygon(geometry)
+    return geometry
+
+
 def _clip(frame: gpd.GeoDataFrame, boundary) -> gpd.GeoDataFrame:
     clipped = frame.copy()
     clipped["geometry"] = frame.geometry.intersection(boundary)
     return clipped[~clipped.geometry.is_empty]
 
 
-def load_osm(engine: Engine, path: Path, clip: bool = True,
-             dry_run: bool = False) -> list[LoadReport]:
+def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = False,
+             boundary_file: Path | None = None) -> list[LoadReport]:
     """Replace every layer the file has features for, all in one transaction."""
     sources = read_osm(path)
-    boundary = district_boundary(sources) if clip else None
+    if boundary_file is not None:
+        boundary = boundary_from_file(boundary_file)
+    else:
+        boundary = district_boundary(sources) if clip else None
     layers = classify(sources, boundary)
     wgs84 = pyproj.CRS.from_epsg(WGS84_SRID)
     reports = []
