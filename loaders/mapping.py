@@ -46,78 +46,8 @@ import pandas as pd
 from geo.errors import InvalidInput
 from layers import REGISTRY
 from layers.spec import Field, LayerSpec
+from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
 
-# Unit (as `column_key` spells it) -> (quantity, size in that quantity's base unit).
-UNITS: dict[str, tuple[str, float]] = {
-    "mm": ("length", 0.001), "cm": ("length", 0.01), "dm": ("length", 0.1),
-    "m": ("length", 1.0), "km": ("length", 1000.0),
-    "kg": ("mass", 0.001), "t": ("mass", 1.0), "tan": ("mass", 1.0),  # tấn, a tonne
-    "m2": ("area", 1.0), "ha": ("area", 10_000.0), "km2": ("area", 1_000_000.0),
-    "bar": ("pressure", 1.0), "kpa": ("pressure", 0.01), "mpa": ("pressure", 10.0),
-    "atm": ("pressure", 1.01325),
-    "m3": ("volume", 1.0), "l": ("volume", 0.001), "lit": ("volume", 0.001),
-}
-
-# Field name -> other names for its column, best first: English, and Vietnamese without
-# diacritics as agencies type them in DBF columns.
-SYNONYMS: dict[str, str] = {
-    "name": "ten ten_cs ten_co_so ten_don_vi ten_doanh_nghiep ten_dn ten_diem ten_goi name_vi",
-    "code": "ma ma_tru ma_so so_hieu ma_tru_nuoc ma_hieu ma_phuong ma_dvhc",
-    "kind": "loai phan_loai loai_hinh type class fclass",
-    "width_m": "width be_rong rong chieu_rong b_rong ngang chieu_ngang",
-    "height_m": "height cao chieu_cao", "lanes": "so_lan so_lan_xe lan_xe",
-    "surface": "mat_duong ket_cau loai_mat ket_cau_mat", "oneway": "mot_chieu one_way",
-    "status": "tinh_trang trang_thai hien_trang", "pressure_bar": "ap_luc ap_suat",
-    "last_inspected": "ngay_kt ngay_kiem_tra ngay_kiem inspected",
-    "street": "duong ten_duong tren_duong", "number": "so_hem",
-    "opens_from": "duong tu_duong mat_tien duong_chinh",
-    "load_limit_t": "tai_trong tai_trong_cho_phep maxweight",
-    "clearance_m": "tinh_khong do_tinh_khong", "length_m": "chieu_dai dai do_dai length",
-    "crosses": "vuot_qua vuot song kenh song_kenh",
-    "floors": "so_tang tang levels building_levels", "units": "so_can so_can_ho can_ho flats",
-    "year_built": "nam_xay_dung nam_xd nam_hoan_thanh nam_ht",
-    "population": "dan_so so_dan nhan_khau",
-    "zone_code": "ma_o ma_khu o_quy_hoach ky_hieu_o ma_lo",
-    "land_use_code": "ma_loai_dat loai_dat kyhieu ky_hieu mdsd ma_mdsd",
-    "plan_name": "ten_do_an do_an ten_quy_hoach quy_hoach",
-    "max_floors": "tang_cao tang_toi_da tang_cao_toi_da so_tang_toi_da",
-    "floor_area_ratio": "hsdd he_so_sd hssdd he_so_su_dung_dat far",
-    "approved_on": "ngay_duyet ngay_phe_duyet ngay_qd ngay_ban_hanh",
-    "ward_name": "phuong ten_phuong ward", "ward_code": "ma_phuong ma_px ma_dvhc",
-    "report_date": "ngay ngay_bao_cao ngay_bc date", "new_cases": "ca_moi so_ca_moi f0_moi",
-    "vaccinated_doses": "mui_tiem so_mui_tiem so_mui doses",
-    "fully_vaccinated": "tiem_du du_mui tiem_du_mui",
-    "address": "dia_chi dc", "phone": "dien_thoai sdt so_dt tel telephone",
-    "opening_hours": "gio_mo_cua gio_hoat_dong gio_lam_viec hours",
-    "operator": "don_vi_quan_ly chu_dau_tu dv_quan_ly quan_ly chu_so_huu",
-    "beds": "so_giuong giuong_benh giuong", "emergency": "cap_cuu co_cap_cuu",
-    "licence_number": "so_giay_phep so_gp giay_phep so_gcn license_number license_no",
-    "licence_expires": "ngay_het_han het_han han_gp license_expires",
-    "public_access": "cong_cong mo_cua_cong_cong",
-    "collection_time": "gio_thu_gom thoi_gian_thu_gom gio_thu",
-    "capacity_m3": "suc_chua dung_tich the_tich",
-}
-# Names one layer's field goes by, tried before SYNONYMS: "ten_duong" names a road, but in
-# a register of clinics it is the street of the address.
-LAYER_SYNONYMS: dict[tuple[str, str], str] = {
-    ("roads", "name"): "ten_duong", ("alleys", "name"): "ten_hem", ("bridges", "name"): "ten_cau",
-    ("waterways", "name"): "ten_song ten_kenh ten_rach", ("wards", "name"): "ten_phuong",
-    ("water_areas", "name"): "ten_song ten_kenh ten_rach ten_ho", ("markets", "name"): "ten_cho",
-    ("green_spaces", "name"): "ten_cong_vien ten_cv", ("apartments", "name"): "ten_chung_cu",
-    ("hospitals", "name"): "ten_benh_vien ten_bv", ("pharmacies", "name"): "ten_nha_thuoc",
-    ("clinics", "name"): "ten_phong_kham", ("health_stations", "name"): "ten_tram",
-    ("roads", "kind"): "highway", ("alleys", "kind"): "highway", ("waterways", "kind"): "waterway",
-}
-# Stored value (one of a field's choices) -> how sources write it, separated by "|".
-VALUE_SYNONYMS: dict[str, str] = {
-    "working": "hoạt động|tốt|bình thường|còn sử dụng|đạt|ok|active|in service|good",
-    "out_of_service": "hỏng|hư|hư hỏng|ngưng hoạt động|không hoạt động|không sử dụng được|"
-                      "broken|inactive|out of service|damaged",
-    "river": "sông", "canal": "kênh", "rach": "rạch", "stream": "suối", "ditch": "mương",
-    "market": "chợ", "supermarket": "siêu thị", "alley": "hẻm|kiệt|ngõ",
-    "footway": "lối đi bộ", "steps": "bậc thang", "motorway": "đường cao tốc|cao tốc",
-    "trunk": "quốc lộ",
-}
 UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
 SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid", "sourceid")
 DBF_NAME_LENGTH = 10
