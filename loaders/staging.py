@@ -34,7 +34,8 @@ def staging_table(spec: LayerSpec) -> Table:
                                                spatial_index=False)))
     columns += [Column(f.name, COLUMN_TYPES[f.type]) for f in spec.fields]
     columns += [Column("source_id", Text), Column("reject", Text),
-                Column("repaired", Boolean, nullable=False, server_default="false")]
+                Column("repaired", Boolean, nullable=False, server_default="false"),
+                Column("known", Boolean, nullable=False, server_default="false")]
     return Table(f"staging_{spec.id}", MetaData(), *columns, prefixes=["TEMPORARY"],
                  postgresql_on_commit="DROP")
 

@@ -33,11 +33,12 @@ def reject_where(conn: Connection, staging: Table, report: LoadReport, reason: s
                  condition: ColumnElement[bool], example: ColumnElement | None = None) -> int:
     """Mark rows not yet refused that meet `condition`; count them and keep a few examples."""
     pending = and_(staging.c.reject.is_(None), condition)
-    shown = example if example is not None else staging.c.source_id
-    examples = [str(v) for v in conn.execute(
-        select(shown).where(pending).order_by(staging.c.row_no).limit(EXAMPLES_KEPT)).scalars()]
     count = conn.execute(update(staging).where(pending).values(reject=reason)).rowcount
-    report.reject(reason, count, examples)
+    if count:  # examples only when there are some: the check itself is the costly part
+        shown = example if example is not None else staging.c.source_id
+        report.reject(reason, count, [str(v) for v in conn.execute(
+            select(shown).where(staging.c.reject == reason).order_by(staging.c.row_no)
+            .limit(EXAMPLES_KEPT)).scalars()])
     return count
 
 
