@@ -97,7 +97,10 @@ class LocalPostgis:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg2://{SUPERUSER}@/{DATABASE}?host={self.socket_dir}"
+        return self.url_for(DATABASE)
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql+psycopg2://{SUPERUSER}@/{database}?host={self.socket_dir}"
 
     def libpq_dsn(self, database: str = DATABASE) -> str:
         return f"host={self.socket_dir} dbname={database} user={SUPERUSER}"
@@ -219,4 +222,4 @@ class LocalPostgis:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
             cur.execute(sql.SQL("CREATE DATABASE {}").format(database))
         self.create_extensions(name)
-        return f"postgresql+psycopg2://{SUPERUSER}@/{name}?host={self.socket_dir}"
+        return self.url_for(name)
