@@ -6,6 +6,17 @@ import math
 import unicodedata
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Ranges of characters that are in NFC whatever surrounds them: quick check "Yes", combining
+# class 0, and never the second half of a canonical composition (tests/test_text.py checks
+# each one). Latin with all of Vietnamese's precomposed letters, punctuation and currency
+# signs (₫) are in them, so most text needs no normalising at all.
+NFC_STABLE_RANGES = ((0x0000, 0x02FF), (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x2030, 0x205E),
+                     (0x20A0, 0x20C0))
+_ALL_STABLE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFC_STABLE_RANGES) + "]*$"
+
 
 def nfc(value: Any) -> Any:
     r"""Text in NFC with blanks trimmed; blank or missing (None, NaN) as None; else unchanged.
@@ -20,3 +31,22 @@ def nfc(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return value
+
+
+def nfc_array(array: pa.Array) -> pa.Array:
+    """`nfc` over an Arrow string array, in C++: NFC, blanks trimmed, blank as null.
+
+    Only values with a character outside NFC_STABLE_RANGES are normalised, which is
+    Unicode's quick check (UAX #15) done as one regular-expression pass; normalising every
+    value costs ten times more.
+
+    >>> nfc_array(pa.array(["Nguye\u0302\u0303n ", " ", None, "Đ"])).to_pylist() == [
+    ...     "Nguy\u1ec5n", None, None, "Đ"]
+    True
+    """
+    unstable = pc.invert(pc.match_substring_regex(array, _ALL_STABLE)).fill_null(False)
+    if pc.any(unstable).as_py():
+        array = pc.replace_with_mask(array, unstable,
+                                     pc.utf8_normalize(array.filter(unstable), "NFC"))
+    array = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)

@@ -21,13 +21,13 @@ import pandas as pd
 import pyarrow as pa
 import pyogrio
 import pyproj
-import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from sqlalchemy import Engine
 
-from geo.crs import canonical_crs, coordinate_problem, resolve_crs, to_storage
+from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
+from loaders.geometry import storage_wkb
 from loaders.mapping import ColumnMapping, apply_mapping, match_columns
 from loaders.pipeline import Chunk, LoadMode, Progress, load_chunks
 from loaders.report import LoadReport
@@ -221,8 +221,7 @@ def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: Laye
     geometry_column, fid_column = columns
     geometries = None
     if spec.is_spatial:
-        wkb = table.column(geometry_column).to_numpy(zero_copy_only=False)
-        geometries = to_storage(shapely.from_wkb(wkb, on_invalid="ignore"), source.crs)
+        geometries = storage_wkb(table.column(geometry_column), source.crs)
         table = table.drop_columns([geometry_column])
     attributes = table.to_pandas()
     if source.recode_cp1258:

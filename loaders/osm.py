@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pyproj
 import shapely
@@ -240,8 +241,8 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
     reports = []
     with load_transaction(engine, dry_run) as conn:
         for layer_id, frame in sorted(layers.items(), key=lambda item: item[0] != "wards"):
-            chunk = (pd.DataFrame(frame.drop(columns="geometry")),
-                     to_storage(frame.geometry.values, wgs84))
+            stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
+            chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
             reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report))
     return reports

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-import shapely
 from geoalchemy2 import Geometry
 from psycopg2 import sql
 from sqlalchemy import BigInteger, Boolean, Column, Connection, MetaData, Table, Text
@@ -22,6 +22,7 @@ from geo.crs import STORAGE_SRID
 from geo.schema import COLUMN_TYPES
 from layers import LayerSpec
 
+SRID_PREFIX = f"SRID={STORAGE_SRID};"
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "real": pa.float64(),
                "date": pa.date32(), "boolean": pa.bool_()}
 
@@ -40,20 +41,39 @@ def staging_table(spec: LayerSpec) -> Table:
                  postgresql_on_commit="DROP")
 
 
-def arrow_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: np.ndarray | None,
+def arrow_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: pa.BinaryArray | None,
                first_row: int) -> pa.Table:
-    """One chunk as an Arrow table in staging's column order (geometry as hex EWKB)."""
+    """One chunk as an Arrow table in staging's column order (geometry as hex WKB)."""
     arrays: dict[str, Any] = {
         "row_no": pa.array(np.arange(first_row, first_row + len(attributes)), pa.int64())}
     if spec.is_spatial:
-        with_srid = shapely.set_srid(geometries, STORAGE_SRID)
-        arrays["geom"] = pa.array(shapely.to_wkb(with_srid, hex=True, include_srid=True),
-                                  pa.string())
+        # PostGIS reads "SRID=n;<hex WKB>", which Arrow and numpy write for a whole chunk.
+        arrays["geom"] = pc.binary_join_element_wise(SRID_PREFIX, hex_text(geometries), "")
     for f in spec.fields:
         if f.name in attributes:
             arrays[f.name] = pa.array(attributes[f.name], ARROW_TYPES[f.type], from_pandas=True)
     arrays["source_id"] = pa.array(attributes["source_id"], pa.string(), from_pandas=True)
     return pa.table(arrays)
+
+
+_HEX_DIGITS = np.array([f"{byte:02X}".encode() for byte in range(256)]).view(np.uint16)
+
+
+def hex_text(binary: pa.BinaryArray) -> pa.StringArray:
+    """Each value's bytes as upper-case hex, for the whole array in one numpy lookup.
+
+    >>> hex_text(pa.array([b"\\x01\\xff", None, b""], pa.binary())).to_pylist()
+    ['01FF', None, '']
+    >>> hex_text(pa.array([b"\\x01", b"\\x02\\x03", None], pa.binary())[1:]).to_pylist()
+    ['0203', None]
+    """
+    if binary.offset:  # a slice: work on a compact copy
+        binary = binary.take(pa.array(np.arange(len(binary))))
+    offsets = np.frombuffer(binary.buffers()[1], np.int32, len(binary) + 1)
+    data = np.frombuffer(binary.buffers()[2] or b"", np.uint8, offsets[-1])
+    return pa.StringArray.from_buffers(len(binary), pa.py_buffer(offsets * 2),
+                                       pa.py_buffer(_HEX_DIGITS[data].tobytes()),
+                                       binary.buffers()[0], binary.null_count)
 
 
 def copy_rows(conn: Connection, table: Table, rows: pa.Table) -> None:
