@@ -231,8 +231,8 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     # Mark the features the layer already has before it changes: an INSERT that looked
     # this up while writing would, once autovacuum has seen the layer empty, rescan its
     # own new rows for every row (quadratic).
-    known = conn.execute(update(staging).where(accepted, exists().where(same_feature))
-                         .values(known=True)).rowcount
+    known = 0 if _is_empty(conn, target) else conn.execute(
+        update(staging).where(accepted, exists().where(same_feature)).values(known=True)).rowcount
     values = {name: staging.c[name] for name in columns}
     if spec.is_spatial:
         geom = staging.c.geom

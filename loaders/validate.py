@@ -12,6 +12,7 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    distinct,
     exists,
     func,
     literal,
@@ -46,26 +47,42 @@ def check_geometry(conn: Connection, spec: LayerSpec, staging: Table,
                    report: LoadReport) -> None:
     geom = staging.c.geom
     dimension = DIMENSION[spec.geometry]  # type: ignore[index]
-    reject_where(conn, staging, report, "empty geometry",
-                 or_(geom.is_(None), func.ST_IsEmpty(geom)))
-    if spec.geometry == "Point":  # a one-part MultiPoint is a point written differently
+    kind = func.GeometryType(geom)
+    empty = or_(geom.is_(None), func.ST_IsEmpty(geom))
+    wrong = kind != "POINT" if spec.geometry == "Point" else func.ST_Dimension(geom) != dimension
+    # One pass says which fixes a file needs; most need none, and each fix is a pass.
+    found = conn.execute(select(
+        func.count().filter(empty), func.count().filter(and_(not_(empty), wrong)),
+        func.count().filter(kind.in_(("MULTIPOINT", "GEOMETRYCOLLECTION"))))).one()
+    if found[0]:
+        reject_where(conn, staging, report, "empty geometry", empty)
+    if found[2] and spec.geometry == "Point":  # a one-part MultiPoint is a point too
         conn.execute(update(staging).where(and_(
-            staging.c.reject.is_(None), func.GeometryType(geom) == "MULTIPOINT",
+            staging.c.reject.is_(None), kind == "MULTIPOINT",
             func.ST_NumGeometries(geom) == 1)).values(geom=func.ST_GeometryN(geom, 1)))
-        wrong = func.GeometryType(geom) != "POINT"
-    else:
-        wrong = func.ST_Dimension(geom) != dimension
-    reject_where(conn, staging, report, f"not a {spec.geometry} ({spec.title.lower()} layer)",
-                 wrong, func.concat(staging.c.source_id, literal(": "), func.GeometryType(geom)))
+    if found[1]:
+        reject_where(conn, staging, report,
+                     f"not a {spec.geometry} ({spec.title.lower()} layer)", wrong,
+                     func.concat(staging.c.source_id, literal(": "), kind))
     if spec.geometry != "Point":
-        # Clipping or a source's mixed collections: keep the parts of the layer's dimension.
-        conn.execute(update(staging).where(and_(
+        _repair(conn, staging, report, dimension, collections=found[2] > 0)
+
+
+def _repair(conn: Connection, staging: Table, report: LoadReport, dimension: int,
+            collections: bool) -> None:
+    """Keep the parts of the layer's dimension; make invalid geometries valid, or refuse."""
+    geom = staging.c.geom
+    extracted = 0
+    if collections:  # clipping or a source's mixed collections
+        extracted = conn.execute(update(staging).where(and_(
             staging.c.reject.is_(None), func.GeometryType(geom) == "GEOMETRYCOLLECTION"))
-            .values(geom=func.ST_CollectionExtract(geom, dimension + 1)))
-        extract = func.ST_CollectionExtract(func.ST_MakeValid(geom), dimension + 1)
-        report.repaired += conn.execute(update(staging).where(and_(
-            staging.c.reject.is_(None), not_(func.ST_IsValid(geom)))).values(
-                geom=extract, repaired=True)).rowcount
+            .values(geom=func.ST_CollectionExtract(geom, dimension + 1))).rowcount
+    extract = func.ST_CollectionExtract(func.ST_MakeValid(geom), dimension + 1)
+    repaired = conn.execute(update(staging).where(and_(
+        staging.c.reject.is_(None), not_(func.ST_IsValid(geom)))).values(
+            geom=extract, repaired=True)).rowcount
+    report.repaired += repaired
+    if extracted or repaired:  # else every geometry left is valid and not empty
         reject_where(conn, staging, report, "invalid geometry that could not be repaired",
                      or_(func.ST_IsEmpty(geom), not_(func.ST_IsValid(geom))))
 
@@ -86,10 +103,12 @@ def check_duplicates(conn: Connection, spec: LayerSpec, staging: Table,
                      report: LoadReport) -> None:
     """Same source id twice, or (for layers that declare it) two features on one spot."""
     earlier = aliased(staging)
-    # Counting ids is one hash aggregate; finding which rows repeat one is a self-join.
-    repeated = (select(staging.c.source_id).where(staging.c.reject.is_(None))
-                .group_by(staging.c.source_id).having(func.count() > 1).exists())
-    if conn.execute(select(repeated)).scalar_one():
+    # Counting distinct ids is one in-memory sort (byte order: no collation rules needed to
+    # tell ids apart); finding which rows repeat one is a self-join, done only if some do.
+    ids = staging.c.source_id
+    repeats = conn.execute(select(func.count(ids) - func.count(distinct(ids.collate("C"))))
+                           .where(staging.c.reject.is_(None))).scalar_one()
+    if repeats:
         reject_where(conn, staging, report, "duplicate source id in the file",
                      exists().where(and_(earlier.c.source_id == staging.c.source_id,
                                          earlier.c.row_no < staging.c.row_no,
