@@ -6,12 +6,44 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from geo.db import connect_engine
 from geo.errors import UrbanmapError
-from geo.routes import landing
+from geo.routes import features, landing, styles, tiles
 from geo.settings import Settings
+
+
+def error_response(status: int, code: str, description: str) -> JSONResponse:
+    """Every error in one shape: {"code", "description"}, the description for a person."""
+    return JSONResponse({"code": code, "description": description}, status_code=status)
+
+
+class HeadAsGet:
+    """Answer HEAD on every GET route: the same status and headers, no body.
+
+    HTTP clients (GDAL, download managers, link checkers) ask HEAD first; declaring it on
+    each route would also list every operation twice in the OpenAPI document.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,13 +56,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
 
     app = FastAPI(title="urbanmap", description="Urban assets of a city district",
-                  lifespan=lifespan)
+                  lifespan=lifespan, openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
-    app.include_router(landing.router)
+    for module in (landing, features, tiles, styles):
+        app.include_router(module.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
+                       expose_headers=["ETag", "Content-Length", "Content-Range"])
 
     @app.exception_handler(UrbanmapError)
     async def urbanmap_error(request: Request, error: UrbanmapError) -> JSONResponse:
-        return JSONResponse({"code": error.title, "description": error.message},
-                            status_code=error.status)
+        return error_response(error.status, error.title, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'][1:]) or 'request'}: "
+            f"{problem['msg']}" for problem in error.errors())
+        return error_response(400, "Bad request", f"Invalid request: {problems}.")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        description = {404: f"Nothing is served at {request.url.path}. Start at / for the "
+                            "layers and links.",
+                       405: f"{request.method} is not allowed on {request.url.path}."}.get(
+            error.status_code, str(error.detail))
+        return error_response(error.status_code, str(error.detail), description)
 
     return app

@@ -30,3 +30,9 @@ def layer_states(conn: Connection) -> list[LayerState]:
     ).all()
     by_id = {layer_id: (features, version) for layer_id, features, version in rows}
     return [LayerState(spec, *by_id[spec.id]) for spec in REGISTRY.values()]
+
+
+def data_versions(conn: Connection) -> dict[str, int]:
+    """Each loaded layer's data version: bumped by every load that changed it."""
+    rows = conn.execute(select(layer_versions.c.layer_id, layer_versions.c.data_version))
+    return {layer_id: version for layer_id, version in rows}

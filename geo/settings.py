@@ -31,3 +31,5 @@ class Settings(BaseSettings):
     pg_bin: Path | None = Field(default=None, description="PostgreSQL bin directory")
     host: str = Field(default="127.0.0.1", description="Address the map service binds")
     port: int = Field(default=8000, description="Port the map service listens on")
+    cors_origins: list[str] = Field(
+        default=["*"], description="Origins browsers may call the service from (JSON list)")

@@ -42,7 +42,7 @@ def test_demo_serves_the_sample_layers() -> None:
     demo = subprocess.Popen([URBANMAP, "demo"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        layers = wait_for(f"http://127.0.0.1:{port}/collections", demo).json()["layers"]
+        layers = wait_for(f"http://127.0.0.1:{port}/collections", demo).json()["collections"]
         counts = {layer["id"]: layer["features"] for layer in layers}
         assert counts["wards"] == 10 and counts["hydrants"] == 25
         assert counts["roads"] > 500 and counts["planning_zones"] > 50

@@ -18,10 +18,11 @@ def client(sample_engine: Engine):
 
 def test_collections_list_every_layer_with_counts(client: TestClient) -> None:
     body = client.get("/collections").json()
-    counts = {layer["id"]: layer["features"] for layer in body["layers"]}
+    counts = {layer["id"]: layer["features"] for layer in body["collections"]}
     assert set(counts) == set(REGISTRY)
     assert counts["wards"] == 10 and counts["hydrants"] == 25
-    assert all(layer["data_version"] >= 1 for layer in body["layers"] if layer["features"])
+    assert all(layer["data_version"] >= 1 for layer in body["collections"]
+               if layer["features"])
 
 
 def test_landing_page_in_a_browser_is_html_with_the_layers(client: TestClient) -> None:

@@ -1,59 +1,76 @@
-"""The landing page and the list of layers, in JSON or HTML."""
+"""The landing page, the conformance declaration and the health check."""
 
 from __future__ import annotations
-
-from html import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from geo.catalog import LayerState, layer_states
+from geo.catalog import layer_states
+from geo.routes.common import base_url, refuse_unknown_parameters, wants_html
+from geo.routes.features import collections_html
 
 router = APIRouter()
 
-
-def _wants_html(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return request.query_params.get("f") == "html" or (
-        "text/html" in accept and request.query_params.get("f") != "json")
-
-
-def _layer_json(state: LayerState, base: str) -> dict:
-    spec = state.spec
-    return {"id": spec.id, "title": spec.title, "title_vi": spec.title_vi,
-            "domain": spec.domain, "description": spec.description,
-            "geometry": spec.geometry, "features": state.features,
-            "data_version": state.data_version,
-            "properties": list(spec.property_names),
-            "links": [{"rel": "self", "href": f"{base}collections/{spec.id}"}]}
-
-
-def _layers_html(states: list[LayerState]) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(s.spec.id)}</td><td>{escape(s.spec.title)}</td>"
-        f"<td lang='vi'>{escape(s.spec.title_vi)}</td><td>{escape(s.spec.domain)}</td>"
-        f"<td>{s.features}</td></tr>" for s in states)
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>urbanmap — District 7</title></head><body><h1>urbanmap</h1>"
-            "<p>Urban assets of the district. Data © OpenStreetMap contributors (ODbL) and "
-            "generated sample data.</p><table><thead><tr><th>layer</th><th>title</th>"
-            f"<th>tên</th><th>domain</th><th>features</th></tr></thead><tbody>{rows}"
-            "</tbody></table></body></html>")
+OGC = "http://www.opengis.net/spec"
+# Only classes the service really meets (tests/test_features.py walks them). No oas30: FastAPI
+# writes OpenAPI 3.1.
+CONFORMANCE = [
+    f"{OGC}/ogcapi-features-1/1.0/conf/core",
+    f"{OGC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{OGC}/ogcapi-features-1/1.0/conf/html",
+    f"{OGC}/ogcapi-features-3/1.0/conf/filter",
+    f"{OGC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{OGC}/ogcapi-features-3/1.0/conf/queryables",
+    f"{OGC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    f"{OGC}/cql2/1.0/conf/cql2-text",
+    f"{OGC}/cql2/1.0/conf/basic-cql2",
+    f"{OGC}/cql2/1.0/conf/advanced-comparison-operators",
+    f"{OGC}/cql2/1.0/conf/basic-spatial-functions",
+    f"{OGC}/cql2/1.0/conf/spatial-functions",
+    f"{OGC}/cql2/1.0/conf/case-insensitive-comparison",
+    f"{OGC}/cql2/1.0/conf/accent-insensitive-comparison",
+    f"{OGC}/ogcapi-records-1/1.0/conf/sorting",
+    f"{OGC}/ogcapi-tiles-1/1.0/conf/core",
+    f"{OGC}/ogcapi-tiles-1/1.0/conf/tileset",
+    f"{OGC}/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    f"{OGC}/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    f"{OGC}/ogcapi-tiles-1/1.0/conf/mvt",
+]
 
 
-@router.get("/", summary="Landing page with the layers of the registry")
-@router.get("/collections", summary="The layers of the registry")
+@router.get("/", summary="Landing page")
 def landing(request: Request) -> Response:
-    with request.app.state.engine.connect() as conn:
-        states = layer_states(conn)
-    if _wants_html(request):
-        return HTMLResponse(_layers_html(states))
-    base = str(request.base_url)
-    return JSONResponse({"title": "urbanmap", "layers": [_layer_json(s, base) for s in states]})
+    refuse_unknown_parameters(request, {"f"})
+    base = base_url(request)
+    if wants_html(request):
+        with request.app.state.engine.connect() as conn:
+            return HTMLResponse(collections_html(layer_states(conn), base))
+    return JSONResponse({
+        "title": "urbanmap", "description": "Urban assets of a city district",
+        "links": [
+            {"href": base, "rel": "self", "type": "application/json"},
+            {"href": f"{base}?f=html", "rel": "alternate", "type": "text/html"},
+            {"href": f"{base}api", "rel": "service-desc",
+             "type": "application/vnd.oai.openapi+json;version=3.1"},
+            {"href": f"{base}api.html", "rel": "service-doc", "type": "text/html"},
+            {"href": f"{base}conformance", "rel": "conformance", "type": "application/json"},
+            {"href": f"{base}collections", "rel": "data", "type": "application/json"},
+            {"href": f"{base}tileMatrixSets", "rel": "http://www.opengis.net/def/rel/ogc/1.0/"
+             "tiling-schemes", "type": "application/json"},
+            {"href": f"{base}styles/map.json", "rel": "stylesheet",
+             "type": "application/vnd.mapbox.style+json", "title": "MapLibre style"},
+        ]})
+
+
+@router.get("/conformance", summary="Conformance classes met")
+def conformance(request: Request) -> dict:
+    refuse_unknown_parameters(request, {"f"})
+    return {"conformsTo": CONFORMANCE}
 
 
 @router.get("/healthz", summary="Liveness and database check")
 def healthz(request: Request) -> dict:
+    refuse_unknown_parameters(request, ())
     with request.app.state.engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     return {"status": "ok"}
