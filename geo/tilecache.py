@@ -1,0 +1,126 @@
+"""Rendered tiles kept in memory, gzip-compressed, under the data versions they were cut from.
+
+Every load bumps its layer's `data_version` in the load's own transaction. A tile request
+reads the current versions first (one query on a table of a few rows) and looks the tile
+up under them, so the first request after a load misses and renders the new data: a tile
+is never stale, and nothing has to be invalidated. Entries of older versions are simply
+never asked for again and fall out of the LRU.
+
+Versions are read before the tile is rendered, so a load committing in between can only
+put newer data under the older key (harmless: the next request sees the new version and
+misses), never older data under the newer key.
+
+PostgreSQL LISTEN/NOTIFY could spare the version query, but the loaders do not notify and
+a trigger would be a schema change; the query costs far less than a cache miss.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from geo.catalog import data_versions
+from geo.tiles import TileAddress, render_tile
+from layers.spec import LayerSpec
+
+DEFAULT_MAX_BYTES = 256 * 2**20
+
+
+def version_key(layer_ids: Sequence[str], versions: Sequence[int]) -> str:
+    """A short name for the state of these layers' data: the `v` of immutable tile URLs.
+
+    >>> version_key(["hydrants"], [3]) == version_key(["hydrants"], [3])
+    True
+    >>> version_key(["hydrants"], [3]) == version_key(["hydrants"], [4])
+    False
+    """
+    state = ",".join(f"{layer}:{version}" for layer, version in zip(layer_ids, versions,
+                                                                    strict=True))
+    return hashlib.sha256(state.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class TileKey:
+    layers: tuple[str, ...]
+    versions: tuple[int, ...]
+    address: TileAddress
+
+    @property
+    def version_key(self) -> str:
+        return version_key(self.layers, self.versions)
+
+    @property
+    def etag(self) -> str:
+        # Weak: the gzip and the identity bodies are one tile in two encodings.
+        a = self.address
+        return f'W/"{self.version_key}-{a.z}-{a.x}-{a.y}"'
+
+
+def current_versions(conn: Connection, specs: Sequence[LayerSpec]) -> tuple[int, ...]:
+    """Each layer's data version now; 0 for a layer never loaded."""
+    versions = data_versions(conn)
+    return tuple(versions.get(spec.id, 0) for spec in specs)
+
+
+def tile_key(conn: Connection, specs: Sequence[LayerSpec], address: TileAddress) -> TileKey:
+    return TileKey(tuple(s.id for s in specs), current_versions(conn, specs), address)
+
+
+def compress(tile: bytes) -> bytes:
+    """gzip with a fixed timestamp, so one tile always compresses to the same bytes."""
+    return gzip.compress(tile, compresslevel=6, mtime=0) if tile else b""
+
+
+def decompress(stored: bytes) -> bytes:
+    return gzip.decompress(stored) if stored else b""
+
+
+class TileCache:
+    """A thread-safe LRU of gzip-compressed tiles, bounded by their total size in bytes."""
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[TileKey, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: TileKey) -> bytes | None:
+        with self._lock:
+            stored = self._entries.get(key)
+            if stored is not None:
+                self._entries.move_to_end(key)
+            return stored
+
+    def put(self, key: TileKey, stored: bytes) -> None:
+        if len(stored) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            self.size -= len(previous) if previous is not None else 0
+            self._entries[key] = stored
+            self.size += len(stored)
+            while self.size > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self.size -= len(evicted)
+
+    def tile(self, conn: Connection, specs: Sequence[LayerSpec], key: TileKey) -> bytes:
+        """The gzip-compressed tile for `key`, rendered on `conn` on a miss.
+
+        Two requests missing together both render; the tile is the same, and rendering
+        outside the lock keeps one slow tile from holding up every other request.
+        """
+        stored = self.get(key)
+        if stored is None:
+            a = key.address
+            stored = compress(render_tile(conn, specs, a.z, a.x, a.y))
+            self.put(key, stored)
+        return stored
