@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = connect_engine(settings)
+        # One connection per request thread, kept open: with fewer, busy moments open and
+        # close overflow connections per request (measured: slower at 32 clients than at 8).
+        app.state.engine = connect_engine(settings, pool_size=settings.db_pool_size)
         yield
         app.state.engine.dispose()
 

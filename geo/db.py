@@ -51,9 +51,9 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                          future=True)
 
 
-def connect_engine(settings: Settings, start: bool = True) -> Engine:
+def connect_engine(settings: Settings, start: bool = True, pool_size: int = 5) -> Engine:
     """An engine to a database that answers and has PostGIS 3, or a SetupError saying why not."""
-    engine = make_engine(database_url(settings, start=start))
+    engine = make_engine(database_url(settings, start=start), pool_size)
     check_postgis(engine)
     return engine
 

@@ -31,5 +31,7 @@ class Settings(BaseSettings):
     pg_bin: Path | None = Field(default=None, description="PostgreSQL bin directory")
     host: str = Field(default="127.0.0.1", description="Address the map service binds")
     port: int = Field(default=8000, description="Port the map service listens on")
+    db_pool_size: int = Field(
+        default=40, ge=1, description="Database connections each service worker keeps open")
     cors_origins: list[str] = Field(
         default=["*"], description="Origins browsers may call the service from (JSON list)")
