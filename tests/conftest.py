@@ -35,7 +35,7 @@ def cluster() -> Iterator[LocalPostgis]:
 
 @pytest.fixture
 def fresh_engine(cluster: LocalPostgis) -> Iterator[Engine]:
-    """An empty database with the extensions and no schema, dropped afterwards."""
+    """An empty database with the extensions and no schema (it goes with the test cluster)."""
     engine = make_engine(cluster.create_database(f"fresh_{uuid.uuid4().hex[:10]}"))
     yield engine
     engine.dispose()
