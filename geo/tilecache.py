@@ -1,10 +1,11 @@
 """Rendered tiles kept in memory, gzip-compressed, under the data versions they were cut from.
 
 Every load bumps its layer's `data_version` in the load's own transaction. A tile request
-reads the current versions first (one query on a table of a few rows) and looks the tile
-up under them, so the first request after a load misses and renders the new data: a tile
-is never stale, and nothing has to be invalidated. Entries of older versions are simply
-never asked for again and fall out of the LRU.
+reads the current versions first (geo.versions: one query on a table of a few rows, shared
+by the requests that arrive together) and looks the tile up under them, so the first
+request after a load misses and renders the new data: a tile is never stale, and nothing
+has to be invalidated. Entries of older versions are simply never asked for again and fall
+out of the LRU.
 
 Versions are read before the tile is rendered, so a load committing in between can only
 put newer data under the older key (harmless: the next request sees the new version and
@@ -66,10 +67,6 @@ def current_versions(conn: Connection, specs: Sequence[LayerSpec]) -> tuple[int,
     """Each layer's data version now; 0 for a layer never loaded."""
     versions = data_versions(conn)
     return tuple(versions.get(spec.id, 0) for spec in specs)
-
-
-def tile_key(conn: Connection, specs: Sequence[LayerSpec], address: TileAddress) -> TileKey:
-    return TileKey(tuple(s.id for s in specs), current_versions(conn, specs), address)
 
 
 def compress(tile: bytes) -> bytes:

@@ -10,11 +10,13 @@ import threading
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from geo.catalog import data_versions
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import BadRequest, NotFound
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
-from geo.tilecache import TileCache, TileKey, current_versions, decompress, tile_key, version_key
+from geo.tilecache import TileCache, TileKey, current_versions, decompress, version_key
 from geo.tiles import (
     EPSG_3857_URI,
     WEB_MERCATOR_QUAD_URI,
@@ -22,6 +24,7 @@ from geo.tiles import (
     tile_range,
     web_mercator_quad,
 )
+from geo.versions import FreshVersions
 from layers import REGISTRY, LayerSpec
 
 router = APIRouter()
@@ -47,34 +50,34 @@ _cache_lock = threading.Lock()
 
 # --- parameters, each parsed once ---------------------------------------------------------
 
-def tile_layers(layers: str) -> tuple[LayerSpec, ...]:
+async def tile_layers(layers: str) -> tuple[LayerSpec, ...]:
     """`all`, one layer id or a comma list of them; an unknown id is 404."""
     if layers == "all":
         return SPATIAL_LAYERS
     return tuple(dict.fromkeys(layer_or_404(part, spatial=True) for part in layers.split(",")))
 
 
-def xyz_address(z: int, x: int, y: int) -> TileAddress:
+async def xyz_address(z: int, x: int, y: int) -> TileAddress:
     return TileAddress(z, x, y)
 
 
-def ogc_address(tileMatrix: int, tileRow: int, tileCol: int) -> TileAddress:
+async def ogc_address(tileMatrix: int, tileRow: int, tileCol: int) -> TileAddress:
     return TileAddress(tileMatrix, tileCol, tileRow)
 
 
-def tile_format(fmt: str) -> str:
+async def tile_format(fmt: str) -> str:
     if fmt not in TILE_FORMATS:
         raise BadRequest(f"Tiles are Mapbox vector tiles: ask for .pbf or .mvt, not .{fmt}.")
     return fmt
 
 
-def tile_matrix_set_id(tms: str) -> str:
+async def tile_matrix_set_id(tms: str) -> str:
     if tms != TMS_ID:
         raise NotFound(f"There is no tile matrix set {tms!r}; tiles are served in {TMS_ID}.")
     return tms
 
 
-def json_only(request: Request) -> None:
+async def json_only(request: Request) -> None:
     """The metadata documents take only f=json, the one format they come in."""
     refuse_unknown_parameters(request, ("f",))
     if request.query_params.get("f", "json") != "json":
@@ -118,19 +121,48 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or wanted in tags
 
 
-def tile_response(request: Request, specs: tuple[LayerSpec, ...],
-                  address: TileAddress) -> Response:
+async def tile_response(request: Request, specs: tuple[LayerSpec, ...],
+                        address: TileAddress) -> Response:
+    """The tile, from memory when cut before under the current data versions.
+
+    Async, so a cached tile costs no thread: only the (shared) version read and a render
+    run in worker threads.
+    """
     refuse_unknown_parameters(request, {"v"})
-    with request.app.state.engine.connect() as conn:
-        key = tile_key(conn, specs, address)
-        headers = _tile_headers(request, key)
-        if etag_matches(request.headers.get("if-none-match"), key.etag):
-            return Response(status_code=304, headers=headers)
-        stored = tile_cache(request.app).tile(conn, specs, key)
+    versions = await fresh_versions(request.app).current()
+    key = TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
+                  address)
+    headers = _tile_headers(request, key)
+    if etag_matches(request.headers.get("if-none-match"), key.etag):
+        return Response(status_code=304, headers=headers)
+    cache = tile_cache(request.app)
+    stored = cache.get(key)
+    if stored is None:
+        stored = await run_in_threadpool(_render, request.app, cache, specs, key)
     if stored and accepts_gzip(request.headers.get("accept-encoding", "")):
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
     return Response(decompress(stored), media_type=MVT, headers=headers)
+
+
+def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: TileKey) -> bytes:
+    with app.state.engine.connect() as conn:
+        return cache.tile(conn, specs, key)
+
+
+def fresh_versions(app: FastAPI) -> FreshVersions:
+    """The app's version reader, made on first use (see geo.versions)."""
+    with _cache_lock:
+        reader = getattr(app.state, "fresh_versions", None)
+        if reader is None:
+            engine = app.state.engine
+
+            def read() -> dict[str, int]:
+                with engine.connect() as conn:
+                    return data_versions(conn)
+
+            reader = app.state.fresh_versions = FreshVersions(read)
+    return reader
 
 
 def _tile_headers(request: Request, key: TileKey) -> dict[str, str]:
@@ -144,9 +176,9 @@ def _tile_headers(request: Request, key: TileKey) -> dict[str, str]:
 @router.get("/tiles/{layers}/{z}/{x}/{y}.{fmt}",
             summary="A vector tile of one layer, a comma list of layers, or all",
             response_class=Response, dependencies=[Depends(tile_format)])
-def xyz_tile(request: Request, specs: tuple[LayerSpec, ...] = Depends(tile_layers),
+async def xyz_tile(request: Request, specs: tuple[LayerSpec, ...] = Depends(tile_layers),
              address: TileAddress = Depends(xyz_address)) -> Response:
-    return tile_response(request, specs, address)
+    return await tile_response(request, specs, address)
 
 
 @router.get("/tiles/{layers}.json",
@@ -255,10 +287,10 @@ def _limits(spec: LayerSpec) -> list[dict]:
 @router.get("/collections/{layer_id}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}",
             summary="A vector tile of a layer", response_class=Response,
             dependencies=[Depends(tile_matrix_set_id)])
-def ogc_tile(layer_id: str, request: Request,
-             address: TileAddress = Depends(ogc_address)) -> Response:
+async def ogc_tile(layer_id: str, request: Request,
+                   address: TileAddress = Depends(ogc_address)) -> Response:
     spec = layer_or_404(layer_id, spatial=True)
-    return tile_response(request, (spec,), address)
+    return await tile_response(request, (spec,), address)
 
 
 @router.get("/tileMatrixSets", summary="The tile matrix sets tiles are served in",
