@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="urbanmap", description="Urban assets of a city district",
                   lifespan=lifespan, openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
+    app.state.extents = {}  # (layer, data version) → WGS 84 bbox, see routes.features
     for module in (landing, features, tiles, styles):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, literal, select, union_all
@@ -17,11 +18,13 @@ class LayerState:
     data_version: int
 
 
-def layer_states(conn: Connection) -> list[LayerState]:
-    """All layers in registry order, counted in one round trip."""
+def layer_states(conn: Connection,
+                 specs: Sequence[LayerSpec] | None = None) -> list[LayerState]:
+    """The layers (all of them by default, in registry order), counted in one round trip."""
+    specs = list(REGISTRY.values()) if specs is None else list(specs)
     counts = union_all(*(
-        select(literal(layer_id).label("layer_id"), func.count().label("features"))
-        .select_from(table) for layer_id, table in LAYER_TABLES.items()
+        select(literal(spec.id).label("layer_id"), func.count().label("features"))
+        .select_from(LAYER_TABLES[spec.id]) for spec in specs
     )).subquery()
     rows = conn.execute(
         select(counts.c.layer_id, counts.c.features,
@@ -29,7 +32,7 @@ def layer_states(conn: Connection) -> list[LayerState]:
         .outerjoin(layer_versions, layer_versions.c.layer_id == counts.c.layer_id)
     ).all()
     by_id = {layer_id: (features, version) for layer_id, features, version in rows}
-    return [LayerState(spec, *by_id[spec.id]) for spec in REGISTRY.values()]
+    return [LayerState(spec, *by_id[spec.id]) for spec in specs]
 
 
 def data_versions(conn: Connection) -> dict[str, int]:

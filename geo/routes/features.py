@@ -27,7 +27,6 @@ JSON_SCHEMA_TYPES = {"text": "string", "integer": "integer", "real": "number",
                      "date": "string", "boolean": "boolean"}
 GEOMETRY_FORMATS = {"Point": "geometry-point", "MultiLineString": "geometry-multilinestring",
                     "MultiPolygon": "geometry-multipolygon"}
-_extents: dict[tuple[str, int], list[float] | None] = {}  # (layer, data version) → bbox
 
 
 def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict:
@@ -57,11 +56,14 @@ def collection_json(state: LayerState, base: str, extent: list[float] | None) ->
     return collection
 
 
-def _extent(conn, state: LayerState) -> list[float] | None:
+def _extent(request: Request, conn, state: LayerState) -> list[float] | None:
+    """The layer's extent, computed once per data version: it changes only with the data.
+    Kept by the app, since the app names the database."""
+    extents = request.app.state.extents
     key = (state.spec.id, state.data_version)
-    if key not in _extents:  # an extent changes only with the data: computed once per version
-        _extents[key] = items.collection_extent(conn, state.spec)
-    return _extents[key]
+    if key not in extents:
+        extents[key] = items.collection_extent(conn, state.spec)
+    return extents[key]
 
 
 @router.get("/collections", summary="The layers")
@@ -69,7 +71,7 @@ def collections(request: Request) -> Response:
     refuse_unknown_parameters(request, {"f"})
     with request.app.state.engine.connect() as conn:
         states = layer_states(conn)
-        extents = {s.spec.id: _extent(conn, s) for s in states}
+        extents = {s.spec.id: _extent(request, conn, s) for s in states}
     base = base_url(request)
     if wants_html(request):
         return HTMLResponse(collections_html(states, base))
@@ -84,8 +86,8 @@ def collection(layer_id: str, request: Request) -> Response:
     refuse_unknown_parameters(request, {"f"})
     spec = layer_or_404(layer_id)
     with request.app.state.engine.connect() as conn:
-        state = next(s for s in layer_states(conn) if s.spec.id == spec.id)
-        extent = _extent(conn, state)
+        [state] = layer_states(conn, [spec])  # counting one table, not all of them
+        extent = _extent(request, conn, state)
     body = collection_json(state, base_url(request), extent)
     if wants_html(request):
         return HTMLResponse(_page(spec.title, f"<p>{escape(spec.description)}</p>"
