@@ -231,7 +231,8 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     # Mark the features the layer already has before it changes: an INSERT that looked
     # this up while writing would, once autovacuum has seen the layer empty, rescan its
     # own new rows for every row (quadratic).
-    known = 0 if _is_empty(conn, target) else conn.execute(
+    was_empty = _is_empty(conn, target)
+    known = 0 if was_empty else conn.execute(
         update(staging).where(accepted, exists().where(same_feature)).values(known=True)).rowcount
     values = {name: staging.c[name] for name in columns}
     if spec.is_spatial:
@@ -249,7 +250,9 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     fresh = select(*values.values(), staging.c.source_id, literal(report.source_file)).where(
         accepted, not_(staging.c.known))
     accepted_rows = report.read - report.rejected_total
-    bulk = accepted_rows - known >= BULK_ROWS and _is_empty(conn, target)
+    # Empty now: it was, or a replace that kept nothing truncated it.
+    empty = was_empty or (mode == "replace" and not known)
+    bulk = accepted_rows - known >= BULK_ROWS and empty
     with indexes_built_after(conn, target) if bulk else nullcontext():
         report.inserted = conn.execute(insert(target).from_select(
             [*values, "source_id", "source_file"], fresh)).rowcount
