@@ -20,7 +20,6 @@ collected by pytest.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import itertools
 import math
@@ -32,16 +31,17 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
+
+from http_load import Sample, Schedule, http_load  # the sibling module
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -134,28 +134,10 @@ class Tile(NamedTuple):
     y: int
 
 
-def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[int, int, int, int]:
-    """(min x, min y, max x, max y) of the XYZ tiles at zoom z covering lon/lat bounds.
-
-    >>> tile_range((106.68, 10.69, 106.78, 10.79), 14)
-    (13047, 7698, 13051, 7702)
-    """
-    west, south, east, north = bounds
-    count = 2**z
-
-    def column(lon: float) -> int:
-        return min(count - 1, max(0, math.floor((lon + 180) / 360 * count)))
-
-    def row(lat: float) -> int:
-        mercator = math.asinh(math.tan(math.radians(lat)))
-        return min(count - 1, max(0, math.floor((1 - mercator / math.pi) / 2 * count)))
-
-    return column(west), row(north), column(east), row(south)
-
-
 def district_tiles(z: int, most: int | None = None) -> list[Tile]:
     """Every tile of every TILE_LAYERS layer drawn at z over District 7 (`most` per layer)."""
     from geo.crs import DISTRICT_7_BBOX_WGS84
+    from geo.tiles import tile_range
     from layers import get_layer
 
     xmin, ymin, xmax, ymax = tile_range(DISTRICT_7_BBOX_WGS84, z)
@@ -170,6 +152,7 @@ def district_tiles(z: int, most: int | None = None) -> list[Tile]:
 def centre_tiles(z: int) -> list[Tile]:
     """The tile holding the district's centre, of each layer drawn at z."""
     from geo.crs import DISTRICT_7_BBOX_WGS84
+    from geo.tiles import tile_range
 
     west, south, east, north = DISTRICT_7_BBOX_WGS84
     lon, lat = (west + east) / 2, (south + north) / 2
@@ -359,149 +342,6 @@ def ensure_tipg() -> bool:
 
 
 # -- measuring -------------------------------------------------------------------------
-
-@dataclass
-class Sample:
-    latencies: list[float] = field(default_factory=list)  # successful requests, seconds
-    errors: int = 0
-    first_error: str = ""
-    received: int = 0  # bytes on the wire (gzip where the server compressed)
-    seconds: float = 0.0
-    cpu: float = 0.0  # the client's own CPU seconds
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p: float) -> float:
-        """Nearest-rank percentile in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-    def fail(self, what: str) -> None:
-        self.errors += 1
-        self.first_error = self.first_error or what
-
-
-class Schedule:
-    """What one measurement asks for: a fixed number of passes, or cycling until a deadline."""
-
-    def __init__(self, items: list, seconds: float | None = None, passes: int = 1) -> None:
-        self.items = itertools.cycle(items) if seconds else iter(items * passes)
-        self.deadline = time.perf_counter() + seconds if seconds else math.inf
-        self._lock = threading.Lock()
-
-    def __iter__(self) -> Iterator:
-        return self
-
-    def __next__(self):
-        if time.perf_counter() >= self.deadline:
-            raise StopIteration
-        with self._lock:
-            return next(self.items)
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection, as light a client as can be.
-
-    httpx.AsyncClient spent 1.5 ms of CPU a request here (5 ms with one client shared by 32
-    tasks), against 0.1 ms for this: on two cores the client must not take the servers' CPU.
-    """
-
-    def __init__(self, base: str) -> None:
-        self.host, port = base.removeprefix("http://").split(":")
-        self.port = int(port)
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> None:
-        self.close()
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port,
-                                                                 limit=2**20)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-    async def get(self, path: str) -> tuple[int, int]:
-        """(status, body bytes as sent) of GET `path`, asking for gzip."""
-        if self.writer is None:
-            await self.open()
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n"
-                          "Accept-Encoding: gzip\r\n\r\n".encode())
-        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        headers = dict(line.lower().split(": ", 1) for line in head[1:] if ": " in line)
-        size = await self._body(headers)
-        if headers.get("connection") == "close":
-            self.close()
-        return int(head[0].split()[1]), size
-
-    async def _body(self, headers: dict[str, str]) -> int:
-        if "content-length" in headers:
-            return len(await self.reader.readexactly(int(headers["content-length"])))
-        if headers.get("transfer-encoding") != "chunked":
-            return len(await self.reader.read())  # delimited by the connection's close
-        size = 0
-        while chunk := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-            size += len(await self.reader.readexactly(chunk + 2)) - 2
-        while await self.reader.readuntil(b"\r\n") != b"\r\n":  # trailers
-            pass
-        return size
-
-
-async def _fetch(conn: Connection, path: str, sample: Sample) -> None:
-    started = time.perf_counter()
-    try:
-        status, size = await conn.get(path)
-    except (OSError, ValueError, IndexError, asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError) as error:
-        sample.fail(f"{type(error).__name__} on {path}")
-        conn.close()
-        return
-    if status != 200:
-        sample.fail(f"HTTP {status} on {path}")
-        return
-    sample.latencies.append(time.perf_counter() - started)
-    sample.received += size
-
-
-async def _drive(connections: list[Connection], schedule: Schedule) -> Sample:
-    sample = Sample()
-    cpu, started = time.process_time(), time.perf_counter()
-
-    async def worker(conn: Connection) -> None:
-        for path in schedule:
-            await _fetch(conn, path, sample)
-
-    await asyncio.gather(*(worker(conn) for conn in connections))
-    sample.seconds = time.perf_counter() - started
-    sample.cpu = time.process_time() - cpu
-    return sample
-
-
-async def _http_load(base: str, paths: list[str], concurrency: int, seconds: float,
-                     warm_passes: int) -> Sample:
-    connections = [Connection(base) for _ in range(concurrency)]
-    try:
-        warm = paths * warm_passes or paths[: 2 * concurrency]
-        await _drive(connections, Schedule(warm))  # excluded: connections, caches
-        return await _drive(connections, Schedule(paths, seconds))
-    finally:
-        for conn in connections:
-            conn.close()
-
-
-def http_load(base: str, paths: list[str], concurrency: int, seconds: float,
-              warm_passes: int = 0) -> Sample:
-    """`concurrency` connections cycling over `paths` for `seconds`, after a warm-up.
-
-    `warm_passes` 0 warms up with 2 x concurrency requests; n >= 1 with n whole passes.
-    """
-    return asyncio.run(_http_load(base, paths, concurrency, seconds, warm_passes))
-
 
 def floor_statement(layer: str):
     """Plain ST_AsMVT of the tile urbanmap cuts: same columns, buffer, cap; no simplifying."""

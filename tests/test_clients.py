@@ -17,6 +17,8 @@ from owslib.ogcapi.features import Features
 from sqlalchemy import Engine, text
 from test_demo import free_port, wait_for  # the demo test starts servers the same way
 
+from geo.tiles import tile_range
+
 URBANMAP = str(Path(sys.executable).parent / "urbanmap")
 OGRINFO = shutil.which("ogrinfo")
 
@@ -85,16 +87,8 @@ def test_owslib_items_with_bbox_and_cql2_filter(service: str, sample_engine: Eng
     assert "status" in queryables["properties"]
 
 
-def _tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
-    import math
-
-    n = 2 ** zoom
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat)))
-                                            / math.pi) / 2 * n)
-
-
 def test_debian_ogrinfo_reads_a_vector_tile_url(service: str) -> None:
-    x, y = _tile_of(106.72, 10.74, 14)
+    x, y, _, _ = tile_range((106.72, 10.74, 106.72, 10.74), 14)
     reading = subprocess.run([OGRINFO, "-ro", "-al", "-q", f"{service}/tiles/roads,hydrants/"
                               f"14/{x}/{y}.pbf"], capture_output=True, text=True, timeout=120)
     assert reading.returncode == 0, reading.stderr
