@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from geo.schema import LAYER_TABLES, layer_versions
 from layers import REGISTRY, LayerSpec
@@ -39,3 +40,24 @@ def data_versions(conn: Connection) -> dict[str, int]:
     """Each loaded layer's data version: bumped by every load that changed it."""
     rows = conn.execute(select(layer_versions.c.layer_id, layer_versions.c.data_version))
     return {layer_id: version for layer_id, version in rows}
+
+
+def bump_version(conn: Connection, layer_id: str) -> int:
+    """Record that the layer changed in this transaction; its new data version.
+
+    The layer is also noted on the connection, so that whoever commits the transaction
+    knows which risk overlays it must recompute (`changed_layers`).
+    """
+    statement = pg_insert(layer_versions).values(layer_id=layer_id, data_version=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[layer_versions.c.layer_id],
+        set_={"data_version": layer_versions.c.data_version + 1, "changed_at": func.now()},
+    ).returning(layer_versions.c.data_version)
+    version = int(conn.execute(statement).scalar_one())
+    changed_layers(conn).add(layer_id)
+    return version
+
+
+def changed_layers(conn: Connection) -> set[str]:
+    """The layers changed through this connection since the set was last cleared."""
+    return conn.info.setdefault("urbanmap_changed_layers", set())

@@ -163,14 +163,14 @@ def sample(
     _finish(load_sample(_ready_engine(Settings()), out), None)
 
 
-def _pairs(items: list[str]) -> dict[str, str]:
+def _pairs(items: list[str], option: str = "--map",
+           form: str = "COLUMN=field, e.g. --map TEN_DUONG=name") -> dict[str, str]:
     pairs = {}
     for item in items:
-        column, separator, field = item.partition("=")
-        if not separator or not column or not field:
-            raise InvalidInput(
-                f"--map takes COLUMN=field, e.g. --map TEN_DUONG=name; got {item!r}.")
-        pairs[column] = field
+        name, separator, value = item.partition("=")
+        if not separator or not name or not value:
+            raise InvalidInput(f"{option} takes {form}; got {item!r}.")
+        pairs[name.strip()] = value.strip()
     return pairs
 
 
@@ -190,6 +190,63 @@ def _finish(reports, report_file: Path | None) -> None:
         report_file.write_text(json.dumps([r.to_dict() for r in reports], ensure_ascii=False,
                                           indent=2))
         console.print(f"report written to {report_file}")
+
+
+# -- risk overlays -------------------------------------------------------------------
+
+risk_app = typer.Typer(help="Risk overlays: fire, flood and epidemic risk, computed in PostGIS.",
+                       no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+@risk_app.command("list")
+def risk_list() -> None:
+    """List the risk models, their overlay layers and whether they are current."""
+    from geo import risk
+
+    engine = _ready_engine(Settings())
+    with engine.connect() as conn:
+        states = risk.model_states(conn)
+    table = Table("model", "overlay layer", "inputs", "features", "computed", "state")
+    for state in states:
+        table.add_row(state.model.id, state.model.layer_id, ", ".join(state.model.inputs),
+                      "—" if state.features is None else str(state.features),
+                      f"{state.computed_at:%Y-%m-%d %H:%M} ({state.seconds:.1f} s)"
+                      if state.computed_at else "—", state.state)
+    console.print(table)
+
+
+@risk_app.command("compute")
+def risk_compute(
+    models: Annotated[list[str] | None, typer.Argument(help="Model ids (default: all)")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="NAME=VALUE, e.g. --set threshold_m=200; kept for later recomputes")
+    ] = None,
+    defaults: Annotated[bool, typer.Option(
+        help="Forget parameters set earlier and use the defaults")] = False,
+) -> None:
+    """Compute risk overlays now (loads recompute the ones they affect by themselves)."""
+    from geo import risk
+
+    chosen = [risk.get_model(model_id) for model_id in models] if models else \
+        list(risk.MODELS.values())
+    overrides = _pairs(set_ or [], "--set", "NAME=VALUE, e.g. --set threshold_m=200")
+    if overrides and len(chosen) > 1:
+        raise InvalidInput("--set applies to one model: name it, e.g. "
+                           "`urbanmap risk compute hydrant_coverage --set threshold_m=200`.")
+    engine = _ready_engine(Settings())
+    with engine.begin() as conn:
+        runs = [risk.compute(conn, model, overrides, defaults) for model in chosen]
+    for run in runs:
+        console.print(run.summary(), highlight=False)
+
+
+@risk_app.command("explain")
+def risk_explain(model: Annotated[str, typer.Argument(help="Model id")]) -> None:
+    """Say what a model computes, from which layers, with which parameters and SQL."""
+    from geo import risk
+
+    print(risk.explain(risk.get_model(model)))
 
 
 # -- serving -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from geo.errors import BadRequest
 from geo.schema import LAYER_TABLES
-from layers import LayerSpec
+from layers import REGISTRY, LayerSpec
 from layers.spec import FieldType
 
 WGS84 = 4326
@@ -52,6 +52,7 @@ class ItemsQuery:
     sortby: tuple[tuple[str, bool], ...] = ()  # (name, descending)
     equals: dict[str, object] = field(default_factory=dict)
     cql: ColumnElement[bool] | None = None
+    period: tuple[datetime.date | None, datetime.date | None] | None = None  # `datetime`
 
     @property
     def table(self) -> Table:
@@ -67,6 +68,11 @@ class ItemsQuery:
             conditions.append(func.ST_Intersects(table.c.geom, envelope))
         if self.cql is not None:
             conditions.append(self.cql)
+        if self.period is not None and self.spec.time_field:
+            start, end = self.period
+            day = table.c[self.spec.time_field]
+            conditions += [day >= start] if start else []
+            conditions += [day <= end] if end else []
         return and_(true(), *conditions)
 
     def order(self) -> list[ColumnElement]:
@@ -175,6 +181,48 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         raise BadRequest(f"bbox {text!r} crosses the antimeridian, which this service does "
                          "not handle; give minLon ≤ maxLon.")
     return xmin, ymin, xmax, ymax
+
+
+def parse_day(text: str) -> datetime.date:
+    """A date, or the date of an RFC 3339 date-time (the layers keep days, not times).
+
+    >>> parse_day("2021-08-15"), parse_day("2021-08-15T10:00:00Z")
+    (datetime.date(2021, 8, 15), datetime.date(2021, 8, 15))
+    """
+    try:
+        return datetime.date.fromisoformat(text[:10]) if len(text) == 10 else \
+            datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise BadRequest(f"datetime must be a date like 2021-08-15 (or an RFC 3339 date-time),"
+                         f" not {text!r}.") from None
+
+
+def parse_period(spec: LayerSpec, text: str | None
+                 ) -> tuple[datetime.date | None, datetime.date | None] | None:
+    """OGC API's `datetime`: one day, or start/end with `..` for an open end.
+
+    >>> from layers import get_layer
+    >>> parse_period(get_layer("epidemic_risk"), "2021-08-01/..")
+    (datetime.date(2021, 8, 1), None)
+    """
+    if text is None:
+        return None
+    if not spec.time_field:
+        raise BadRequest(f"{spec.id} does not change with time, so datetime cannot apply; "
+                         "layers that do: " + ", ".join(_timed_layers()) + ".")
+    start, slash, end = text.partition("/")
+    if not slash:
+        day = parse_day(text)
+        return day, day
+    period = (None if start in ("", "..") else parse_day(start),
+              None if end in ("", "..") else parse_day(end))
+    if period[0] and period[1] and period[0] > period[1]:
+        raise BadRequest(f"datetime {text!r} ends before it starts.")
+    return period
+
+
+def _timed_layers() -> list[str]:
+    return [spec.id for spec in REGISTRY.values() if spec.time_field]
 
 
 def parse_names(spec: LayerSpec, parameter: str, text: str) -> tuple[str, ...]:

@@ -114,3 +114,17 @@ loads = Table(
     Column("report", JSONB),
     comment="One row per load: who loaded which file into which layer, and the counts.",
 )
+
+risk_runs = Table(
+    "risk_runs", metadata,
+    Column("model_id", Text, primary_key=True),
+    Column("parameters", JSONB, nullable=False),
+    Column("input_versions", JSONB, nullable=False),
+    Column("steps", Text, nullable=False),
+    Column("features", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="The last computation of each risk model: its parameters and the input versions "
+            "it saw, so a later load knows what to recompute and `urbanmap risk list` what "
+            "is stale.",
+)

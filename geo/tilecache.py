@@ -17,6 +17,7 @@ a trigger would be a schema change; the query costs far less than a cache miss.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import hashlib
 import threading
@@ -51,6 +52,7 @@ class TileKey:
     layers: tuple[str, ...]
     versions: tuple[int, ...]
     address: TileAddress
+    day: datetime.date | None = None  # the `datetime` of layers that change by day
 
     @property
     def version_key(self) -> str:
@@ -60,7 +62,8 @@ class TileKey:
     def etag(self) -> str:
         # Weak: the gzip and the identity bodies are one tile in two encodings.
         a = self.address
-        return f'W/"{self.version_key}-{a.z}-{a.x}-{a.y}"'
+        day = f"-{self.day.isoformat()}" if self.day else ""
+        return f'W/"{self.version_key}-{a.z}-{a.x}-{a.y}{day}"'
 
 
 def current_versions(conn: Connection, specs: Sequence[LayerSpec]) -> tuple[int, ...]:
@@ -118,6 +121,6 @@ class TileCache:
         stored = self.get(key)
         if stored is None:
             a = key.address
-            stored = compress(render_tile(conn, specs, a.z, a.x, a.y))
+            stored = compress(render_tile(conn, specs, a.z, a.x, a.y, key.day))
             self.put(key, stored)
         return stored

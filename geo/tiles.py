@@ -8,6 +8,7 @@ and the simplification tolerance are bound parameters. PostGIS returns the finis
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,12 +87,18 @@ def _layer_sql(spec: LayerSpec, index: int, simplify: bool) -> str:
              if simplify and spec.geometry != "Point" else geom)
     columns = ", ".join([_quote(table.c.fid.name),
                          *(_property(spec, name) for name in spec.property_names)])
+    on_day = ""
+    if spec.time_field:
+        # One day of a layer that changes by day: the one asked for, else the latest.
+        day = _quote(table.c[spec.time_field].name)
+        on_day = (f" AND {day} = COALESCE(CAST(:day AS date), "
+                  f"(SELECT max({day}) FROM {_quote(table.name)}))")
     return (
         f"(SELECT COALESCE(ST_AsMVT(tile_rows, :layer_{index}, {EXTENT}, 'mvt_geom', 'fid'),"
         " ''::bytea) FROM ("
         f"SELECT {columns}, ST_AsMVTGeom({drawn}, ST_TileEnvelope(:z, :x, :y), {EXTENT}, "
         f"{BUFFER}, true) AS mvt_geom FROM {_quote(table.name)} "
-        f"WHERE {geom} && ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}) "
+        f"WHERE {geom} && ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}){on_day} "
         f"LIMIT {int(spec.feature_cap)}"
         ") AS tile_rows WHERE mvt_geom IS NOT NULL)"
     )
@@ -107,8 +114,12 @@ def tile_statement(specs: tuple[LayerSpec, ...], simplify: bool) -> TextClause:
     return text(f"SELECT {parts} AS tile")
 
 
-def render_tile(conn: Connection, specs: Sequence[LayerSpec], z: int, x: int, y: int) -> bytes:
-    """The uncompressed MVT of `specs` at z/x/y; b"" when no layer has a feature there."""
+def render_tile(conn: Connection, specs: Sequence[LayerSpec], z: int, x: int, y: int,
+                day: datetime.date | None = None) -> bytes:
+    """The uncompressed MVT of `specs` at z/x/y; b"" when no layer has a feature there.
+
+    `day` picks the day shown by layers that change by day (default: their latest).
+    """
     address = TileAddress(z, x, y)
     drawn = layers_at_zoom(specs, address.z)
     if not drawn:
@@ -118,6 +129,8 @@ def render_tile(conn: Connection, specs: Sequence[LayerSpec], z: int, x: int, y:
     if simplify:
         params["tolerance"] = pixel_size(address.z)
     params.update({f"layer_{i}": spec.id for i, spec in enumerate(drawn)})
+    if any(spec.time_field for spec in drawn):
+        params["day"] = day
     tile = conn.execute(tile_statement(drawn, simplify), params).scalar_one()
     return bytes(tile) if tile is not None else b""
 

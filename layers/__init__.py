@@ -1,12 +1,22 @@
 """The layer registry: every table, column and layer urbanmap knows, declared once."""
 
-from layers import administration, economy, environment, health, planning, safety, transport, water
+from layers import (
+    administration,
+    economy,
+    environment,
+    health,
+    planning,
+    risk,
+    safety,
+    transport,
+    water,
+)
 from layers.spec import Field, LayerSpec
 
 REGISTRY: dict[str, LayerSpec] = {
     spec.id: spec
     for module in (administration, planning, transport, water, safety, health, economy,
-                   environment)
+                   environment, risk)
     for spec in module.LAYERS
 }
 

@@ -16,6 +16,7 @@ Domain = Literal[
     "health",
     "economy",
     "environment",
+    "risk",
 ]
 
 
@@ -57,6 +58,11 @@ class LayerSpec:
     # Columns the database computes (area from the geometry, category from the code);
     # they are never loaded, so they cannot disagree with what they derive from.
     computed: tuple[Field, ...] = field(default=())
+    # A risk overlay is computed by a model of geo.risk from other layers, never loaded.
+    computed_by: str | None = None
+    # A date field that splits the layer into one map per day (an epidemic choropleth):
+    # items and tiles take `datetime`, and tiles without it show the latest day.
+    time_field: str | None = None
 
     @property
     def table(self) -> str:
@@ -65,6 +71,10 @@ class LayerSpec:
     @property
     def style_id(self) -> str:
         return self.id
+
+    @property
+    def is_overlay(self) -> bool:
+        return self.computed_by is not None
 
     @property
     def is_spatial(self) -> bool:

@@ -35,4 +35,21 @@ WATER_AREAS = LayerSpec(
     minzoom=9,
 )
 
-LAYERS = (WATERWAYS, WATER_AREAS)
+SPOT_HEIGHTS = LayerSpec(
+    id="spot_heights",
+    title="Ground elevation",
+    title_vi="Cao độ mặt đất",
+    domain="water",
+    description=(
+        "Surveyed ground heights (điểm cao độ). When loaded, the flood model raises the risk "
+        "of low ground and lowers that of high ground."
+    ),
+    geometry="Point",
+    fields=(
+        Field("elevation_m", "real", "Ground height above mean sea level (Hòn Dấu datum)",
+              required=True, unit="m"),
+    ),
+    minzoom=14,
+)
+
+LAYERS = (WATERWAYS, WATER_AREAS, SPOT_HEIGHTS)

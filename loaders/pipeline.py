@@ -40,11 +40,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from geo import risk
+from geo.catalog import bump_version, changed_layers
 from geo.errors import InvalidInput
 from geo.queries import sql_file
-from geo.schema import LAYER_TABLES, layer_versions, loads
+from geo.schema import LAYER_TABLES, loads
 from geo.text import nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
@@ -67,6 +68,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
 
     >>> cast(pd.Series(["15/03/2024", "2024-03-16", "?"]), Field("d", "date", "")).tolist()
     [datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), None]
+    >>> cast(pd.Series(["2021-08-01", "01/08/2021"]), Field("d", "date", "")).tolist()
+    [datetime.date(2021, 8, 1), datetime.date(2021, 8, 1)]
     >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
     [3.5, 4.0]
     >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
@@ -83,14 +86,24 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     if field.type == "date":
         if pd.api.types.is_datetime64_any_dtype(values):
             dates = values
-        else:  # Vietnamese documents write day first: 15/03/2024
-            dates = pd.to_datetime(values.astype("string"), errors="coerce", format="mixed",
-                                   dayfirst=True)
+        else:
+            dates = _dates(values.astype("string").str.strip())
         return pd.Series([d.date() if not pd.isna(d) else None for d in dates],
                          index=values.index, dtype=object)
     truthy = {"1", "true", "yes", "y", "t", "có"}
     return values.map(
         lambda v: None if nfc(v) is None else str(v).strip().lower() in truthy)
+
+
+def _dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 dates as written; any other form day first, as Vietnamese documents write
+    them (15/03/2024). Day-first parsing alone would read 2021-08-01 as 8 January."""
+    dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    other = dates.isna() & text.notna()
+    if other.any():
+        dates[other] = pd.to_datetime(text[other], errors="coerce", format="mixed",
+                                      dayfirst=True)
+    return dates
 
 
 def text_values(values: pd.Series) -> pd.Series:
@@ -151,11 +164,18 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, report: LoadReport) -
 
 @contextmanager
 def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connection]:
-    """One transaction for a whole load, committed at the end, or rolled back for a dry run."""
+    """One transaction for a whole load, committed at the end, or rolled back for a dry run.
+
+    The risk overlays computed from the layers the load changed are recomputed in the
+    same transaction, so no reader sees new data with an old overlay.
+    """
     with engine.connect() as conn:
         transaction = conn.begin()
+        changed_layers(conn).clear()
         try:
             yield conn
+            if not dry_run:
+                risk.refresh(conn)
         except BaseException:
             transaction.rollback()
             raise
@@ -176,6 +196,9 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
                       report: LoadReport, mode: LoadMode = "replace",
                       progress: Progress | None = None) -> LoadReport:
     """The load's work inside the caller's transaction (several layers may share one)."""
+    if spec.is_overlay:
+        raise InvalidInput(f"{spec.id} is a risk overlay: `urbanmap risk compute "
+                           f"{spec.computed_by}` computes it from other layers; load those.")
     # Two loads of one layer at once would each replace the other's rows: take turns.
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
     staging = staging_table(spec)
@@ -290,15 +313,6 @@ def indexes_built_after(conn: Connection, table: Table) -> Iterator[None]:
         index.create(conn)
 
 
-def bump_version(conn: Connection, layer_id: str) -> int:
-    statement = pg_insert(layer_versions).values(layer_id=layer_id, data_version=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[layer_versions.c.layer_id],
-        set_={"data_version": layer_versions.c.data_version + 1, "changed_at": func.now()},
-    ).returning(layer_versions.c.data_version)
-    return int(conn.execute(statement).scalar_one())
-
-
 def record_load(conn: Connection, report: LoadReport) -> None:
     conn.execute(insert(loads).values(
         layer_id=report.layer_id, source_file=report.source_file, mode=report.mode,
@@ -320,7 +334,7 @@ def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key:
               and name in spec.property_names]
     typed = {f.name: cast(frame[f.name], f) for f in fields}
     keys = cast(frame[key], spec.field(key))
-    with engine.begin() as conn:
+    with load_transaction(engine) as conn:
         for position, key_value in enumerate(keys):
             changes = {name: _plain(values.iloc[position]) for name, values in typed.items()}
             matched = conn.execute(update(table).where(table.c[key] == key_value)

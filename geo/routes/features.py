@@ -22,7 +22,7 @@ router = APIRouter()
 
 GEOJSON = "application/geo+json"
 ITEMS_PARAMETERS = {"f", "limit", "offset", "bbox", "properties", "sortby", "filter",
-                    "filter-lang", "filter-crs"}
+                    "filter-lang", "filter-crs", "datetime"}
 JSON_SCHEMA_TYPES = {"text": "string", "integer": "integer", "real": "number",
                      "date": "string", "boolean": "boolean"}
 GEOMETRY_FORMATS = {"Point": "geometry-point", "MultiLineString": "geometry-multilinestring",
@@ -187,7 +187,8 @@ def items_query(spec: LayerSpec, request: Request) -> items.ItemsQuery:
                     if "properties" in params else None),
         sortby=items.parse_sortby(spec, params.get("sortby")),
         equals={name: items.parse_value(spec, name, params[name])
-                for name in spec.property_names if name in params})
+                for name in spec.property_names if name in params},
+        period=items.parse_period(spec, params.get("datetime")))
     if "filter" in params:
         query.cql = filter_expression(params["filter"], spec, query.table)
     return query

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import NotFound
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
-from geo.styles import available_styles, maplibre_layers
+from geo.styles import available_styles, legend, maplibre_layers
 from layers import REGISTRY, LayerSpec
 
 router = APIRouter()
@@ -38,7 +38,9 @@ def styled_layers() -> tuple[LayerSpec, ...]:
 
 
 def style_document(specs: tuple[LayerSpec, ...], tilejson_url: str, name: str) -> dict:
-    ordered = sorted(specs, key=lambda spec: DRAWING_ORDER[str(spec.geometry)])
+    # Risk overlays over the assets of their kind: a hazard zone shades the land use.
+    ordered = sorted(specs, key=lambda spec: (DRAWING_ORDER[str(spec.geometry)],
+                                              spec.is_overlay))
     fragments = [layer for spec in ordered for layer in maplibre_layers(spec, SOURCE)]
     # Labels go above every geometry, or a later layer's fill would cover them.
     layers: list[dict[str, Any]] = [
@@ -51,6 +53,11 @@ def style_document(specs: tuple[LayerSpec, ...], tilejson_url: str, name: str) -
         "zoom": max(13, min(spec.minzoom for spec in specs)),
         "sources": {SOURCE: {"type": "vector", "url": tilejson_url}},
         "layers": [BACKGROUND, *layers],
+        # What a map needs to list its layers: the legend, titles and domains (a MapLibre
+        # style may carry any metadata; clients that do not know it ignore it).
+        "metadata": {"urbanmap:legend": {spec.id: {
+            "title": spec.title, "title_vi": spec.title_vi, "domain": spec.domain,
+            "entries": legend(spec)} for spec in specs}},
     }
     if any(f["type"] == "symbol" for f in layers):
         style["glyphs"] = GLYPHS

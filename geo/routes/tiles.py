@@ -6,6 +6,7 @@ data versions of its layers, so a load shows in the very next tile (see geo.tile
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from geo.catalog import data_versions
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import BadRequest, NotFound
+from geo.items import parse_day
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
 from geo.tilecache import TileCache, TileKey, current_versions, decompress, version_key
 from geo.tiles import (
@@ -128,10 +130,11 @@ async def tile_response(request: Request, specs: tuple[LayerSpec, ...],
     Async, so a cached tile costs no thread: only the (shared) version read and a render
     run in worker threads.
     """
-    refuse_unknown_parameters(request, {"v"})
+    refuse_unknown_parameters(request, {"v", "datetime"})
+    day = tile_day(specs, request.query_params.get("datetime"))
     versions = await fresh_versions(request.app).current()
     key = TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
-                  address)
+                  address, day)
     headers = _tile_headers(request, key)
     if etag_matches(request.headers.get("if-none-match"), key.etag):
         return Response(status_code=304, headers=headers)
@@ -143,6 +146,17 @@ async def tile_response(request: Request, specs: tuple[LayerSpec, ...],
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
     return Response(decompress(stored), media_type=MVT, headers=headers)
+
+
+def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | None:
+    """The day a tile shows of layers that change by day (`datetime=2021-08-15`)."""
+    if text is None:
+        return None
+    if not any(spec.time_field for spec in specs):
+        raise BadRequest("datetime applies only to layers that change by day ("
+                         + ", ".join(s.id for s in SPATIAL_LAYERS if s.time_field)
+                         + "); these do not.")
+    return parse_day(text)
 
 
 def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: TileKey) -> bytes:
