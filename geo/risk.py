@@ -10,6 +10,11 @@ The SQL files of a model run in order on one connection. All but the last prepar
 temporary tables; the last is a SELECT that yields `source_id`, `geom` (EPSG:32648) and
 the overlay's fields by name. Parameters are bound (`:threshold_m`), never formatted in.
 Statements in a file end with `;` at the end of a line.
+
+Several models run in one transaction: a step's temporary tables are dropped first
+(`DROP TABLE IF EXISTS pg_temp.x`) and made `ON COMMIT DROP`. SQLAlchemy reads `:word` as a
+bind parameter even inside a quoted string (such as the edge query handed to pgRouting),
+so no literal may hold a colon directly followed by a word.
 """
 
 from __future__ import annotations

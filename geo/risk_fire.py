@@ -49,14 +49,21 @@ APARTMENT_HYDRANTS = register(RiskModel(
     summary="Apartment blocks with no working hydrant within threshold_m along roads and "
             "alleys.",
     method=(
-        "Each block joins the network at the street point nearest to it; the distance to a "
-        "hydrant is the network distance from there plus the straight step from the block "
-        "to that street point. The nearest hydrant is the nearest along the network, or "
-        "in a straight line when none can be reached along it (no network distance then). "
+        "Each block joins the network at the street point nearest to it, and at the "
+        "nearest point of every other street within snap_m; the distance to a hydrant is "
+        "the network distance from such a point plus the straight step from the block to "
+        "it, the least over the block's street points. The nearest hydrant is the "
+        "nearest along the network, or in a straight line when none can be reached along "
+        "it (no network distance then). "
         "Without pgRouting: straight-line distance."
     ),
     inputs=(*NETWORK_INPUTS, "apartments"),
-    parameters=(THRESHOLD, Parameter("snap_m", 50.0, "See hydrant_coverage", "m")),
+    parameters=(
+        THRESHOLD,
+        Parameter("snap_m", 50.0,
+                  "A hydrant farther than this from every street is left out of the network; "
+                  "a block joins every street within this distance (and the nearest)", "m"),
+    ),
     steps=("risk_fire_network", "risk_apartment_hydrants"),
     fallback_steps=("risk_apartment_hydrants_straight",),
 ))

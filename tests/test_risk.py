@@ -332,7 +332,8 @@ def test_the_map_style_draws_the_overlays_with_a_legend(client: TestClient) -> N
     assert fill["paint"]["fill-color"][0] == "match"
     legend = epidemic["metadata"]["urbanmap:legend"]["epidemic_risk"]
     assert legend["domain"] == "risk"
-    assert [entry["label_vi"][:5] for entry in legend["entries"][:4]] == ["Cấp 1", "Cấp 2", "Cấp 3", "Cấp 4"]
+    levels = [entry["label_vi"][:5] for entry in legend["entries"][:4]]
+    assert levels == ["Cấp 1", "Cấp 2", "Cấp 3", "Cấp 4"]
 
 
 # -- the command line ----------------------------------------------------------------------
@@ -356,3 +357,50 @@ def test_cli_lists_computes_and_explains(canal_ward: Engine) -> None:
     wrong = run_cli(canal_ward, "compute", "flood_bands", "--set", "medium_m")
     assert wrong.returncode == 1 and "NAME=VALUE" in wrong.stderr
     assert "Traceback" not in wrong.stderr
+
+
+# -- the District 7 sample -------------------------------------------------------------------
+
+def test_a_new_hydrant_file_changes_the_coverage_tiles_without_a_restart(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.tiles import tile_range
+    from loaders.sample import load_sample
+
+    load_sample(migrated_engine, tmp_path / "sample")
+    with migrated_engine.connect() as conn:
+        # The ward with the most land beyond hydrant reach, a street point in that gap
+        # (where a new hydrant helps), and the same point in WGS 84 for the tile.
+        ward, x, y, lon, lat = conn.execute(text(
+            "WITH gap AS (SELECT ward_name, geom FROM fire_hydrant_gaps "
+            "             ORDER BY uncovered_m2 DESC LIMIT 1), "
+            "spot AS (SELECT ST_ClosestPoint(r.geom, ST_PointOnSurface(gap.geom)) AS p "
+            "         FROM gap, roads AS r WHERE ST_Intersects(r.geom, gap.geom) "
+            "         ORDER BY r.geom <-> ST_PointOnSurface(gap.geom) LIMIT 1) "
+            "SELECT gap.ward_name, ST_X(p), ST_Y(p), ST_X(ST_Transform(p, 4326)), "
+            "       ST_Y(ST_Transform(p, 4326)) FROM gap, spot")).one()
+    column, row, *_ = tile_range((lon, lat, lon, lat), 14)
+    url = f"/tiles/fire_hydrant_gaps/14/{column}/{row}.pbf"
+
+    def uncovered(client: TestClient) -> tuple[str, float]:
+        response = client.get(url, headers={"Accept-Encoding": "identity"})
+        features = mapbox_vector_tile.decode(response.content)["fire_hydrant_gaps"]["features"]
+        return response.headers["etag"], next(f["properties"]["uncovered_m2"] for f in features
+                                              if f["properties"]["ward_name"] == ward)
+
+    with TestClient(create_app(Settings(database_url=url_of(migrated_engine)))) as client:
+        etag_before, before = uncovered(client)
+        hydrants = gpd.read_file(tmp_path / "sample" / "hydrants.geojson")
+        new = gpd.GeoDataFrame(
+            {"code": ["Q7-NEW-1"], "status": ["working"]},
+            geometry=[Point(x, y)], crs=UTM).to_crs(hydrants.crs)
+        more = gpd.GeoDataFrame(gpd.pd.concat([hydrants, new], ignore_index=True),
+                                crs=hydrants.crs)
+        more.to_file(tmp_path / "more_hydrants.geojson", driver="GeoJSON")
+        load_file(migrated_engine, "hydrants", tmp_path / "more_hydrants.geojson")
+        etag_after, after = uncovered(client)
+    assert etag_after != etag_before
+    # A hydrant covers at most π·(150 m + 30 m)² of land; on a street grid, far less.
+    assert 0 < before - after < 3.1416 * 180 ** 2
