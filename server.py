@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from geo.db import connect_engine
 from geo.errors import UrbanmapError
-from geo.routes import features, landing, styles, tiles
+from geo.routes import features, landing, search, styles, tiles
 from geo.settings import Settings
 
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
     app.state.extents = {}  # (layer, data version) → WGS 84 bbox, see routes.features
-    for module in (landing, features, tiles, styles):
+    for module in (landing, features, tiles, styles, search):
         app.include_router(module.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadAsGet)
