@@ -39,8 +39,8 @@ HYDRANT_COVERAGE = register(RiskModel(
                   "A hydrant farther than this from every street is left out of the network",
                   "m"),
     ),
-    steps=("risk_fire_network", "risk_hydrant_coverage"),
-    fallback_steps=("risk_hydrant_coverage_straight",),
+    steps=("risk_fire_network", "risk_hydrant_coverage", "risk_hydrant_gaps"),
+    fallback_steps=("risk_hydrant_coverage_straight", "risk_hydrant_gaps"),
 ))
 
 APARTMENT_HYDRANTS = register(RiskModel(

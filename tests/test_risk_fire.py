@@ -108,7 +108,7 @@ def test_hydrant_covers_the_alley_end_within_the_threshold(alley_off_a_road: Eng
     with alley_off_a_road.begin() as conn:
         hydrant(conn, "H1", 3, hydrant_y)  # 3 m beside the alley: joins it at (0, y)
     run, rows = compute(alley_off_a_road, "hydrant_coverage")
-    assert run.steps == "risk_fire_network+risk_hydrant_coverage"
+    assert run.steps == "risk_fire_network+risk_hydrant_coverage+risk_hydrant_gaps"
     assert [(r["ward_name"], r["method"], r["threshold_m"]) for r in rows] == [
         ("Phường Thử", "network", 150.0)]
     assert in_gap(alley_off_a_road, 0, 250) is not end_covered
@@ -167,7 +167,7 @@ def test_distance_is_along_the_streets_not_straight(u_street: Engine) -> None:
 def test_without_pgrouting_coverage_falls_back_to_straight_lines(u_street: Engine) -> None:
     drop_pgrouting(u_street)
     run, [row] = compute(u_street, "hydrant_coverage")
-    assert run.steps == "risk_hydrant_coverage_straight"
+    assert run.steps == "risk_hydrant_coverage_straight+risk_hydrant_gaps"
     assert row["method"] == "straight_line"
     assert not in_gap(u_street, 100, 0)  # 100 m away in a straight line: covered
     assert in_gap(u_street, 0, 160)
@@ -378,7 +378,7 @@ def test_sample_fire_overlays_are_computed_by_the_load(sample_engine: Engine) ->
         count = sample_rows(sample_engine, f'SELECT count(*) AS n FROM "{layer}"')[0]["n"]
         assert count > 0, layer
         assert runs[model_id]["features"] == count
-    assert runs["hydrant_coverage"]["steps"] == "risk_fire_network+risk_hydrant_coverage"
+    assert runs["hydrant_coverage"]["steps"] == "risk_fire_network+risk_hydrant_coverage+risk_hydrant_gaps"
     # Well under the 30 s all overlays may take together on the sample.
     assert sum(runs[m]["seconds"] for m in FIRE_MODELS) < 15
 

@@ -41,20 +41,7 @@ WHERE from_target > 0 AND from_source + from_target < length;
 -- One buffer of all covered parts together: GEOS dissolves as it buffers, far faster
 -- than a union of one buffer per part.
 DROP TABLE IF EXISTS pg_temp.fire_covered_land;
+-- One row, its geometry NULL when nothing is covered; risk_hydrant_gaps.sql takes it on.
 CREATE TEMP TABLE fire_covered_land ON COMMIT DROP AS
-SELECT ST_Buffer(ST_Collect(geom), :reach_m) AS geom
-FROM fire_covered_streets
-HAVING count(*) > 0;
-
-SELECT 'ward:' || wards.source_id AS source_id, gap.geom, wards.name AS ward_name,
-       ST_Area(gap.geom) AS uncovered_m2,
-       100 * ST_Area(gap.geom) / nullif(ST_Area(wards.geom), 0) AS uncovered_pct,
-       :threshold_m AS threshold_m, 'network' AS method
-FROM wards
-LEFT JOIN fire_covered_land AS covered ON true
-CROSS JOIN LATERAL (
-    SELECT ST_CollectionExtract(
-        CASE WHEN covered.geom IS NULL THEN wards.geom
-             ELSE ST_Difference(wards.geom, covered.geom) END, 3) AS geom
-) AS gap
-WHERE NOT ST_IsEmpty(gap.geom);
+SELECT 'network'::text AS method, ST_Buffer(ST_Collect(geom), :reach_m) AS geom
+FROM fire_covered_streets;
