@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from geo.catalog import layer_states
 from geo.routes.common import base_url, refuse_unknown_parameters, wants_html
 from geo.routes.features import collections_html
+from geo.routes.map import map_page
 
 router = APIRouter()
 
@@ -43,6 +44,9 @@ def landing(request: Request) -> Response:
     refuse_unknown_parameters(request, {"f"})
     base = base_url(request)
     if wants_html(request):
+        # A browser gets the planners' map; `f=html` asks for the API's own page.
+        if request.query_params.get("f") != "html":
+            return map_page()
         with request.app.state.engine.connect() as conn:
             return HTMLResponse(collections_html(layer_states(conn), base))
     return JSONResponse({

@@ -8,6 +8,7 @@ data version and a style never needs to change when data does.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -21,10 +22,10 @@ from layers import REGISTRY, LayerSpec
 router = APIRouter()
 
 SOURCE = "urbanmap"
-# MapLibre refuses a style whose symbol layers show text but which names no glyphs. The
-# service serves no fonts, so MapLibre's public demo glyphs are named; a deployment that
-# must not call out would serve its own "Noto Sans Regular" and change this one line.
-GLYPHS = "https://demotiles.maplibre.org/font/{fontstack}/{range}.pbf"
+# MapLibre refuses a style whose symbol layers show text but which names no glyphs. They are
+# this service's own (geo/routes/map.py), never a font server on the internet: district
+# offices run on closed networks. Relative to the TileJSON's folder, i.e. the service root.
+GLYPHS = "../fonts/{fontstack}/{range}.pbf"
 BACKGROUND = {"id": "background", "type": "background",
               "paint": {"background-color": "#f4f1ea"}}
 # Areas first, then lines, then points, so nothing is hidden under a fill.
@@ -60,7 +61,7 @@ def style_document(specs: tuple[LayerSpec, ...], tilejson_url: str, name: str) -
             "entries": legend(spec)} for spec in specs}},
     }
     if any(f["type"] == "symbol" for f in layers):
-        style["glyphs"] = GLYPHS
+        style["glyphs"] = urljoin(tilejson_url, GLYPHS)
     return style
 
 
