@@ -229,11 +229,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# What `urbanmap serve` runs: uvicorn's defaults, which take uvloop and httptools when they
+# are installed (urbanmap depends on both; ensure_tipg gives tipg's venv the same two).
+SERVER_LOOP = SERVER_HTTP = "auto"
+SERVER_EXTRAS = ("uvloop", "httptools")
+
+
 def uvicorn_command(venv: Path, app: str, port: int, workers: int) -> list[str]:
     """uvicorn from `venv`, through `run_uvicorn` below (this file needs only the stdlib)."""
     return [str(venv / "bin" / "python"), __file__, "--uvicorn", app, "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--loop", "asyncio", "--http", "h11",
-            "--no-access-log", "--log-level", "warning"]
+            "--port", str(port), "--workers", str(workers), "--loop", SERVER_LOOP,
+            "--http", SERVER_HTTP, "--no-access-log", "--log-level", "warning"]
 
 
 def run_uvicorn(argv: list[str]) -> None:
@@ -327,14 +333,19 @@ def start_servers(db, workers: int, rundir: Path) -> dict[str, Server]:
 
 
 def ensure_tipg() -> bool:
-    """tipg in its own venv (.venv-tipg at the repository root), installed on first use."""
-    if (TIPG_VENV / "bin" / "uvicorn").exists():
+    """tipg in its own venv (.venv-tipg at the repository root), installed on first use,
+    with the uvloop and httptools urbanmap's uvicorn runs on, so both serve alike."""
+    python = TIPG_VENV / "bin" / "python"
+    has_extras = [str(python), "-c", "import " + ", ".join(SERVER_EXTRAS)]
+    if (TIPG_VENV / "bin" / "uvicorn").exists() and subprocess.run(
+            has_extras, capture_output=True).returncode == 0:
         return True
-    print("installing tipg into .venv-tipg …", flush=True)
+    print("installing tipg, uvicorn, uvloop and httptools into .venv-tipg …", flush=True)
     try:
-        subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
-        subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn"],
-                       check=True)
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
+        subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn",
+                        *SERVER_EXTRAS], check=True)
     except (subprocess.CalledProcessError, OSError) as error:
         print(f"!! could not install tipg ({error}); tipg will not be measured")
         return False
@@ -575,9 +586,10 @@ def conditions(db, args: argparse.Namespace, counts: dict[str, int],
     server, postgis = db.sql("SELECT current_setting('server_version'), postgis_lib_version()")[0]
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     per_zoom = ", ".join(f"z{z} {len(t)}" for z, t in tiles.items())
-    tipg = versions(TIPG_VENV, ("tipg", "fastapi", "starlette", "uvicorn", "asyncpg"))
-    ours = versions(ROOT / ".venv", ("fastapi", "starlette", "uvicorn", "sqlalchemy",
-                                     "psycopg2-binary"))
+    tipg = versions(TIPG_VENV, ("tipg", "fastapi", "starlette", "uvicorn", *SERVER_EXTRAS,
+                                "asyncpg"))
+    ours = versions(ROOT / ".venv", ("fastapi", "starlette", "uvicorn", *SERVER_EXTRAS,
+                                     "sqlalchemy", "psycopg2-binary"))
     return "\n".join([
         f"date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GB RAM, "
@@ -588,10 +600,11 @@ def conditions(db, args: argparse.Namespace, counts: dict[str, int],
         f"urbanmap side (.venv): {ours}",
         "client: asyncio streams, one keep-alive HTTP/1.1 connection per concurrent request, "
         "on the same machine",
-        f"servers: uvicorn --workers {args.workers} --loop asyncio --http h11 --no-access-log "
-        "on 127.0.0.1, all three running throughout; their shared socket made IPPROTO_TCP so "
-        "accepted connections get TCP_NODELAY (see run_uvicorn: without it every response "
-        "waits ~40 ms for a delayed ACK, on both sides)",
+        f"servers: uvicorn --workers {args.workers} --loop {SERVER_LOOP} --http {SERVER_HTTP} "
+        "--no-access-log (auto: uvloop and httptools, installed on both sides, as `urbanmap "
+        "serve` runs) on 127.0.0.1, all three running throughout; their shared socket made "
+        "IPPROTO_TCP so accepted connections get TCP_NODELAY (see run_uvicorn: without it "
+        "every response waits ~40 ms for a delayed ACK, on both sides)",
         f"data: {', '.join(f'{layer} {n:,}' for layer, n in counts.items())} features "
         f"({POINTS_LAYER}: those of {args.points:,} generated points inside the district)",
         f"tile requests per pass: {per_zoom} (every tile covering DISTRICT_7_BBOX_WGS84 x "
@@ -605,7 +618,8 @@ urbanmap uncached: `uncached_app`, urbanmap's own app whose tile cache stores no
   (TileCache(max_bytes=-1)): each request reads the data versions, renders (ST_AsMVT; lines
   and polygons ST_Simplify'd to a pixel below z16) and gzips. /tiles/{layer}/{z}/{x}/{y}.pbf
 urbanmap cached: `server:create_app` as shipped, after %(passes)s warm passes over the list
-  (each worker has its own cache): a data-version query, then gzip bytes from memory.
+  (each worker has its own cache): the data versions (one read shared by the requests
+  arriving together, geo.versions), then gzip bytes from memory.
 tipg: tipg.main:app, defaults except TIPG_MAX_FEATURES_PER_TILE=50000, asked for
   /collections/public.{table}/tiles/WebMercatorQuad/{z}/{x}/{y}?geom-column=geom_3857
   &properties=<urbanmap's public properties>&limit=<urbanmap's feature cap>: the same stored
@@ -614,8 +628,8 @@ tipg: tipg.main:app, defaults except TIPG_MAX_FEATURES_PER_TILE=50000, asked for
   simplification, no server-side cache, gzip by starlette-cramjam per response. Its
   catalog refreshes every 300 s (TIPG_CATALOG_TTL default) inside a request.
 Pools are each side's default: tipg asyncpg 1-10 connections per worker; urbanmap
-  SQLAlchemy URBANMAP_DB_POOL_SIZE (default 40, +10 overflow) per worker, its routes plain
-  `def` on Starlette's thread pool.
+  SQLAlchemy URBANMAP_DB_POOL_SIZE (default 40, +10 overflow) per worker; its tile and
+  items routes async, their database work on Starlette's thread pool.
 items: /collections/{layer}/items?limit&offset against tipg's with geom-column=geom and the
   same properties; ten offsets within the first ten pages, the same for both. GeoJSON, gzip.
 SQL floor: per tile, in the database over psycopg2 (one connection per thread, as many

@@ -264,6 +264,8 @@ def serve(
     _ready_engine(settings).dispose()
     if workers > 1:
         _listen_without_nagle()
+    # loop and http left to uvicorn's "auto": uvloop and httptools, urbanmap's dependencies
+    # where they install, else asyncio and h11.
     uvicorn.run("server:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers, log_level="info")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
+import time
+
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DisconnectionError, OperationalError, ProgrammingError
 
 from geo.errors import DatabaseUnavailable, PostgisMissing
 from geo.localdb import INSTALL_HINT, LocalPostgis
@@ -46,9 +48,42 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+# A pooled connection idle for longer than this is pinged before use (see _ping_when_idle).
+IDLE_BEFORE_PING_S = 10.0
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True,
-                         future=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, future=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip for each
+    request, as much as the version read a cached tile waits for. A connection returned
+    moments ago is as alive as it was then; it is one left idle that a server restart, an
+    idle timeout or a firewall may have closed. A dead one is replaced, as with
+    pool_pre_ping (DisconnectionError makes the pool retry with a new connection).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def note_idle(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_S:
+            return  # new, or used a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError(str(error)) from error
+            raise
 
 
 def connect_engine(settings: Settings, start: bool = True, pool_size: int = 5) -> Engine:

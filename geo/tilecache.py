@@ -24,6 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection
 
@@ -42,6 +43,13 @@ def version_key(layer_ids: Sequence[str], versions: Sequence[int]) -> str:
     >>> version_key(["hydrants"], [3]) == version_key(["hydrants"], [4])
     False
     """
+    return _version_key(tuple(layer_ids), tuple(versions))
+
+
+@lru_cache(maxsize=1024)
+def _version_key(layer_ids: tuple[str, ...], versions: tuple[int, ...]) -> str:
+    # Asked for two or three times by every tile request (ETag, Cache-Control), for the few
+    # states the data is in: hash each state once.
     state = ",".join(f"{layer}:{version}" for layer, version in zip(layer_ids, versions,
                                                                     strict=True))
     return hashlib.sha256(state.encode()).hexdigest()[:12]

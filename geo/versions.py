@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from geo.catalog import data_versions
+
+_app_lock = threading.Lock()
 
 
 @dataclass
@@ -55,3 +60,22 @@ class FreshVersions:
         result = loop.run_in_executor(None, self._read_now)
         self._latest = _Read(next(self._tickets), result)
         return result
+
+
+def fresh_versions(app) -> FreshVersions:
+    """The app's one version reader, made on first use and shared by every route (tiles and
+    items), so that their requests arriving together also share the reads."""
+    reader = getattr(app.state, "fresh_versions", None)
+    if reader is not None:
+        return reader
+    with _app_lock:
+        reader = getattr(app.state, "fresh_versions", None)
+        if reader is None:
+            engine = app.state.engine
+
+            def read() -> dict[str, int]:
+                with engine.connect() as conn:
+                    return data_versions(conn)
+
+            reader = app.state.fresh_versions = FreshVersions(read)
+    return reader

@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from geo import items
-from geo.catalog import LayerState, data_versions, layer_states
+from geo.catalog import LayerState, layer_states
 from geo.cql import filter_expression
 from geo.errors import BadRequest, NotFound
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters, wants_html
+from geo.versions import fresh_versions
 from layers import LayerSpec
 
 router = APIRouter()
@@ -125,15 +127,19 @@ def queryables(layer_id: str, request: Request) -> Response:
 @router.get("/collections/{layer_id}/items",
             summary="Features of a layer: bbox, limit/offset, properties, sortby, "
                     "name=value filters and CQL2-text filter")
-def items_page(layer_id: str, request: Request) -> Response:
+async def items_page(layer_id: str, request: Request) -> Response:
+    # Async, like the tiles: the ETag's data version comes from the reads shared by the
+    # requests arriving together (geo.versions), and the page costs one trip to a worker
+    # thread, not one for the route and another for the version query.
     spec = layer_or_404(layer_id)
     query = items_query(spec, request)
     html = wants_html(request)
-    with request.app.state.engine.connect() as conn:
-        etag = _etag(conn, spec, request, html)
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers={"ETag": etag})
-        features, returned, matched = items.page_of_features(conn, query)
+    versions = await fresh_versions(request.app).current()
+    etag = _etag(spec, versions.get(spec.id, 0), request, html)
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    features, returned, matched = await run_in_threadpool(_read_page,
+                                                          request.app.state.engine, query)
     url = f"{base_url(request)}collections/{spec.id}/items"
     links = _page_links(request, url, query, returned, matched)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate: ETag says if changed
@@ -194,8 +200,12 @@ def items_query(spec: LayerSpec, request: Request) -> items.ItemsQuery:
     return query
 
 
-def _etag(conn, spec: LayerSpec, request: Request, html: bool) -> str:
-    version = data_versions(conn).get(spec.id, 0)
+def _read_page(engine, query: items.ItemsQuery) -> tuple[str, int, int]:
+    with engine.connect() as conn:
+        return items.page_of_features(conn, query)
+
+
+def _etag(spec: LayerSpec, version: int, request: Request, html: bool) -> str:
     digest = hashlib.sha256(f"{version}|{html}|{request.url.query}".encode()).hexdigest()
     return f'"{spec.id}-{version}-{digest[:16]}"'
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from geo.catalog import data_versions
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import BadRequest, NotFound
 from geo.items import parse_day
@@ -26,7 +26,7 @@ from geo.tiles import (
     tile_range,
     web_mercator_quad,
 )
-from geo.versions import FreshVersions
+from geo.versions import fresh_versions
 from layers import REGISTRY, LayerSpec
 
 router = APIRouter()
@@ -34,6 +34,7 @@ router = APIRouter()
 MVT = "application/vnd.mapbox-vector-tile"
 JSON = "application/json"
 TILE_FORMATS = ("pbf", "mvt")
+TILE_PARAMETERS = frozenset({"v", "datetime"})  # the query parameters a tile takes
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 SHORT_CACHE = "public, max-age=60"
 # A URL carrying the current version key names data that can never change under it.
@@ -53,6 +54,10 @@ _cache_lock = threading.Lock()
 # --- parameters, each parsed once ---------------------------------------------------------
 
 async def tile_layers(layers: str) -> tuple[LayerSpec, ...]:
+    return parse_tile_layers(layers)
+
+
+def parse_tile_layers(layers: str) -> tuple[LayerSpec, ...]:
     """`all`, one layer id or a comma list of them; an unknown id is 404."""
     if layers == "all":
         return SPATIAL_LAYERS
@@ -88,6 +93,9 @@ async def json_only(request: Request) -> None:
 
 def tile_cache(app: FastAPI) -> TileCache:
     """The app's cache, made on first use: one per app, as a cache key names no database."""
+    cache = getattr(app.state, "tile_cache", None)
+    if cache is not None:  # every request after the first: no lock needed to read
+        return cache
     with _cache_lock:
         cache = getattr(app.state, "tile_cache", None)
         if cache is None:
@@ -125,24 +133,34 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 async def tile_response(request: Request, specs: tuple[LayerSpec, ...],
                         address: TileAddress) -> Response:
+    """The tile for a request that went through FastAPI (see tile_answer)."""
+    refuse_unknown_parameters(request, TILE_PARAMETERS)
+    return await tile_answer(request.app, specs, address, request.query_params,
+                             request.headers.get("if-none-match"),
+                             request.headers.get("accept-encoding", ""))
+
+
+async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileAddress,
+                      query: Mapping[str, str], if_none_match: str | None,
+                      accept_encoding: str) -> Response:
     """The tile, from memory when cut before under the current data versions.
 
-    Async, so a cached tile costs no thread: only the (shared) version read and a render
-    run in worker threads.
+    Shared by the routes and the fast path (geo.routes.tile_fast_path), so both check and
+    answer alike; `query` holds only TILE_PARAMETERS. Async, so a cached tile costs no
+    thread: only the (shared) version read and a render run in worker threads.
     """
-    refuse_unknown_parameters(request, {"v", "datetime"})
-    day = tile_day(specs, request.query_params.get("datetime"))
-    versions = await fresh_versions(request.app).current()
+    day = tile_day(specs, query.get("datetime"))
+    versions = await fresh_versions(app).current()
     key = TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
                   address, day)
-    headers = _tile_headers(request, key)
-    if etag_matches(request.headers.get("if-none-match"), key.etag):
+    headers = _tile_headers(key, query.get("v"))
+    if etag_matches(if_none_match, key.etag):
         return Response(status_code=304, headers=headers)
-    cache = tile_cache(request.app)
+    cache = tile_cache(app)
     stored = cache.get(key)
     if stored is None:
-        stored = await run_in_threadpool(_render, request.app, cache, specs, key)
-    if stored and accepts_gzip(request.headers.get("accept-encoding", "")):
+        stored = await run_in_threadpool(_render, app, cache, specs, key)
+    if stored and accepts_gzip(accept_encoding):
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
     return Response(decompress(stored), media_type=MVT, headers=headers)
@@ -164,23 +182,8 @@ def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: T
         return cache.tile(conn, specs, key)
 
 
-def fresh_versions(app: FastAPI) -> FreshVersions:
-    """The app's version reader, made on first use (see geo.versions)."""
-    with _cache_lock:
-        reader = getattr(app.state, "fresh_versions", None)
-        if reader is None:
-            engine = app.state.engine
-
-            def read() -> dict[str, int]:
-                with engine.connect() as conn:
-                    return data_versions(conn)
-
-            reader = app.state.fresh_versions = FreshVersions(read)
-    return reader
-
-
-def _tile_headers(request: Request, key: TileKey) -> dict[str, str]:
-    current = request.query_params.get("v") == key.version_key
+def _tile_headers(key: TileKey, v: str | None) -> dict[str, str]:
+    current = v == key.version_key
     return {"ETag": key.etag, "Cache-Control": IMMUTABLE_CACHE if current else SHORT_CACHE,
             "Vary": "Accept-Encoding"}
 
