@@ -103,8 +103,8 @@ def test_loading_a_canal_computes_the_flood_bands_by_distance(canal_ward: Engine
 
 def test_flood_band_areas_match_the_geometry(canal_ward: Engine) -> None:
     with canal_ward.connect() as conn:
-        areas = dict(conn.execute(text("SELECT band, sum(area_m2) FROM flood_risk GROUP BY 1"))
-                     .tuples().all())
+        areas = {band: area for band, area in conn.execute(
+            text("SELECT band, sum(area_m2) FROM flood_risk GROUP BY 1"))}
     # A 2 km canal cut by the ward's sides: 2 × 2000 m × 50 m high (measured from the
     # water's edge), 2 × 2000 m × 150 m medium. The ward square cuts off the end caps.
     assert areas["high"] == pytest.approx(2 * 2000 * 50, rel=0.005)
