@@ -19,7 +19,6 @@ so no literal may hold a colon directly followed by a word.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -274,10 +273,6 @@ def explain(model: RiskModel) -> str:
             lines += ["", f"-- {title}: geo/sql/{step}.sql",
                       (SQL_DIR / f"{step}.sql").read_text().rstrip()]
     return "\n".join(lines)
-
-
-def parameters_json(parameters: Mapping[str, ParameterValue]) -> str:
-    return json.dumps(dict(parameters), ensure_ascii=False)
 
 
 # The models register themselves when their modules are imported.

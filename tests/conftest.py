@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -67,3 +70,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and _skipped:
         print(f"\nCI forbids skipped tests; skipped: {', '.join(_skipped)}")
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def service(sample_engine: Engine) -> Iterator[str]:
+    """`urbanmap serve` on a free port over the sample database, as a user starts it; shared
+    by the tests of real clients (GDAL, OWSLib, Chromium)."""
+    from test_demo import free_port, wait_for  # the demo test starts servers the same way
+
+    port = free_port()
+    url = sample_engine.url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "urbanmap"), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg2", "postgresql")})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/healthz", process, seconds=60)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

@@ -3,42 +3,16 @@ newer GDAL) and OWSLib read the District 7 sample over HTTP, paging included."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyogrio
-import pytest
 from owslib.ogcapi.features import Features
 from sqlalchemy import Engine, text
-from test_demo import free_port, wait_for  # the demo test starts servers the same way
 
 from geo.tiles import tile_range
 
-URBANMAP = str(Path(sys.executable).parent / "urbanmap")
 OGRINFO = shutil.which("ogrinfo")
-
-
-@pytest.fixture(scope="module")
-def service(sample_engine: Engine) -> Iterator[str]:
-    """`urbanmap serve` on a free port over the sample database."""
-    port = free_port()
-    url = sample_engine.url.render_as_string(hide_password=False)
-    process = subprocess.Popen(
-        [URBANMAP, "serve", "--port", str(port)], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        env={**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg2", "postgresql")})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/healthz", process, seconds=60)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def count(engine: Engine, table: str, where: str = "true") -> int:

@@ -378,9 +378,8 @@ def test_sample_fire_overlays_are_computed_by_the_load(sample_engine: Engine) ->
         count = sample_rows(sample_engine, f'SELECT count(*) AS n FROM "{layer}"')[0]["n"]
         assert count > 0, layer
         assert runs[model_id]["features"] == count
-    assert runs["hydrant_coverage"]["steps"] == "risk_fire_network+risk_hydrant_coverage+risk_hydrant_gaps"
-    # Well under the 30 s all overlays may take together on the sample.
-    assert sum(runs[m]["seconds"] for m in FIRE_MODELS) < 15
+    assert runs["hydrant_coverage"]["steps"] == \
+        "risk_fire_network+risk_hydrant_coverage+risk_hydrant_gaps"
 
 
 def test_sample_hydrant_gaps_are_consistent(sample_engine: Engine) -> None:

@@ -7,10 +7,6 @@ on the map by MapLibre's queryRenderedFeatures, not merely requested.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,10 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
-from sqlalchemy import Engine
-from test_demo import free_port, wait_for  # the demo test starts servers the same way
 
-URBANMAP = str(Path(sys.executable).parent / "urbanmap")
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -37,24 +30,6 @@ MAP_IDLE = ("() => window.urbanmap && window.urbanmap.ready && window.urbanmap.m
             " && window.urbanmap.map.areTilesLoaded()")
 RENDERED_LAYERS = """(only) => [...new Set(window.urbanmap.map.queryRenderedFeatures()
     .map((f) => f.sourceLayer).filter((id) => id && (!only || only.includes(id))))]"""
-
-
-@pytest.fixture(scope="module")
-def service(sample_engine: Engine) -> Iterator[str]:
-    """`urbanmap serve` on a free port over the sample database."""
-    port = free_port()
-    url = sample_engine.url.render_as_string(hide_password=False)
-    process = subprocess.Popen(
-        [URBANMAP, "serve", "--port", str(port)], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        env={**os.environ, "DATABASE_URL": url.replace("postgresql+psycopg2", "postgresql")})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/healthz", process, seconds=60)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
