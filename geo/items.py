@@ -97,10 +97,13 @@ def feature_json(spec: LayerSpec, properties: tuple[str, ...] | None) -> ColumnE
 def page_of_features(conn: Connection, query: ItemsQuery) -> tuple[str, int, int]:
     """The page's features as a JSON array (text), the number returned, and matched."""
     table = query.table
-    rows = (select(feature_json(query.spec, query.properties).label("feature"),
-                   func.row_number().over(order_by=query.order()).label("n"))
+    # The page's fids first, then GeoJSON for those rows only: built in the same select as
+    # LIMIT/OFFSET, it would be built for every row the offset skips too.
+    fids = (select(table.c.fid, func.row_number().over(order_by=query.order()).label("n"))
             .where(query.where()).order_by(*query.order())
             .limit(query.limit).offset(query.offset).subquery())
+    rows = (select(feature_json(query.spec, query.properties).label("feature"), fids.c.n)
+            .select_from(table.join(fids, table.c.fid == fids.c.fid)).subquery())
     page: Select = select(cast(func.coalesce(func.json_agg(
         aggregate_order_by(rows.c.feature, rows.c.n)), cast(literal("[]"), JSON)), Text),
         func.count())
