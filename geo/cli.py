@@ -249,6 +249,31 @@ def risk_explain(model: Annotated[str, typer.Argument(help="Model id")]) -> None
     print(risk.explain(risk.get_model(model)))
 
 
+# -- standalone maps -----------------------------------------------------------------
+
+@app.command("map")
+def map_command(
+    layers: Annotated[str, typer.Option(help="Layer ids, comma separated: wards,roads,hydrants")],
+    out: Annotated[Path, typer.Option(help="The HTML file to write")],
+    ward: Annotated[str | None, typer.Option(
+        help="Only features in this ward (phường), e.g. 'Tân Thuận Đông' or 'tan thuan dong'")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title on the map and its browser tab")
+                     ] = None,
+) -> None:
+    """Write a self-contained HTML map of chosen layers (Leaflet inlined: works offline)."""
+    from geo import standalone_map
+
+    specs = standalone_map.choose_layers(layers)
+    standalone_map.check_writable(out)
+    engine = _ready_engine(Settings())
+    with engine.connect() as conn:
+        html, drawn = standalone_map.render_map(conn, specs, ward=ward, title=title)
+    size = standalone_map.write_page(html, out)
+    counts = ", ".join(f"{layer.spec.id} {layer.features}" for layer in drawn)
+    console.print(f"map written to {out} ({size / 1e6:.1f} MB): {counts}", highlight=False)
+
+
 # -- serving -------------------------------------------------------------------------
 
 @app.command("serve")
