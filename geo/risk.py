@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from geo.catalog import bump_version, changed_layers, data_versions
 from geo.errors import InvalidInput
-from geo.queries import SQL_DIR
+from geo.queries import sql_text
 from geo.schema import LAYER_TABLES, risk_runs
 from layers import REGISTRY, LayerSpec
 
@@ -121,8 +121,7 @@ def get_model(model_id: str) -> RiskModel:
 
 @cache
 def statements(step: str) -> tuple[TextClause, ...]:
-    source = (SQL_DIR / f"{step}.sql").read_text()
-    parts = [part.strip() for part in source.split(";\n")]
+    parts = [part.strip() for part in sql_text(step).split(";\n")]
     return tuple(text(part) for part in parts if part and not _only_comments(part))
 
 
@@ -271,7 +270,7 @@ def explain(model: RiskModel) -> str:
                                                  model.fallback_steps or ())):
         for step in steps:
             lines += ["", f"-- {title}: geo/sql/{step}.sql",
-                      (SQL_DIR / f"{step}.sql").read_text().rstrip()]
+                      sql_text(step).rstrip()]
     return "\n".join(lines)
 
 

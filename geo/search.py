@@ -63,15 +63,27 @@ def number_parts(query: str) -> list[str]:
     return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
+def _name_columns(spec: LayerSpec) -> list:
+    table = LAYER_TABLES[spec.id]
+    return [table.c[name] for name in NAME_FIELDS if name in spec.property_names]
+
+
+def display_name(spec: LayerSpec):
+    """The SQL expression naming a feature of the layer (None when the layer has no name
+    field): its name, else its code or number (a hydrant's code, an alley's number)."""
+    fields = _name_columns(spec)
+    return func.coalesce(*fields[:2]) if fields else None
+
+
 def _candidates(specs: tuple[LayerSpec, ...]):
     rows = []
     for spec in specs:
         table = LAYER_TABLES[spec.id]
-        fields = [table.c[name] for name in NAME_FIELDS if name in spec.property_names]
+        fields = _name_columns(spec)
         number = table.c.number if "number" in spec.property_names else literal(None, Text)
         rows.append(select(
             literal(spec.id).label("layer_id"), table.c.fid,
-            func.coalesce(*fields[:2]).label("name"),
+            display_name(spec).label("name"),
             # The name when there is one (an alley's repeats its number and road).
             func.coalesce(table.c.name if "name" in spec.property_names else None,
                           func.concat_ws(" ", *fields)).label("text"),
