@@ -28,6 +28,7 @@ router = APIRouter()
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PAGE = STATIC_DIR / "map.html"  # a template: served filled in, at /map, never as it is
+FIELD_PAGE = STATIC_DIR / "field.html"  # the phone page, at /field
 NODE_MODULES = STATIC_DIR.parent.parent / "node_modules"
 # npm package → the folder of it the page may load; nothing else in node_modules is served.
 VENDOR = {"maplibre-gl": NODE_MODULES / "maplibre-gl" / "dist"}
@@ -107,9 +108,13 @@ def layer_switcher() -> str:
 @cache
 def map_html() -> str:
     page = PAGE.read_text(encoding="utf-8")
-    if _files_in_subfolders(GLYPHS_DIR):  # else the page drops the style's glyph URL
-        page = page.replace('data-glyphs="none"', 'data-glyphs="installed"')
+    page = page.replace('data-glyphs="none"', f'data-glyphs="{_glyphs_state()}"')
     return page.replace("<!-- layers -->", layer_switcher())
+
+
+def _glyphs_state() -> str:
+    """Without glyphs installed, the pages drop the style's glyph URL (see static/shared.js)."""
+    return "installed" if _files_in_subfolders(GLYPHS_DIR) else "none"
 
 
 def map_page() -> HTMLResponse:
@@ -121,6 +126,20 @@ def map_page() -> HTMLResponse:
 def web_map(request: Request) -> HTMLResponse:
     refuse_unknown_parameters(request, ())
     return map_page()
+
+
+@router.get("/field", summary="The field page for phones: nearest hydrants, what is here, "
+                           "alleys and whether a fire truck fits (HTML)",
+            response_class=HTMLResponse)
+def field_page(request: Request) -> HTMLResponse:
+    refuse_unknown_parameters(request, ())
+    return HTMLResponse(field_html(), headers={"Cache-Control": OWN_CACHE})
+
+
+@cache
+def field_html() -> str:
+    page = FIELD_PAGE.read_text(encoding="utf-8")
+    return page.replace('data-glyphs="none"', f'data-glyphs="{_glyphs_state()}"')
 
 
 @router.get("/static/vendor/{package}/{name}", summary="A JavaScript library the map uses",
@@ -144,7 +163,7 @@ def vendor_file(package: str, name: str) -> FileResponse:
 def static_file(name: str, request: Request) -> FileResponse:
     refuse_unknown_parameters(request, ())
     path = _files(STATIC_DIR).get(name)
-    if path is None or path == PAGE:
+    if path is None or path in (PAGE, FIELD_PAGE):
         raise NotFound(f"No file {name!r} in the web map.")
     return _file_response(path, OWN_CACHE)
 

@@ -3,27 +3,19 @@
 import {
   AttributionControl, Map, NavigationControl, Popup, ScaleControl,
 } from './vendor/maplibre-gl/maplibre-gl.mjs';
+import {OSM, getJSON, here, withoutMissingGlyphs} from './shared.js';
 
-const here = (path) => new URL(path, document.baseURI).href;
 const HIGHLIGHT = 'search-hit';
-const OSM = '<a href="https://www.openstreetmap.org/copyright">'
-  + '© OpenStreetMap contributors (ODbL)</a>';
 
 const layerBoxes = [...document.querySelectorAll('input[data-layer]')];
 const dayInputs = [...document.querySelectorAll('input[data-day-for]')];
-
-async function getJSON(path) {
-  const response = await fetch(here(path), {headers: {Accept: 'application/json'}});
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return response.json();
-}
 
 // The service's style, adapted for this page: the switcher's initial choices, one source
 // per layer that changes by day (so picking a day reloads only that layer), and no glyph
 // URL when the service has no glyphs installed: MapLibre then draws labels with the
 // browser's own fonts instead of asking for glyphs that are not there.
 function adaptStyle(style) {
-  if (document.body.dataset.glyphs !== 'installed') delete style.glyphs;
+  withoutMissingGlyphs(style);
   const shown = Object.fromEntries(layerBoxes.map((box) => [box.dataset.layer, box.checked]));
   for (const input of dayInputs) {
     const id = input.dataset.dayFor;
