@@ -23,6 +23,7 @@ system-packages:
 	   && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
 	   && ls /usr/share/postgresql/*/extension/pgrouting.control >/dev/null 2>&1 \
 	   && command -v ogrinfo >/dev/null && command -v npm >/dev/null \
+	   && [ -f /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py ] \
 	   && command -v chromium >/dev/null; then \
 	  echo "system packages: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -31,7 +32,7 @@ system-packages:
 	  web=""; command -v npm >/dev/null || web="nodejs npm"; \
 	  command -v chromium >/dev/null || web="$$web chromium"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    "$$pg" "$$pg-postgis-3" "$$pg-pgrouting" postgresql-contrib gdal-bin \
+	    "$$pg" "$$pg-postgis-3" "$$pg-pgrouting" postgresql-contrib gdal-bin python3-gdal \
 	    python3-venv make $$web >/dev/null; \
 	else \
 	  echo "urbanmap needs PostgreSQL with PostGIS 3 and pgRouting, and GDAL. On Debian run:"; \

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from geo.db import connect_engine
 from geo.errors import UrbanmapError
-from geo.routes import features, landing, lookup, map, search, styles, tiles
+from geo.routes import export, features, landing, lookup, map, search, styles, tiles
 from geo.routes.tile_fast_path import TileFastPath
 from geo.settings import Settings
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
     app.state.extents = {}  # (layer, data version) → WGS 84 bbox, see routes.features
-    for module in (landing, features, tiles, styles, search, lookup, map):
+    for module in (landing, features, tiles, styles, search, lookup, map, export):
         app.include_router(module.router)
     # Level 4, not Starlette's 9: a page of 100 features gzips in 0.25 ms instead of 1.4 ms
     # (a page of 1,000 in 2.6 ms instead of 18 ms) for a body only 6-8 % larger.

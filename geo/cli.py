@@ -274,6 +274,99 @@ def map_command(
     console.print(f"map written to {out} ({size / 1e6:.1f} MB): {counts}", highlight=False)
 
 
+# -- export and offline packs ---------------------------------------------------------
+
+@app.command("export")
+def export_command(
+    layers: Annotated[list[str], typer.Argument(
+        help="Layer ids (or all), e.g. roads hydrants, or roads,hydrants")],
+    format_: Annotated[str, typer.Option(
+        "--format", "-f", help="gpkg, shp, geojson, csv, kml, fgb or parquet")] = "gpkg",
+    crs: Annotated[str, typer.Option(
+        help="wgs84, utm48n, vn2000, vn2000-utm48n, vn2000-hcm, or an EPSG code")] = "wgs84",
+    ward: Annotated[str | None, typer.Option(help="Only features over this ward (phường)")
+                    ] = None,
+    bbox: Annotated[str | None, typer.Option(
+        help="Only features in minLon,minLat,maxLon,maxLat (WGS 84)")] = None,
+    filter_: Annotated[str | None, typer.Option(
+        "--filter", help="CQL2 text, e.g. \"status = 'working'\"")] = None,
+    properties: Annotated[str | None, typer.Option(
+        help="Attributes to keep, comma separated (default: all)")] = None,
+    coordinates: Annotated[str | None, typer.Option(
+        help="CSV only: wkt (default) or xy (lon/lat or x/y columns; points)")] = None,
+    out: Annotated[Path, typer.Option(help="A directory, or the file to write")] = Path("."),
+) -> None:
+    """Export layers as a GIS file for another agency, with a metadata sidecar."""
+    from geo.export import build_request
+    from geo.export_package import run_export
+
+    request = build_request(layers, format_, crs, ward, bbox, filter_, properties, coordinates)
+    directory, stem = _export_target(out, request.format.artefact_suffix(len(request.layers)))
+    engine = _ready_engine(Settings())
+    with _layer_progress() as progress:
+        artefact = run_export(engine, request, directory, stem, progress)
+    counts = ", ".join(f"{layer['id']} {layer['features']}"
+                       for layer in artefact.metadata["layers"])
+    console.print(f"{artefact.path} ({artefact.path.stat().st_size / 1e6:.1f} MB, "
+                  f"{request.crs.name}): {counts}", highlight=False)
+    if artefact.sidecar:
+        console.print(f"metadata: {artefact.sidecar}", highlight=False)
+
+
+def _export_target(out: Path, suffix: str) -> tuple[Path, str | None]:
+    """(directory, file stem): a directory gets a name made from the request."""
+    if out.is_dir() or not out.suffix:
+        out.mkdir(parents=True, exist_ok=True)
+        return out, None
+    if out.suffix.lower() != suffix:
+        raise InvalidInput(f"This export is written as a {suffix} file; name --out "
+                           f"{out.with_suffix(suffix)} or give a directory.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out.parent, out.stem
+
+
+@app.command("pack")
+def pack_command(
+    ward: Annotated[str | None, typer.Option(help="The ward (phường); default: the district")
+                    ] = None,
+    out: Annotated[Path, typer.Option(help="A directory, or the .mbtiles file to write")
+                   ] = Path("."),
+    maxzoom: Annotated[int, typer.Option(help="Highest zoom of the tiles")] = 16,
+    pmtiles: Annotated[bool, typer.Option(help="Also write a .pmtiles copy of the tiles")
+                       ] = True,
+) -> None:
+    """Offline pack for field teams: vector tiles (MBTiles, PMTiles) and a GeoPackage."""
+    from geo.offline_pack import make_pack
+
+    engine = _ready_engine(Settings())
+    with _layer_progress() as progress:
+        pack = make_pack(engine, out, ward, maxzoom, pmtiles, progress)
+    console.print(f"{pack.area.name}: {pack.tiles} tiles, zoom {pack.zooms[0]}–{pack.zooms[1]}",
+                  highlight=False)
+    for path in (pack.mbtiles, pack.pmtiles, pack.geopackage.path, pack.geopackage.sidecar):
+        if path is not None:
+            console.print(f"  {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+
+
+@contextmanager
+def _layer_progress():
+    """A bar per layer (or for the tiles) with its total, for geo.export_package.Progress."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+
+        class LayerBar:
+            task = None
+
+            def start(self, layer: str, total: int) -> None:
+                self.task = bar.add_task(layer, total=total)
+
+            def advance(self, rows: int) -> None:
+                if self.task is not None:
+                    bar.advance(self.task, rows)
+
+        yield LayerBar()
+
+
 # -- serving -------------------------------------------------------------------------
 
 @app.command("serve")
