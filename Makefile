@@ -36,7 +36,7 @@ system-packages:
 	    python3-venv make $$web >/dev/null; \
 	else \
 	  echo "urbanmap needs PostgreSQL with PostGIS 3 and pgRouting, and GDAL. On Debian run:"; \
-	  echo "  sudo apt-get install postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin \\"; \
+	  echo "  sudo apt-get install postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin python3-gdal \\"; \
 	  echo "    nodejs npm chromium"; \
 	  echo "or set DATABASE_URL to an existing PostGIS 3 server."; \
 	  [ -n "$$DATABASE_URL" ]; \

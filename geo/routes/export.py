@@ -53,10 +53,7 @@ def export_file(request: Request) -> Response:
     link = f'</export/metadata?{request.url.query}>; rel="describedby"; type="application/json"'
     return FileResponse(artefact.path, media_type=artefact.media_type,
                         filename=artefact.path.name, headers={
-                            "ETag": etag, "Cache-Control": "no-cache", "Link": link,
-                            # Not gzip: GZipMiddleware would drop Content-Length and break
-                            # byte ranges; a header it finds set makes it leave the file alone.
-                            "Content-Encoding": "identity"})
+                            "ETag": etag, "Cache-Control": "no-cache", "Link": link})
 
 
 @router.get("/export/metadata", summary="The metadata sidecar of an export (same parameters)")
