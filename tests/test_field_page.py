@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
-from test_web_map import ARTIFACTS, Network, browser  # noqa: F401  (the shared Chromium)
+from test_web_map import Network
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -38,7 +39,7 @@ def network() -> Network:
 
 
 @pytest.fixture(scope="module")
-def phone(browser: Browser, service: str, network: Network,  # noqa: F811
+def phone(browser: Browser, service: str, network: Network,
           standing_at: tuple[float, float]) -> Iterator[Page]:
     lon, lat = standing_at
     context = browser.new_context(**PHONE, geolocation={"longitude": lon, "latitude": lat,

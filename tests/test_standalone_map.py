@@ -21,9 +21,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from conftest import ARTIFACTS
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, func, select, text
-from test_web_map import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from geo.leaflet_style import feature_style
 from geo.schema import LAYER_TABLES
@@ -136,16 +136,6 @@ def test_vietnamese_text_is_utf8_and_nfc(sample_engine: Engine, html: str) -> No
 
 
 # -- in a browser with no network -----------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is installed by `make setup`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture(scope="module")
 def requests() -> list[str]:

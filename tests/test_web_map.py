@@ -13,33 +13,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from conftest import ARTIFACTS
+from playwright.sync_api import Browser, Page, Route
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # WebGL without a GPU: Chromium's software renderer, which it no longer picks by itself.
-    "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-    # A second wall under the request routing: no host but loopback even resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 LOCAL_HOSTS = {"127.0.0.1"}
 MAP_IDLE = ("() => window.urbanmap && window.urbanmap.ready && window.urbanmap.map.loaded()"
             " && window.urbanmap.map.areTilesLoaded()")
 RENDERED_LAYERS = """(only) => [...new Set(window.urbanmap.map.queryRenderedFeatures()
     .map((f) => f.sourceLayer).filter((id) => id && (!only || only.includes(id))))]"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is installed by `make setup`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Network:
