@@ -105,10 +105,11 @@ def service(sample_engine: Engine) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium, driven by Playwright (its own browser download does not
-    work here); each test module opens its own context on it."""
+    work here). Per module, not per session: Playwright's sync API keeps an event loop
+    running while it is open, which would break the asyncio doctests collected after."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is installed by `make setup`"
