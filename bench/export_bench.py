@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load_bench import (  # noqa: E402 - the sibling benchmark, found through sys.path
     Database,
     Run,
+    _median,
     conditions,
     point_frame,
     polygon_frame,
@@ -126,10 +126,6 @@ def compare(db: Database, layer: Layer, crs: str, repeat: int, workdir: Path) ->
             print(f"  {layer.label} {crs} round {round_no + 1}: {side} {run.seconds:.1f} s, "
                   f"{run.peak_rss_mb:.0f} MB", flush=True)
     return measured
-
-
-def _median(runs: list[Run], attribute: str) -> float:
-    return statistics.median(getattr(run, attribute) for run in runs)
 
 
 def report(results: list[Measured]) -> None:
