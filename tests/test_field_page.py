@@ -15,7 +15,7 @@ import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine, text
-from test_web_map import Network
+from test_web_map import Network, opened
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
@@ -42,18 +42,10 @@ def network() -> Network:
 def phone(browser: Browser, service: str, network: Network,
           standing_at: tuple[float, float]) -> Iterator[Page]:
     lon, lat = standing_at
-    context = browser.new_context(**PHONE, geolocation={"longitude": lon, "latitude": lat,
-                                                        "accuracy": 5},
-                                  permissions=["geolocation"])
-    context.route("**/*", network.route)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{service}/field", wait_until="load")
-    page.wait_for_function(READY, timeout=60_000)
-    assert not errors, errors
-    yield page
-    context.close()
+    with opened(browser, f"{service}/field", network, READY, **PHONE,
+                geolocation={"longitude": lon, "latitude": lat, "accuracy": 5},
+                permissions=["geolocation"]) as page:
+        yield page
 
 
 def located(phone: Page) -> tuple[float, float]:

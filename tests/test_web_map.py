@@ -8,6 +8,7 @@ on the map by MapLibre's queryRenderedFeatures, not merely requested.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,18 +51,30 @@ def network() -> Network:
     return Network()
 
 
-@pytest.fixture(scope="module")
-def page(browser: Browser, service: str, network: Network) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
+@contextmanager
+def opened(browser: Browser, url: str, network: Network, ready: str,
+           **context_options: object) -> Iterator[Page]:
+    """A page in its own browser context, its requests through `network`, loaded until the
+    `ready` script says so, with no script error on the way."""
+    context = browser.new_context(**context_options)
     context.route("**/*", network.route)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{service}/map", wait_until="load")
-    page.wait_for_function(MAP_IDLE, timeout=60_000)
+    page.goto(url, wait_until="load")
+    page.wait_for_function(ready, timeout=60_000)
     assert not errors, errors
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, service: str, network: Network) -> Iterator[Page]:
+    with opened(browser, f"{service}/map", network, MAP_IDLE,
+                viewport={"width": 1280, "height": 860}) as page:
+        yield page
 
 
 def wait_until_drawn(page: Page) -> None:
