@@ -20,6 +20,18 @@ def test_fresh_database_migrates_up_with_a_table_per_layer(fresh_engine: Engine)
     assert migrate.current_revision(fresh_engine) == migrate.head_revision()
 
 
+def test_the_head_that_spares_importing_alembic_is_alembics_head() -> None:
+    # A new migration with HEAD left behind would be skipped by every `urbanmap` command.
+    assert migrate.HEAD == migrate.head_revision()
+
+
+def test_a_database_behind_head_is_still_upgraded(migrated_engine: Engine) -> None:
+    migrate.downgrade(migrated_engine, "0004")
+    assert migrate.current_revision(migrated_engine) == "0004"
+    migrate.upgrade(migrated_engine)
+    assert migrate.current_revision(migrated_engine) == migrate.HEAD
+
+
 def test_migrations_match_the_layer_declarations(migrated_engine: Engine) -> None:
     with migrated_engine.connect() as conn:
         context = MigrationContext.configure(
