@@ -10,6 +10,7 @@ import cProfile
 import io
 import pstats
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from load_bench import ROOT, Database, Dataset, new_database  # the sibling script
@@ -17,8 +18,9 @@ from load_bench import ROOT, Database, Dataset, new_database  # the sibling scri
 PHASES = (  # (module, function): the load's steps, in the order a chunk meets them
     ("loaders.files", "_chunk"), ("loaders.pipeline", "typed_chunk"),
     ("loaders.pipeline", "arrow_rows"), ("loaders.staging", "write_csv"),
-    ("loaders.pipeline", "copy_rows"), ("loaders.pipeline", "_stage"),
+    ("loaders.pipeline", "copy_rows"), ("loaders.pipeline", "_copy"),
     ("loaders.pipeline", "validate"), ("loaders.pipeline", "_publish"),
+    ("loaders.pipeline", "_check_in_layer"),
     ("loaders.pipeline", "stage_and_publish"), ("loaders.files", "load_chunks"),
     ("loaders.files", "load_file"))
 
@@ -56,18 +58,21 @@ class PhaseClock:
         return timed
 
     def report(self) -> list[tuple[str, float]]:
-        t = self.seconds
+        t = defaultdict(float, self.seconds)
+        in_layer = t["_check_in_layer"] - (t["validate"] if t["_check_in_layer"] else 0)
+        publish = t["_publish"] + in_layer
         return [
-            ("read: pyogrio Arrow batches", t["_stage"] - t["_chunk"] - t["typed_chunk"]
+            ("read: pyogrio Arrow batches", t["_copy"] - t["_chunk"] - t["typed_chunk"]
              - t["arrow_rows"] - t["copy_rows"]),
             ("_chunk: WKB->shapely, reproject, to_pandas, mapping", t["_chunk"]),
             ("typed_chunk: cast, NFC, unreadable count", t["typed_chunk"]),
             ("arrow_rows: set_srid, hex EWKB, Arrow table", t["arrow_rows"]),
             ("copy_rows: Arrow CSV writer", t["write_csv"]),
-            ("copy_rows: COPY into staging", t["copy_rows"] - t["write_csv"]),
-            ("validate (SQL)", t["validate"]), ("publish (SQL)", t["_publish"]),
-            ("lock, staging table, version, load log", t["stage_and_publish"] - t["_stage"]
-             - t["validate"] - t["_publish"]),
+            ("copy_rows: COPY (into the layer or staging)", t["copy_rows"] - t["write_csv"]),
+            ("validate (SQL)", t["validate"]),
+            ("publish (SQL), or the indexes of a load into the empty layer", publish),
+            ("lock, staging table, version, load log", t["stage_and_publish"] - t["_copy"]
+             - t["validate"] - publish),
             ("connect, commit", t["load_chunks"] - t["stage_and_publish"]),
             ("open file, inspect, match columns", t["load_file"] - t["load_chunks"]),
         ]

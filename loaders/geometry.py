@@ -13,8 +13,11 @@ GDAL hands each batch over as WKB. Three ways to the storage SRID, fastest first
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 import shapely
 
@@ -75,3 +78,49 @@ def _point_records(wkb: pa.BinaryArray) -> np.ndarray | None:
     if np.any(records["order"] != 1) or np.any(records["type"] != 1):
         return None
     return records
+
+
+# The first five bytes of little-endian 2D WKB: byte order 1, then the type code.
+_PARTS = {"Point": (1, None), "MultiLineString": (2, 5), "MultiPolygon": (3, 6)}
+
+
+def _header(code: int, parts: int | None = None) -> pa.Scalar:
+    head = struct.pack("<BI", 1, code) + (struct.pack("<I", parts) if parts else b"")
+    return pa.scalar(head, pa.binary())
+
+
+def layer_wkb(wkb: pa.BinaryArray, layer_geometry: str) -> pa.BinaryArray | None:
+    """`wkb` as values the layer's geometry column accepts as they are (2D, its type,
+    single parts as one-part multis), or None if any value is missing or is anything else
+    (3D, another type, big-endian): those need the staging table, where validation says
+    what is wrong with them.
+
+    Judged on each value's five-byte header and wrapped in a multi header by Arrow's
+    kernels: parsing 100,000 polygons through shapely to wrap them took 0.4 s.
+
+    >>> square = shapely.box(0, 0, 1, 1)
+    >>> fitted = layer_wkb(pa.array([square.wkb, shapely.MultiPolygon([square]).wkb]),
+    ...                    "MultiPolygon")
+    >>> multis = shapely.from_wkb(fitted.to_numpy(zero_copy_only=False))
+    >>> list(multis) == [shapely.MultiPolygon([square])] * 2
+    True
+    >>> layer_wkb(pa.array([square.wkb, shapely.Point(0, 0).wkb]), "MultiPolygon") is None
+    True
+    >>> layer_wkb(pa.array([shapely.Point(1, 2, 3).wkb]), "Point") is None  # 3D
+    True
+    """
+    wkb = _binary(wkb)
+    if wkb.null_count:
+        return None
+    single_code, multi_code = _PARTS[layer_geometry]
+    kinds = pc.binary_slice(wkb, 0, 5)
+    single = pc.equal(kinds, _header(single_code))
+    if multi_code is None:
+        return wkb if pc.all(single).as_py() else None
+    if not pc.all(pc.or_(single, pc.equal(kinds, _header(multi_code)))).as_py():
+        return None
+    if not pc.any(single).as_py():
+        return wkb
+    wrapped = pc.binary_join_element_wise(_header(multi_code, 1), wkb,
+                                          pa.scalar(b"", pa.binary()))
+    return pc.if_else(single, wrapped, wkb)

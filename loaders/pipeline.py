@@ -3,7 +3,8 @@
 A source (files, osm) yields chunks: a DataFrame whose columns are the layer's field names
 plus `source_id`, and the matching geometries already in the storage SRID. This module casts
 values to the fields' types (text in NFC), COPYs each chunk into a temporary staging table,
-validates there, and publishes in the same transaction:
+validates there, and publishes in the same transaction. A load into an empty layer has
+nothing to match: it COPYs into the layer's table itself and validates there (see `_copy`).
 
 - replace: the layer becomes the file. Features are matched on source id, so unchanged
   ones keep their fid and loading the same file twice changes nothing. Features absent
@@ -49,10 +50,11 @@ from geo.schema import LAYER_TABLES, loads
 from geo.text import nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
+from loaders.geometry import layer_wkb
 from loaders.prefetch import prefetched
 from loaders.report import LoadReport
-from loaders.staging import arrow_rows, copy_rows, staging_table
-from loaders.validate import reject_where, validate
+from loaders.staging import arrow_rows, copy_rows, layer_rows, staging_table
+from loaders.validate import Checked, reject_where, validate
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
@@ -201,13 +203,15 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
                            f"{spec.computed_by}` computes it from other layers; load those.")
     # Two loads of one layer at once would each replace the other's rows: take turns.
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
-    staging = staging_table(spec)
-    staging.create(conn)
-    present = _stage(conn, spec, staging, chunks, report, progress)
+    target = LAYER_TABLES[spec.id]
+    checked, present = _copy(conn, spec, target, chunks, report, progress)
     if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
         present = [f.name for f in spec.fields]
-    validate(conn, spec, staging, report, _district(conn, spec))
-    _publish(conn, spec, staging, present, mode, report)
+    if checked.in_layer:
+        _check_in_layer(conn, spec, checked, report, _district(conn, spec))
+    else:
+        validate(conn, spec, checked, report, _district(conn, spec))
+        _publish(conn, spec, checked.table, present, mode, report)
     if report.changed and not report.dry_run:
         report.data_version = bump_version(conn, spec.id)
     if not report.dry_run:
@@ -215,25 +219,81 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     return report
 
 
-def _stage(conn: Connection, spec: LayerSpec, staging: Table, chunks: Iterable[Chunk],
-           report: LoadReport, progress: Progress | None) -> list[str]:
-    present: set[str] = set()
+def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chunk],
+          report: LoadReport, progress: Progress | None) -> tuple[Checked, list[str]]:
+    """COPY the chunks in, and say where they went and which fields the source has.
 
-    def prepared() -> Iterator[pa.Table]:
-        first_row = 0
+    Into an empty layer the rows go straight into its table (no match to make, nothing to
+    keep): that spares writing every feature twice, to staging and then to the layer. Rows
+    whose geometry the layer's column would not take as it is (missing, empty, 3D, another
+    type) need the staging table, where validation says what is wrong with them: from the
+    first such chunk on, the load goes to staging, taking along what the layer has so far.
+    """
+    present: set[str] = set()
+    staging = staging_table(spec)
+    into_layer = _is_empty(conn, target)
+
+    def prepared() -> Iterator[tuple[Table, pa.Table]]:
+        first_row, fits = 0, into_layer
         for attributes, geometries in chunks:
             typed = typed_chunk(spec, attributes, report)
             present.update(set(typed.columns) - {"source_id"})
-            yield arrow_rows(spec, typed, geometries, first_row)
+            fitted = geometries
+            if fits and spec.is_spatial:
+                fitted = layer_wkb(geometries, spec.geometry)  # type: ignore[arg-type]
+                fits = fitted is not None
+            fits = fits and bool(typed["source_id"].notna().all())
+            if fits:
+                yield target, layer_rows(spec, typed, fitted, report.source_file)
+            else:
+                yield staging, arrow_rows(spec, typed, geometries, first_row)
             first_row += len(typed)
 
+    in_layer = 0
+    staged = not into_layer
+    if staged:
+        staging.create(conn)
+    else:  # built again once the rows are in and checked: faster than row by row
+        _drop_indexes(conn, target)
     # The next chunk is read and encoded while PostgreSQL stores this one.
-    for rows in prefetched(prepared()):
-        copy_rows(conn, staging, rows)
+    for table, rows in prefetched(prepared()):
+        if table is staging and not staged:
+            staging.create(conn)
+            _move_to_staging(conn, spec, target, staging, in_layer)
+            staged = True
+        copy_rows(conn, table, rows)
+        in_layer += rows.num_rows if table is target else 0
         report.read += rows.num_rows
         if progress:
             progress(rows.num_rows)
-    return [f.name for f in spec.fields if f.name in present]
+    fields = [f.name for f in spec.fields if f.name in present]
+    return (Checked(staging) if staged else Checked(target, in_layer=True)), fields
+
+
+def _move_to_staging(conn: Connection, spec: LayerSpec, target: Table, staging: Table,
+                     rows: int) -> None:
+    """The rows copied into the layer so far, into staging in their file order, and the
+    layer as it was: empty, with its indexes."""
+    if rows:
+        columns = (["geom"] if spec.is_spatial else []) + [f.name for f in spec.fields]
+        conn.execute(insert(staging).from_select(
+            ["row_no", *columns, "source_id"],
+            select(func.row_number().over(order_by=target.c.fid) - 1,
+                   *(target.c[name] for name in columns), target.c.source_id)))
+        conn.exec_driver_sql(f'TRUNCATE "{target.name}"')
+    _build_indexes(conn, target)
+
+
+def _check_in_layer(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadReport,
+                    district) -> None:
+    """Validate rows copied straight into the empty layer; what fails is deleted."""
+    table = checked.table
+    # The spatial indexes first: the nearness check uses them. The unique source id
+    # index last, once validation has removed the repeats it would refuse.
+    _build_indexes(conn, table, unique=False)
+    validate(conn, spec, checked, report, district)
+    _build_indexes(conn, table, unique=True)
+    report.inserted = report.read - report.rejected_total
 
 
 def _district(conn: Connection, spec: LayerSpec):
@@ -249,8 +309,8 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     accepted = staging.c.reject.is_(None)
     same_feature = target.c.source_id == staging.c.source_id
     if mode == "append":
-        reject_where(conn, staging, report, "already in the layer (load with mode upsert to "
-                     "update it)", exists().where(same_feature))
+        reject_where(conn, Checked(staging), report, "already in the layer (load with mode "
+                     "upsert to update it)", exists().where(same_feature))
     # Mark the features the layer already has before it changes: an INSERT that looked
     # this up while writing would, once autovacuum has seen the layer empty, rescan its
     # own new rows for every row (quadratic).
@@ -305,12 +365,22 @@ def indexes_built_after(conn: Connection, table: Table) -> Iterator[None]:
     load commits, so it is only done when a load fills an empty layer; the indexes come
     from the same declaration as the migrations, so the schema stays as migrated.
     """
+    _drop_indexes(conn, table)
+    yield
+    _build_indexes(conn, table)
+
+
+def _drop_indexes(conn: Connection, table: Table) -> None:
     for index in table.indexes:
         index.drop(conn)
+
+
+def _build_indexes(conn: Connection, table: Table, unique: bool | None = None) -> None:
+    """Build the table's declared indexes: all, or only the unique or the other ones."""
     conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-    yield
     for index in table.indexes:
-        index.create(conn)
+        if unique is None or index.unique == unique:
+            index.create(conn)
 
 
 def record_load(conn: Connection, report: LoadReport) -> None:

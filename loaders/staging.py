@@ -44,8 +44,22 @@ def staging_table(spec: LayerSpec) -> Table:
 def arrow_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: pa.BinaryArray | None,
                first_row: int) -> pa.Table:
     """One chunk as an Arrow table in staging's column order (geometry as hex WKB)."""
-    arrays: dict[str, Any] = {
-        "row_no": pa.array(np.arange(first_row, first_row + len(attributes)), pa.int64())}
+    return pa.table({
+        "row_no": pa.array(np.arange(first_row, first_row + len(attributes)), pa.int64()),
+        **_feature_arrays(spec, attributes, geometries)})
+
+
+def layer_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: pa.BinaryArray | None,
+               source_file: str) -> pa.Table:
+    """One chunk as an Arrow table of the layer's own columns, to COPY straight into it
+    (`geometries` must fit its geometry column: `loaders.geometry.layer_wkb`)."""
+    return pa.table({**_feature_arrays(spec, attributes, geometries),
+                     "source_file": pa.repeat(pa.scalar(source_file), len(attributes))})
+
+
+def _feature_arrays(spec: LayerSpec, attributes: pd.DataFrame,
+                    geometries: pa.BinaryArray | None) -> dict[str, Any]:
+    arrays: dict[str, Any] = {}
     if spec.is_spatial:
         # PostGIS reads "SRID=n;<hex WKB>", which Arrow and numpy write for a whole chunk.
         arrays["geom"] = pc.binary_join_element_wise(SRID_PREFIX, hex_text(geometries), "")
@@ -53,7 +67,7 @@ def arrow_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: pa.BinaryA
         if f.name in attributes:
             arrays[f.name] = pa.array(attributes[f.name], ARROW_TYPES[f.type], from_pandas=True)
     arrays["source_id"] = pa.array(attributes["source_id"], pa.string(), from_pandas=True)
-    return pa.table(arrays)
+    return arrays
 
 
 _HEX_DIGITS = np.array([f"{byte:02X}".encode() for byte in range(256)]).view(np.uint16)

@@ -1,17 +1,22 @@
-"""Checks a load runs on its staging table before anything is published.
+"""Checks a load runs on its features before anything is published.
 
-Each check marks the rows it refuses with a reason; repairs rewrite geometries in place.
+The features are in the load's staging table, where each check marks the rows it refuses
+with a reason, or, when a load fills an empty layer, already in the layer's own table
+(`Checked.in_layer`), where refused rows are deleted. Repairs rewrite geometries in place.
 Everything runs in PostGIS (ST_IsValid, ST_MakeValid, ST_DWithin …) on bound values, so the
 same rules apply to every source and none of them loops over features in Python.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Table,
     and_,
+    delete,
     distinct,
     exists,
     func,
@@ -19,8 +24,10 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from layers import LayerSpec
@@ -30,22 +37,52 @@ DIMENSION = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
 OUTSIDE_TOLERANCE_M = 200.0
 
 
-def reject_where(conn: Connection, staging: Table, report: LoadReport, reason: str,
+@dataclass(frozen=True)
+class Checked:
+    """The table holding a load's features: staging (refusals marked) or the layer (deleted)."""
+
+    table: Table
+    in_layer: bool = False
+
+    def pending(self, table=None) -> ColumnElement[bool]:
+        """Rows of `table` (this table or an alias of it) not refused so far."""
+        table = table if table is not None else self.table
+        return true() if self.in_layer else table.c.reject.is_(None)
+
+    def position(self, table=None):
+        """A row's place in the file: the layer numbers rows in the order they were copied."""
+        table = table if table is not None else self.table
+        return table.c.fid if self.in_layer else table.c.row_no
+
+
+def reject_where(conn: Connection, checked: Checked, report: LoadReport, reason: str,
                  condition: ColumnElement[bool], example: ColumnElement | None = None) -> int:
-    """Mark rows not yet refused that meet `condition`; count them and keep a few examples."""
-    pending = and_(staging.c.reject.is_(None), condition)
-    count = conn.execute(update(staging).where(pending).values(reject=reason)).rowcount
-    if count:  # examples only when there are some: the check itself is the costly part
-        shown = example if example is not None else staging.c.source_id
-        report.reject(reason, count, [str(v) for v in conn.execute(
-            select(shown).where(staging.c.reject == reason).order_by(staging.c.row_no)
-            .limit(EXAMPLES_KEPT)).scalars()])
+    """Refuse rows not yet refused that meet `condition`; count them, keep a few examples."""
+    table = checked.table
+    shown = example if example is not None else table.c.source_id
+    if checked.in_layer:  # delete, and take the examples from what was deleted, in one pass
+        gone = delete(table).where(condition).returning(
+            checked.position().label("position"), shown.label("shown")).cte("gone")
+        first = select(gone).order_by(gone.c.position).limit(EXAMPLES_KEPT).subquery()
+        count, examples = conn.execute(select(
+            select(func.count()).select_from(gone).scalar_subquery(),
+            select(func.array_agg(aggregate_order_by(first.c.shown, first.c.position)))
+            .scalar_subquery())).one()
+    else:
+        count = conn.execute(update(table).where(and_(checked.pending(), condition))
+                             .values(reject=reason)).rowcount
+        examples = [] if not count else conn.execute(  # the check is the costly part
+            select(shown).where(table.c.reject == reason).order_by(checked.position())
+            .limit(EXAMPLES_KEPT)).scalars().all()
+    if count:
+        report.reject(reason, count, [str(v) for v in examples or []])
     return count
 
 
-def check_geometry(conn: Connection, spec: LayerSpec, staging: Table,
+def check_geometry(conn: Connection, spec: LayerSpec, checked: Checked,
                    report: LoadReport) -> None:
-    geom = staging.c.geom
+    table = checked.table
+    geom = table.c.geom
     dimension = DIMENSION[spec.geometry]  # type: ignore[index]
     kind = func.GeometryType(geom)
     empty = or_(geom.is_(None), func.ST_IsEmpty(geom))
@@ -55,89 +92,96 @@ def check_geometry(conn: Connection, spec: LayerSpec, staging: Table,
         func.count().filter(empty), func.count().filter(and_(not_(empty), wrong)),
         func.count().filter(kind.in_(("MULTIPOINT", "GEOMETRYCOLLECTION"))))).one()
     if found[0]:
-        reject_where(conn, staging, report, "empty geometry", empty)
+        reject_where(conn, checked, report, "empty geometry", empty)
     if found[2] and spec.geometry == "Point":  # a one-part MultiPoint is a point too
-        conn.execute(update(staging).where(and_(
-            staging.c.reject.is_(None), kind == "MULTIPOINT",
+        conn.execute(update(table).where(and_(
+            checked.pending(), kind == "MULTIPOINT",
             func.ST_NumGeometries(geom) == 1)).values(geom=func.ST_GeometryN(geom, 1)))
     if found[1]:
-        reject_where(conn, staging, report,
+        reject_where(conn, checked, report,
                      f"not a {spec.geometry} ({spec.title.lower()} layer)", wrong,
-                     func.concat(staging.c.source_id, literal(": "), kind))
+                     func.concat(table.c.source_id, literal(": "), kind))
     if spec.geometry != "Point":
-        _repair(conn, staging, report, dimension, collections=found[2] > 0)
+        _repair(conn, checked, report, dimension, collections=found[2] > 0)
 
 
-def _repair(conn: Connection, staging: Table, report: LoadReport, dimension: int,
+def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: int,
             collections: bool) -> None:
     """Keep the parts of the layer's dimension; make invalid geometries valid, or refuse."""
-    geom = staging.c.geom
+    table = checked.table
+    geom = table.c.geom
     extracted = 0
     if collections:  # clipping or a source's mixed collections
-        extracted = conn.execute(update(staging).where(and_(
-            staging.c.reject.is_(None), func.GeometryType(geom) == "GEOMETRYCOLLECTION"))
+        extracted = conn.execute(update(table).where(and_(
+            checked.pending(), func.GeometryType(geom) == "GEOMETRYCOLLECTION"))
             .values(geom=func.ST_CollectionExtract(geom, dimension + 1))).rowcount
-    extract = func.ST_CollectionExtract(func.ST_MakeValid(geom), dimension + 1)
-    repaired = conn.execute(update(staging).where(and_(
-        staging.c.reject.is_(None), not_(func.ST_IsValid(geom)))).values(
-            geom=extract, repaired=True)).rowcount
+    repair = {"geom": func.ST_Multi(func.ST_CollectionExtract(func.ST_MakeValid(geom),
+                                                              dimension + 1))}
+    if not checked.in_layer:
+        repair["repaired"] = True
+    repaired = conn.execute(update(table).where(and_(
+        checked.pending(), not_(func.ST_IsValid(geom)))).values(**repair)).rowcount
     report.repaired += repaired
     if extracted or repaired:  # else every geometry left is valid and not empty
-        reject_where(conn, staging, report, "invalid geometry that could not be repaired",
+        reject_where(conn, checked, report, "invalid geometry that could not be repaired",
                      or_(func.ST_IsEmpty(geom), not_(func.ST_IsValid(geom))))
 
 
-def check_fields(conn: Connection, spec: LayerSpec, staging: Table, report: LoadReport) -> None:
+def check_fields(conn: Connection, spec: LayerSpec, checked: Checked,
+                 report: LoadReport) -> None:
     for field in spec.fields:
-        column = staging.c[field.name]
+        column = checked.table.c[field.name]
         if field.required:
-            reject_where(conn, staging, report, f"missing {field.name}", column.is_(None))
+            reject_where(conn, checked, report, f"missing {field.name}", column.is_(None))
         if field.choices:
-            reject_where(conn, staging, report,
+            reject_where(conn, checked, report,
                          f"{field.name} not one of {', '.join(field.choices)}",
                          and_(column.is_not(None), column.not_in(field.choices)),
-                         func.concat(staging.c.source_id, literal(": "), column))
+                         func.concat(checked.table.c.source_id, literal(": "), column))
 
 
-def check_duplicates(conn: Connection, spec: LayerSpec, staging: Table,
+def check_duplicates(conn: Connection, spec: LayerSpec, checked: Checked,
                      report: LoadReport) -> None:
     """Same source id twice, or (for layers that declare it) two features on one spot."""
-    earlier = aliased(staging)
+    table = checked.table
+    earlier = aliased(table)
     # Counting distinct ids is one in-memory sort (byte order: no collation rules needed to
     # tell ids apart); finding which rows repeat one is a self-join, done only if some do.
-    ids = staging.c.source_id
+    ids = table.c.source_id
     repeats = conn.execute(select(func.count(ids) - func.count(distinct(ids.collate("C"))))
-                           .where(staging.c.reject.is_(None))).scalar_one()
+                           .where(checked.pending())).scalar_one()
     if repeats:
-        reject_where(conn, staging, report, "duplicate source id in the file",
-                     exists().where(and_(earlier.c.source_id == staging.c.source_id,
-                                         earlier.c.row_no < staging.c.row_no,
-                                         earlier.c.reject.is_(None))))
+        reject_where(conn, checked, report, "duplicate source id in the file",
+                     exists().where(and_(earlier.c.source_id == table.c.source_id,
+                                         checked.position(earlier) < checked.position(),
+                                         checked.pending(earlier))))
     if spec.duplicate_within_m and spec.is_spatial:
-        # Without an index the nearness test compares every pair of features.
-        conn.exec_driver_sql(f"CREATE INDEX ON {staging.name} USING gist (geom)")
-        conn.exec_driver_sql(f"ANALYZE {staging.name}")
-        reject_where(conn, staging, report,
+        if not checked.in_layer:  # the layer has its own; without one the nearness test
+            # compares every pair of features
+            conn.exec_driver_sql(f"CREATE INDEX ON {table.name} USING gist (geom)")
+        conn.exec_driver_sql(f"ANALYZE {table.name}")
+        reject_where(conn, checked, report,
                      f"within {spec.duplicate_within_m:g} m of another {spec.title.lower()[:-1]}",
                      exists().where(and_(
-                         earlier.c.row_no < staging.c.row_no, earlier.c.reject.is_(None),
-                         func.ST_DWithin(earlier.c.geom, staging.c.geom,
+                         checked.position(earlier) < checked.position(),
+                         checked.pending(earlier),
+                         func.ST_DWithin(earlier.c.geom, table.c.geom,
                                          spec.duplicate_within_m))))
 
 
-def check_inside(conn: Connection, staging: Table, report: LoadReport, district) -> None:
+def check_inside(conn: Connection, checked: Checked, report: LoadReport, district) -> None:
     """Features that do not touch the district (with a margin) do not belong in its registry."""
     if district is None:
         return
-    reject_where(conn, staging, report, "outside the district",
-                 not_(func.ST_DWithin(staging.c.geom, district, OUTSIDE_TOLERANCE_M)))
+    reject_where(conn, checked, report, "outside the district",
+                 not_(func.ST_DWithin(checked.table.c.geom, district, OUTSIDE_TOLERANCE_M)))
 
 
-def validate(conn: Connection, spec: LayerSpec, staging: Table, report: LoadReport,
+def validate(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadReport,
              district=None) -> None:
     if spec.is_spatial:
-        check_geometry(conn, spec, staging, report)
-    check_fields(conn, spec, staging, report)
-    check_duplicates(conn, spec, staging, report)
+        check_geometry(conn, spec, checked, report)
+    check_fields(conn, spec, checked, report)
+    check_duplicates(conn, spec, checked, report)
     if spec.is_spatial:
-        check_inside(conn, staging, report, district)
+        check_inside(conn, checked, report, district)
