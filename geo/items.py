@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -94,8 +95,10 @@ def feature_json(spec: LayerSpec, properties: tuple[str, ...] | None) -> ColumnE
                                   "properties", func.json_build_object(*values))
 
 
-def page_of_features(conn: Connection, query: ItemsQuery) -> tuple[str, int, int]:
-    """The page's features as a JSON array (text), the number returned, and matched."""
+def page_of_features(conn: Connection, query: ItemsQuery,
+                     matched: int | None = None) -> tuple[str, int, int]:
+    """The page's features as a JSON array (text), the number returned, and matched
+    (counted unless the caller knows it: `MatchedCounts`)."""
     table = query.table
     # The page's fids first, then GeoJSON for those rows only: built in the same select as
     # LIMIT/OFFSET, it would be built for every row the offset skips too.
@@ -110,9 +113,45 @@ def page_of_features(conn: Connection, query: ItemsQuery) -> tuple[str, int, int
     features, returned = conn.execute(page).one()
     if returned < query.limit and (returned or not query.offset):
         return features, returned, query.offset + returned  # the last page: nothing to count
+    if matched is not None:
+        return features, int(returned), matched
     matched = conn.execute(select(func.count()).select_from(table)
                            .where(query.where())).scalar_one()
     return features, int(returned), int(matched)
+
+
+class MatchedCounts:
+    """`numberMatched` of recent selections, kept under the layer's data version.
+
+    Paging through a selection asks for the same count on every page, and counting a large
+    layer costs more than building the page (70,000 points: a scan of the whole table for
+    a page of 100). A load bumps the version, so a count is never reused for other data.
+    Used from the event loop only, so it needs no lock.
+
+    >>> counts = MatchedCounts(size=2)
+    >>> counts.put(("hydrants", 3, ()), 25); counts.put(("roads", 1, ()), 9)
+    >>> counts.get(("hydrants", 3, ())), counts.get(("hydrants", 4, ()))
+    (25, None)
+    >>> counts.put(("wards", 1, ()), 10)  # the least recently used goes
+    >>> counts.get(("roads", 1, ())), counts.get(("hydrants", 3, ()))
+    (None, 25)
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._counts: OrderedDict[tuple, int] = OrderedDict()
+
+    def get(self, key: tuple) -> int | None:
+        count = self._counts.get(key)
+        if count is not None:
+            self._counts.move_to_end(key)
+        return count
+
+    def put(self, key: tuple, count: int) -> None:
+        self._counts[key] = count
+        self._counts.move_to_end(key)
+        while len(self._counts) > self._size:
+            self._counts.popitem(last=False)
 
 
 def one_feature(conn: Connection, spec: LayerSpec, fid: int) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import shapely
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from geo.items import MAX_LIMIT
 from geo.settings import Settings
@@ -233,6 +233,35 @@ def test_etag_changes_when_a_load_changes_the_layer(migrated_engine: Engine,
         second = client.get("/collections/hydrants/items",
                             headers={"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200 and second.json()["numberMatched"] == 2
+
+
+def test_paging_counts_a_selection_once_per_data_version(migrated_engine: Engine,
+                                                          tmp_path: Path) -> None:
+    def hydrants(codes: list[str]) -> Path:
+        path = tmp_path / f"{'-'.join(codes)}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"code": code, "status": "working"},
+             "geometry": {"type": "Point", "coordinates": [106.72 + i * 0.002, 10.74]}}
+            for i, code in enumerate(codes)]}))
+        return path
+
+    load_file(migrated_engine, "hydrants", hydrants(["A", "B", "C"]))
+    with _client(migrated_engine) as client:
+        counts: list[str] = []
+        event.listen(client.app.state.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *args: counts.append(statement)
+                     if statement.lstrip().startswith("SELECT count(*)") else None)
+
+        def matched(query: str) -> int:
+            return client.get(f"/collections/hydrants/items?{query}").json()["numberMatched"]
+
+        assert matched("limit=1") == 3 and len(counts) == 1
+        assert matched("limit=1&offset=1") == 3 and matched("offset=1&limit=1&sortby=-code") \
+            == 3 and len(counts) == 1  # other pages of the same selection: no new count
+        assert matched("limit=2&code=B") == 1 and len(counts) == 1  # a last page: no count
+        assert matched("limit=1&status=working") == 3 and len(counts) == 2  # a new selection
+        load_file(migrated_engine, "hydrants", hydrants(["A", "B", "C", "D"]))
+        assert matched("limit=1&offset=1") == 4 and len(counts) == 3  # new data: counted again
 
 
 # -- bad input: always a 4xx in one shape -----------------------------------------------

@@ -138,8 +138,11 @@ async def items_page(layer_id: str, request: Request) -> Response:
     etag = _etag(spec, versions.get(spec.id, 0), request, html)
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    features, returned, matched = await run_in_threadpool(_read_page,
-                                                          request.app.state.engine, query)
+    counted = (spec.id, versions.get(spec.id, 0), _selection(request))
+    counts = _matched_counts(request.app)
+    features, returned, matched = await run_in_threadpool(
+        _read_page, request.app.state.engine, query, counts.get(counted))
+    counts.put(counted, matched)
     url = f"{base_url(request)}collections/{spec.id}/items"
     links = _page_links(request, url, query, returned, matched)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate: ETag says if changed
@@ -200,9 +203,25 @@ def items_query(spec: LayerSpec, request: Request) -> items.ItemsQuery:
     return query
 
 
-def _read_page(engine, query: items.ItemsQuery) -> tuple[str, int, int]:
+def _read_page(engine, query: items.ItemsQuery, matched: int | None) -> tuple[str, int, int]:
     with engine.connect() as conn:
-        return items.page_of_features(conn, query)
+        return items.page_of_features(conn, query, matched)
+
+
+NOT_SELECTING = {"limit", "offset", "properties", "sortby", "f"}  # which page, not which rows
+
+
+def _selection(request: Request) -> tuple:
+    """The parameters that decide which features match, in a canonical order."""
+    return tuple(sorted((name, value) for name, value in request.query_params.multi_items()
+                        if name not in NOT_SELECTING))
+
+
+def _matched_counts(app) -> items.MatchedCounts:
+    counts = getattr(app.state, "matched_counts", None)
+    if counts is None:
+        counts = app.state.matched_counts = items.MatchedCounts()
+    return counts
 
 
 def _etag(spec: LayerSpec, version: int, request: Request, html: bool) -> str:
