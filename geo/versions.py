@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.catalog import data_versions
+from geo.db import one_statement_reads
 
 _app_lock = threading.Lock()
 
@@ -74,7 +75,7 @@ def fresh_versions(app) -> FreshVersions:
             engine = app.state.engine
 
             def read() -> dict[str, int]:
-                with engine.connect() as conn:
+                with one_statement_reads(engine).connect() as conn:
                     return data_versions(conn)
 
             reader = app.state.fresh_versions = FreshVersions(read)

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo.crs import DISTRICT_7_BBOX_WGS84
+from geo.db import one_statement_reads
 from geo.errors import BadRequest, NotFound
 from geo.items import parse_day
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
@@ -178,7 +179,7 @@ def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | 
 
 
 def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: TileKey) -> bytes:
-    with app.state.engine.connect() as conn:
+    with one_statement_reads(app.state.engine).connect() as conn:
         return cache.tile(conn, specs, key)
 
 
