@@ -17,6 +17,7 @@ from geo.errors import UrbanmapError
 from geo.routes import export, features, landing, lookup, map, search, styles, tiles
 from geo.routes.tile_fast_path import TileFastPath
 from geo.settings import Settings
+from geo.versions import close_version_reads
 
 GZIP_LEVEL = 4
 DOWNLOAD_PREFIX = "/export"
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # close overflow connections per request (measured: slower at 32 clients than at 8).
         app.state.engine = connect_engine(settings, pool_size=settings.db_pool_size)
         yield
+        close_version_reads(app)
         app.state.engine.dispose()
 
     app = FastAPI(title="urbanmap", description="Urban assets of a city district",

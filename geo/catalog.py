@@ -36,10 +36,12 @@ def layer_states(conn: Connection,
     return [LayerState(spec, *by_id[spec.id]) for spec in specs]
 
 
+VERSIONS_QUERY = select(layer_versions.c.layer_id, layer_versions.c.data_version)
+
+
 def data_versions(conn: Connection) -> dict[str, int]:
     """Each loaded layer's data version: bumped by every load that changed it."""
-    rows = conn.execute(select(layer_versions.c.layer_id, layer_versions.c.data_version))
-    return {layer_id: version for layer_id, version in rows}
+    return {layer_id: version for layer_id, version in conn.execute(VERSIONS_QUERY)}
 
 
 def bump_version(conn: Connection, layer_id: str) -> int:

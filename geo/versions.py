@@ -16,8 +16,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geo.catalog import data_versions
-from geo.db import one_statement_reads
+from sqlalchemy import Engine
+
+from geo.catalog import VERSIONS_QUERY
 
 _app_lock = threading.Lock()
 
@@ -42,7 +43,7 @@ class FreshVersions:
     """
 
     def __init__(self, read: Callable[[], dict[str, int]]) -> None:
-        self._read_now = read  # blocking (a database query): run in a worker thread
+        self.read_now = read  # blocking (a database query): run in a worker thread
         self._tickets = itertools.count()
         self._latest: _Read | None = None
 
@@ -58,9 +59,52 @@ class FreshVersions:
 
     def _start(self) -> asyncio.Future:
         loop = asyncio.get_running_loop()
-        result = loop.run_in_executor(None, self._read_now)
+        result = loop.run_in_executor(None, self.read_now)
         self._latest = _Read(next(self._tickets), result)
         return result
+
+
+class KeptConnectionReads:
+    """The version query on one connection kept for it, run on the driver directly.
+
+    Reads come one at a time (FreshVersions starts the next when the last is done), and a
+    cached tile waits for one: through the pool and SQLAlchemy's execution a read cost a
+    cached tile about as much as the rest of serving it. A connection that fails is
+    dropped, and the read is tried once more on a new one.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._query = str(VERSIONS_QUERY.compile(dialect=engine.dialect))
+        self._connection = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dict[str, int]:
+        with self._lock:
+            try:
+                return self._read()
+            except self._engine.dialect.loaded_dbapi.Error:
+                # Closed under us (a database restart, an idle timeout): once more, anew.
+                return self._read()
+
+    def _read(self) -> dict[str, int]:
+        if self._connection is None:
+            self._connection = self._engine.raw_connection()
+            self._connection.driver_connection.autocommit = True
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(self._query)
+                return dict(cursor.fetchall())
+        except BaseException:
+            self._connection.invalidate()
+            self._connection = None
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def fresh_versions(app) -> FreshVersions:
@@ -72,11 +116,13 @@ def fresh_versions(app) -> FreshVersions:
     with _app_lock:
         reader = getattr(app.state, "fresh_versions", None)
         if reader is None:
-            engine = app.state.engine
-
-            def read() -> dict[str, int]:
-                with one_statement_reads(engine).connect() as conn:
-                    return data_versions(conn)
-
-            reader = app.state.fresh_versions = FreshVersions(read)
+            reader = app.state.fresh_versions = FreshVersions(
+                KeptConnectionReads(app.state.engine))
     return reader
+
+
+def close_version_reads(app) -> None:
+    """At shutdown: give back the connection the version reads kept."""
+    reader = getattr(app.state, "fresh_versions", None)
+    if reader is not None and isinstance(reader.read_now, KeptConnectionReads):
+        reader.read_now.close()

@@ -2,7 +2,7 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from geo.settings import Settings
 from layers import REGISTRY
@@ -33,3 +33,19 @@ def test_landing_page_in_a_browser_is_html_with_the_layers(client: TestClient) -
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_version_reads_go_on_after_their_connection_is_cut(sample_engine: Engine) -> None:
+    """The data versions are read on one kept connection; a server restart or idle timeout
+    that closes it must not fail the tile waiting for the read."""
+    url = sample_engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/tiles/hydrants/14/13049/7700.pbf").status_code == 200
+        kept = client.app.state.fresh_versions.read_now
+        cut = kept._connection.driver_connection.get_backend_pid()
+        with sample_engine.begin() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut}).scalar()
+        wards = client.get("/collections/wards/items?limit=1")
+        assert wards.status_code == 200 and wards.json()["numberMatched"] == 10
+        assert kept._connection.driver_connection.get_backend_pid() != cut
+    assert kept._connection is None  # given back at shutdown
