@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -57,17 +56,6 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
     engine = create_engine(url, pool_size=pool_size, max_overflow=10, future=True)
     _ping_when_idle(engine)
     return engine
-
-
-@lru_cache(maxsize=8)
-def one_statement_reads(engine: Engine) -> Engine:
-    """`engine` with each statement committed on its own (autocommit), sharing its pool.
-
-    For reads of a single statement (a tile, the data versions): psycopg2 would otherwise
-    send BEGIN before it and the pool a ROLLBACK after, two round trips that cost an
-    uncached z16 tile about a tenth of its time.
-    """
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _ping_when_idle(engine: Engine) -> None:

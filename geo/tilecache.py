@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from isal import igzip
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from geo.catalog import data_versions
-from geo.tiles import TileAddress, render_tile
+from geo.tiles import TileAddress, render_tile_on_driver
 from layers.spec import LayerSpec
 
 DEFAULT_MAX_BYTES = 256 * 2**20
@@ -131,8 +131,8 @@ class TileCache:
                 _, evicted = self._entries.popitem(last=False)
                 self.size -= len(evicted)
 
-    def tile(self, conn: Connection, specs: Sequence[LayerSpec], key: TileKey) -> bytes:
-        """The gzip-compressed tile for `key`, rendered on `conn` on a miss.
+    def tile(self, engine: Engine, specs: Sequence[LayerSpec], key: TileKey) -> bytes:
+        """The gzip-compressed tile for `key`, rendered through `engine` on a miss.
 
         Two requests missing together both render; the tile is the same, and rendering
         outside the lock keeps one slow tile from holding up every other request.
@@ -140,6 +140,6 @@ class TileCache:
         stored = self.get(key)
         if stored is None:
             a = key.address
-            stored = compress(render_tile(conn, specs, a.z, a.x, a.y, key.day))
+            stored = compress(render_tile_on_driver(engine, specs, a.z, a.x, a.y, key.day))
             self.put(key, stored)
         return stored

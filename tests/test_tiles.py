@@ -11,12 +11,12 @@ from pathlib import Path
 import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from geo.routes.tiles import SPATIAL_LAYERS, accepts_gzip, etag_matches
 from geo.settings import Settings
 from geo.tilecache import TileCache, TileKey
-from geo.tiles import TileAddress, render_tile, tile_range
+from geo.tiles import TileAddress, render_tile, render_tile_on_driver, tile_range
 from layers import REGISTRY
 from loaders.files import load_file
 from server import create_app
@@ -88,6 +88,25 @@ def test_a_layer_outside_its_zoom_range_is_absent(client: TestClient) -> None:
 def test_a_tile_with_nothing_is_200_and_empty(client: TestClient) -> None:
     response = client.get("/tiles/all/14/0/0.pbf")
     assert response.status_code == 200 and response.content == b""
+
+
+def test_the_service_renders_through_the_driver_the_same_bytes(sample_engine: Engine) -> None:
+    """`render_tile_on_driver`, the service's path, against `render_tile` through
+    SQLAlchemy: every layer at three zooms (simplified below 16), a day of the epidemic
+    overlay, and a zoom where no layer is drawn."""
+    epidemic = [REGISTRY["epidemic_risk"]]
+    with sample_engine.connect() as conn:
+        last_day = conn.execute(text("SELECT max(report_date) - 3 FROM epidemic_risk")).scalar()
+        cases = [(SPATIAL_LAYERS, z, *tile_range((106.72, 10.74, 106.72, 10.74), z)[:2], None)
+                 for z in (12, 14, 16)]
+        cases += [(epidemic, 12, 3262, 1925, last_day), (epidemic, 12, 3262, 1925, None),
+                  (SPATIAL_LAYERS, 2, 3, 1, None)]
+        for specs, z, x, y, day in cases:
+            through_sqlalchemy = render_tile(conn, specs, z, x, y, day)
+            assert render_tile_on_driver(sample_engine, specs, z, x, y, day) == \
+                through_sqlalchemy, (z, x, y, day)
+    assert decode(render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 14, X, Y))["roads"]
+    assert render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 2, 3, 1) == b""
 
 
 def test_feature_cap_limits_each_layer(sample_engine: Engine) -> None:

@@ -15,7 +15,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo.crs import DISTRICT_7_BBOX_WGS84
-from geo.db import one_statement_reads
 from geo.errors import BadRequest, NotFound
 from geo.items import parse_day
 from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
@@ -179,8 +178,7 @@ def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | 
 
 
 def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: TileKey) -> bytes:
-    with one_statement_reads(app.state.engine).connect() as conn:
-        return cache.tile(conn, specs, key)
+    return cache.tile(app.state.engine, specs, key)
 
 
 def _tile_headers(key: TileKey, v: str | None) -> dict[str, str]:
