@@ -216,20 +216,22 @@ def test_head_cors_and_revalidation(client: TestClient) -> None:
     assert again.status_code == 304
 
 
+def working_hydrants(folder: Path, codes: list[str]) -> Path:
+    """A GeoJSON file of working hydrants 200 m apart, one per code."""
+    path = folder / f"{'-'.join(codes)}.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": code, "status": "working"},
+         "geometry": {"type": "Point", "coordinates": [106.72 + i * 0.002, 10.74]}}
+        for i, code in enumerate(codes)]}))
+    return path
+
+
 def test_etag_changes_when_a_load_changes_the_layer(migrated_engine: Engine,
                                                     tmp_path: Path) -> None:
-    def hydrants(codes: list[str]) -> Path:
-        path = tmp_path / f"{'-'.join(codes)}.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"code": code, "status": "working"},
-             "geometry": {"type": "Point", "coordinates": [106.72 + i * 0.002, 10.74]}}
-            for i, code in enumerate(codes)]}))
-        return path
-
-    load_file(migrated_engine, "hydrants", hydrants(["A"]))
+    load_file(migrated_engine, "hydrants", working_hydrants(tmp_path, ["A"]))
     with _client(migrated_engine) as client:
         first = client.get("/collections/hydrants/items")
-        load_file(migrated_engine, "hydrants", hydrants(["A", "B"]))
+        load_file(migrated_engine, "hydrants", working_hydrants(tmp_path, ["A", "B"]))
         second = client.get("/collections/hydrants/items",
                             headers={"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200 and second.json()["numberMatched"] == 2
@@ -237,15 +239,7 @@ def test_etag_changes_when_a_load_changes_the_layer(migrated_engine: Engine,
 
 def test_paging_counts_a_selection_once_per_data_version(migrated_engine: Engine,
                                                           tmp_path: Path) -> None:
-    def hydrants(codes: list[str]) -> Path:
-        path = tmp_path / f"{'-'.join(codes)}.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"code": code, "status": "working"},
-             "geometry": {"type": "Point", "coordinates": [106.72 + i * 0.002, 10.74]}}
-            for i, code in enumerate(codes)]}))
-        return path
-
-    load_file(migrated_engine, "hydrants", hydrants(["A", "B", "C"]))
+    load_file(migrated_engine, "hydrants", working_hydrants(tmp_path, ["A", "B", "C"]))
     with _client(migrated_engine) as client:
         counts: list[str] = []
         event.listen(client.app.state.engine, "before_cursor_execute",
@@ -260,7 +254,7 @@ def test_paging_counts_a_selection_once_per_data_version(migrated_engine: Engine
             == 3 and len(counts) == 1  # other pages of the same selection: no new count
         assert matched("limit=2&code=B") == 1 and len(counts) == 1  # a last page: no count
         assert matched("limit=1&status=working") == 3 and len(counts) == 2  # a new selection
-        load_file(migrated_engine, "hydrants", hydrants(["A", "B", "C", "D"]))
+        load_file(migrated_engine, "hydrants", working_hydrants(tmp_path, ["A", "B", "C", "D"]))
         assert matched("limit=1&offset=1") == 4 and len(counts) == 3  # new data: counted again
 
 
