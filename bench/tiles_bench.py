@@ -434,11 +434,24 @@ def items_label(layer: str, limit: int, concurrency: int) -> str:
     return f"items {layer} limit {limit} c{concurrency}"
 
 
-def measure(results: Results, label: str, side: str, run: Callable[[], Sample]) -> None:
-    sample = results[label, side] = run()
-    error = f", {sample.errors} errors, first: {sample.first_error}" if sample.errors else ""
-    print(f"  {label:<32}{side:<19}{sample.rate:>9,.1f} req/s  p50 {sample.percentile(50):>8.1f}"
-          f" ms  p99 {sample.percentile(99):>8.1f} ms{error}", flush=True)
+def measure(results: Results, label: str, runs: dict[str, Callable[[], Sample]],
+            rounds: int) -> None:
+    """Each side `rounds` times, the order reversed every other round so that a slow spell
+    of the noisy machine favours no side; the run with the median rate stands for the side
+    (the upper one of an even number)."""
+    taken: dict[str, list[Sample]] = {side: [] for side in runs}
+    for round_no in range(rounds):
+        for side in (list(runs) if round_no % 2 == 0 else list(reversed(runs))):
+            sample = runs[side]()
+            taken[side].append(sample)
+            shown = f"{side} r{round_no + 1}" if rounds > 1 else side
+            error = f", {sample.errors} errors, first: {sample.first_error}" \
+                if sample.errors else ""
+            print(f"  {label:<32}{shown:<22}{sample.rate:>9,.1f} req/s  p50 "
+                  f"{sample.percentile(50):>8.1f} ms  p99 {sample.percentile(99):>8.1f} ms"
+                  f"{error}", flush=True)
+    for side, samples in taken.items():
+        results[label, side] = sorted(samples, key=lambda sample: sample.rate)[len(samples) // 2]
 
 
 def measure_tiles(results: Results, db, servers: dict[str, Server], tiles: dict[int, list[Tile]],
@@ -446,13 +459,14 @@ def measure_tiles(results: Results, db, servers: dict[str, Server], tiles: dict[
     paths = {TIPG: tipg_tile, URBANMAP: urbanmap_tile, UNCACHED: urbanmap_tile}
     warm = {TIPG: 0, UNCACHED: 0, URBANMAP: args.cached_warm_passes}
     for z, concurrency in itertools.product(ZOOMS, CONCURRENCY):
-        label, chosen = tile_label(z, concurrency), tiles[z]
-        measure(results, label, FLOOR, partial(sql_floor, db, chosen, concurrency, args.seconds))
+        chosen = tiles[z]
+        runs = {FLOOR: partial(sql_floor, db, chosen, concurrency, args.seconds)}
         for side in (TIPG, UNCACHED, URBANMAP):
             if side in servers:
-                urls = [paths[side](tile) for tile in chosen]
-                measure(results, label, side, partial(
-                    http_load, servers[side].base, urls, concurrency, args.seconds, warm[side]))
+                runs[side] = partial(http_load, servers[side].base,
+                                     [paths[side](tile) for tile in chosen], concurrency,
+                                     args.seconds, warm[side])
+        measure(results, tile_label(z, concurrency), runs, args.rounds)
 
 
 def measure_items(results: Results, servers: dict[str, Server], counts: dict[str, int],
@@ -460,11 +474,11 @@ def measure_items(results: Results, servers: dict[str, Server], counts: dict[str
     paths = {TIPG: tipg_items, URBANMAP: urbanmap_items}
     for layer, limit, concurrency in itertools.product(ITEM_LAYERS, ITEM_LIMITS, CONCURRENCY):
         offsets = page_offsets(counts[layer], limit)
-        for side in (TIPG, URBANMAP):
-            if side in servers:
-                urls = [paths[side](layer, limit, offset) for offset in offsets]
-                measure(results, items_label(layer, limit, concurrency), side,
-                        partial(http_load, servers[side].base, urls, concurrency, args.seconds))
+        runs = {side: partial(http_load, servers[side].base,
+                              [paths[side](layer, limit, offset) for offset in offsets],
+                              concurrency, args.seconds)
+                for side in (TIPG, URBANMAP) if side in servers}
+        measure(results, items_label(layer, limit, concurrency), runs, args.rounds)
 
 
 def same_tile_check(db, servers: dict[str, Server]) -> None:
@@ -609,7 +623,9 @@ def conditions(db, args: argparse.Namespace, counts: dict[str, int],
         f"({POINTS_LAYER}: those of {args.points:,} generated points inside the district)",
         f"tile requests per pass: {per_zoom} (every tile covering DISTRICT_7_BBOX_WGS84 x "
         f"{', '.join(TILE_LAYERS)}{', sampled (--quick)' if args.quick else ''}); concurrency "
-        f"{', '.join(map(str, CONCURRENCY))}; {args.seconds:g} s per measurement",
+        f"{', '.join(map(str, CONCURRENCY))}; {args.seconds:g} s per measurement"
+        + (f", {args.rounds} rounds per side in alternating order, the median kept"
+           if args.rounds > 1 else ""),
     ])
 
 
@@ -646,6 +662,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="uvicorn workers for each server (default: cores)")
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each side this many times, alternating the order, and "
+                             "keep the median (default 1)")
     parser.add_argument("--points", type=int,
                         help=f"points to generate for {POINTS_LAYER} (default 200,000)")
     parser.add_argument("--quick", action="store_true",
