@@ -162,15 +162,16 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
     try:
         driver = pooled.driver_connection
         driver.autocommit = True  # one statement: no BEGIN before it, no ROLLBACK after
-        try:
-            with driver.cursor() as cursor:
-                # COPY takes no parameters: psycopg2 binds them into the text itself, as it
-                # does for every execute (it never sends parameters separately).
-                bound = cursor.mogrify(_driver_sql(statement, engine.dialect), params)
-                cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)",
-                                   copied)
-        finally:
-            driver.autocommit = False
+        with driver.cursor() as cursor:
+            # COPY takes no parameters: psycopg2 binds them into the text itself, as it does
+            # for every execute (it never sends parameters separately).
+            bound = cursor.mogrify(_driver_sql(statement, engine.dialect), params)
+            cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)",
+                               copied)
+        driver.autocommit = False
+    except BaseException:
+        pooled.invalidate()  # in an unknown state (or closed): never back into the pool
+        raise
     finally:
         pooled.close()  # back to the pool
     return only_value(copied.getbuffer())

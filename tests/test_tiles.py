@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import mapbox_vector_tile
+import psycopg2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from geo.db import make_engine
 from geo.routes.tiles import SPATIAL_LAYERS, accepts_gzip, etag_matches
 from geo.settings import Settings
 from geo.tilecache import TileCache, TileKey
@@ -107,6 +109,26 @@ def test_the_service_renders_through_the_driver_the_same_bytes(sample_engine: En
                 through_sqlalchemy, (z, x, y, day)
     assert decode(render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 14, X, Y))["roads"]
     assert render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 2, 3, 1) == b""
+
+
+def test_a_render_on_a_cut_connection_fails_plainly_and_the_next_gets_a_new_one(
+        sample_engine: Engine) -> None:
+    engine = make_engine(sample_engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        assert render_tile_on_driver(engine, SPATIAL_LAYERS, 14, X, Y)
+        pooled = engine.raw_connection()  # the one the render gave back
+        cut = pooled.driver_connection.get_backend_pid()
+        pooled.close()
+        with sample_engine.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut})
+        with pytest.raises(psycopg2.OperationalError):  # the server's reason, not a later one
+            render_tile_on_driver(engine, SPATIAL_LAYERS, 14, X, Y)
+        assert render_tile_on_driver(engine, SPATIAL_LAYERS, 14, X, Y)
+        pooled = engine.raw_connection()
+        assert pooled.driver_connection.get_backend_pid() != cut  # the cut one was dropped
+        pooled.close()
+    finally:
+        engine.dispose()
 
 
 def test_feature_cap_limits_each_layer(sample_engine: Engine) -> None:
