@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from geo.db import connect_engine
+from geo.db import DATABASE_DOWN, connect_engine
 from geo.errors import UrbanmapError
 from geo.routes import export, features, landing, lookup, map, search, styles, tiles
 from geo.routes.tile_fast_path import TileFastPath
@@ -95,6 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(UrbanmapError)
     async def urbanmap_error(request: Request, error: UrbanmapError) -> JSONResponse:
         return error_response(error.status, error.title, error.message)
+
+    async def database_down(request: Request, error: Exception) -> JSONResponse:
+        return error_response(503, "Database unavailable",
+                              "The database is not answering, so this cannot be served now. "
+                              "Try again in a moment; if it goes on, PostgreSQL needs a look "
+                              "(`urbanmap db status` on the server).")
+
+    for error_class in DATABASE_DOWN:
+        app.add_exception_handler(error_class, database_down)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

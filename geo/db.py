@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
+import psycopg2
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, ProgrammingError
 
 from geo.errors import DatabaseUnavailable, PostgisMissing
 from geo.localdb import INSTALL_HINT, LocalPostgis
@@ -47,6 +48,11 @@ def redacted(url: str) -> str:
     """
     return make_url(url).render_as_string(hide_password=True)
 
+
+# What a request meets when the database stops answering (restarted, unreachable, dropped),
+# from SQLAlchemy and from the driver's own paths (tiles, version reads): a 503, not a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError, psycopg2.OperationalError,
+                 psycopg2.InterfaceError)
 
 # A pooled connection idle for longer than this is pinged before use (see _ping_when_idle).
 IDLE_BEFORE_PING_S = 10.0

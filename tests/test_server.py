@@ -4,6 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from geo import migrate
+from geo.db import make_engine
 from geo.settings import Settings
 from layers import REGISTRY
 from server import create_app
@@ -49,3 +51,22 @@ def test_version_reads_go_on_after_their_connection_is_cut(sample_engine: Engine
         assert wards.status_code == 200 and wards.json()["numberMatched"] == 10
         assert kept._connection.driver_connection.get_backend_pid() != cut
     assert kept._connection is None  # given back at shutdown
+
+
+def test_a_database_that_stops_answering_gets_a_503_in_the_error_shape(cluster) -> None:
+    """Tiles (through the fast path and the driver), items and collections, after the
+    service's database went away under it: a message for a person, not a bare 500."""
+    url = cluster.create_database("going_away")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/collections/wards/items").status_code == 200
+        with cluster.cursor("postgres") as cursor:
+            cursor.execute("DROP DATABASE going_away WITH (FORCE)")
+        for path in ("/tiles/wards/14/13049/7700.pbf", "/collections/wards/items",
+                     "/collections"):
+            response = client.get(path)
+            assert response.status_code == 503, path
+            assert response.json()["code"] == "Database unavailable"
+            assert "not answering" in response.json()["description"]

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from geo.db import DATABASE_DOWN
 from geo.errors import UrbanmapError
 from geo.routes.tiles import (
     TILE_FORMATS,
@@ -63,8 +64,10 @@ class TileFastPath:
             specs = parse_tile_layers(layers)
             return await tile_answer(scope["app"], specs, TileAddress(z, x, y), query,
                                      if_none_match, accept_encoding)
-        except UrbanmapError:
-            return None  # FastAPI's route refuses it again, in the usual error shape
+        except (UrbanmapError, *DATABASE_DOWN):
+            # FastAPI's route refuses it again, or tries the database once more, and answers
+            # in the usual error shape
+            return None
 
 
 def _tile_path(path: str) -> tuple[str, int, int, int] | None:
