@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException
 from geo.db import DATABASE_DOWN, connect_engine
 from geo.errors import UrbanmapError
 from geo.routes import export, features, landing, lookup, map, search, styles, tiles
+from geo.routes.common import close_version_reads
 from geo.routes.tile_fast_path import TileFastPath
 from geo.settings import Settings
-from geo.versions import close_version_reads
 
 GZIP_LEVEL = 4
 DOWNLOAD_PREFIX = "/export"

@@ -20,8 +20,6 @@ from sqlalchemy import Engine
 
 from geo.catalog import VERSIONS_QUERY
 
-_app_lock = threading.Lock()
-
 
 @dataclass
 class _Read:
@@ -105,24 +103,3 @@ class KeptConnectionReads:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-
-
-def fresh_versions(app) -> FreshVersions:
-    """The app's one version reader, made on first use and shared by every route (tiles and
-    items), so that their requests arriving together also share the reads."""
-    reader = getattr(app.state, "fresh_versions", None)
-    if reader is not None:
-        return reader
-    with _app_lock:
-        reader = getattr(app.state, "fresh_versions", None)
-        if reader is None:
-            reader = app.state.fresh_versions = FreshVersions(
-                KeptConnectionReads(app.state.engine))
-    return reader
-
-
-def close_version_reads(app) -> None:
-    """At shutdown: give back the connection the version reads kept."""
-    reader = getattr(app.state, "fresh_versions", None)
-    if reader is not None and isinstance(reader.read_now, KeptConnectionReads):
-        reader.read_now.close()

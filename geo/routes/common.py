@@ -1,4 +1,5 @@
-"""What every route shares: finding a layer by id, the base URL, and strict query parameters.
+"""What every route shares: finding a layer by id, the base URL, strict query parameters,
+and the app's shared objects (caches, the version reader).
 
 Layer ids, property names and sort keys only ever come from the registry: a value from a
 request is looked up there and refused when it is not found, so it never reaches SQL.
@@ -6,12 +7,49 @@ request is looked up there and refused when it is not found, so it never reaches
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from geo.errors import BadRequest, NotFound
+from geo.versions import FreshVersions, KeptConnectionReads
 from layers import REGISTRY, LayerSpec
+
+T = TypeVar("T")
+_shared_lock = threading.Lock()
+
+
+def app_shared(app: FastAPI, name: str, make: Callable[[], T]) -> T:
+    """The app's one `name` (a cache, a reader), made by `make` on first use.
+
+    Made lazily because the engine exists only once the app has started. Reading needs no
+    lock; the lock keeps two worker threads arriving together from making two.
+    """
+    shared = getattr(app.state, name, None)
+    if shared is not None:
+        return shared
+    with _shared_lock:
+        shared = getattr(app.state, name, None)
+        if shared is None:
+            shared = make()
+            setattr(app.state, name, shared)
+    return shared
+
+
+def fresh_versions(app: FastAPI) -> FreshVersions:
+    """The app's one version reader, shared by every route (tiles and items), so that their
+    requests arriving together also share the reads."""
+    return app_shared(app, "fresh_versions",
+                      lambda: FreshVersions(KeptConnectionReads(app.state.engine)))
+
+
+def close_version_reads(app: FastAPI) -> None:
+    """At shutdown: give back the connection the version reads kept."""
+    reader = getattr(app.state, "fresh_versions", None)
+    if reader is not None:
+        reader.read_now.close()
 
 
 def layer_or_404(layer_id: str, spatial: bool = False) -> LayerSpec:

@@ -29,7 +29,7 @@ from geo.catalog import data_versions
 from geo.errors import BadRequest
 from geo.export import ExportRequest, build_request
 from geo.export_package import Artefact, run_export
-from geo.routes.common import refuse_unknown_parameters
+from geo.routes.common import app_shared, refuse_unknown_parameters
 
 router = APIRouter()
 
@@ -37,7 +37,6 @@ EXPORT_PARAMETERS = ("layers", "format", "crs", "ward", "bbox", "filter", "filte
                      "properties", "coordinates")
 MAX_CACHE_BYTES = 2 * 2**30
 KEEP_SECONDS = 300.0  # a file served this recently is kept even over the limit
-_cache_lock = threading.Lock()
 
 
 @router.get("/export", summary="Export layers as a GIS file: gpkg, shp, geojson, csv, kml, fgb, "
@@ -94,18 +93,13 @@ def _artefact(app: FastAPI, wanted: ExportRequest, key: str) -> Artefact:
 
 
 def export_cache(app: FastAPI) -> ExportCache:
-    """The app's cache, made on first use, its folder removed when the app is collected or
-    the process exits."""
-    cache = getattr(app.state, "export_cache", None)
-    if cache is not None:
-        return cache
-    with _cache_lock:
-        cache = getattr(app.state, "export_cache", None)
-        if cache is None:
-            folder = Path(tempfile.mkdtemp(prefix="urbanmap-exports-"))
-            weakref.finalize(app, shutil.rmtree, folder, True)
-            cache = app.state.export_cache = ExportCache(folder)
-    return cache
+    """The app's cache, its folder removed when the app is collected or the process exits."""
+    def make() -> ExportCache:
+        folder = Path(tempfile.mkdtemp(prefix="urbanmap-exports-"))
+        weakref.finalize(app, shutil.rmtree, folder, True)
+        return ExportCache(folder)
+
+    return app_shared(app, "export_cache", make)
 
 
 class ExportCache:

@@ -16,8 +16,14 @@ from geo import items
 from geo.catalog import LayerState, layer_states
 from geo.cql import filter_expression
 from geo.errors import BadRequest, NotFound
-from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters, wants_html
-from geo.versions import fresh_versions
+from geo.routes.common import (
+    app_shared,
+    base_url,
+    fresh_versions,
+    layer_or_404,
+    refuse_unknown_parameters,
+    wants_html,
+)
 from layers import LayerSpec
 
 router = APIRouter()
@@ -139,7 +145,7 @@ async def items_page(layer_id: str, request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
     counted = (spec.id, versions.get(spec.id, 0), _selection(request))
-    counts = _matched_counts(request.app)
+    counts = app_shared(request.app, "matched_counts", items.MatchedCounts)
     features, returned, matched = await run_in_threadpool(
         _read_page, request.app.state.engine, query, counts.get(counted))
     counts.put(counted, matched)
@@ -215,13 +221,6 @@ def _selection(request: Request) -> tuple:
     """The parameters that decide which features match, in a canonical order."""
     return tuple(sorted((name, value) for name, value in request.query_params.multi_items()
                         if name not in NOT_SELECTING))
-
-
-def _matched_counts(app) -> items.MatchedCounts:
-    counts = getattr(app.state, "matched_counts", None)
-    if counts is None:
-        counts = app.state.matched_counts = items.MatchedCounts()
-    return counts
 
 
 def _etag(spec: LayerSpec, version: int, request: Request, html: bool) -> str:

@@ -7,7 +7,6 @@ data versions of its layers, so a load shows in the very next tile (see geo.tile
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -17,7 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import BadRequest, NotFound
 from geo.items import parse_day
-from geo.routes.common import base_url, layer_or_404, refuse_unknown_parameters
+from geo.routes.common import (
+    app_shared,
+    base_url,
+    fresh_versions,
+    layer_or_404,
+    refuse_unknown_parameters,
+)
 from geo.tilecache import TileCache, TileKey, current_versions, decompress, version_key
 from geo.tiles import (
     EPSG_3857_URI,
@@ -26,7 +31,6 @@ from geo.tiles import (
     tile_range,
     web_mercator_quad,
 )
-from geo.versions import fresh_versions
 from layers import REGISTRY, LayerSpec
 
 router = APIRouter()
@@ -48,7 +52,6 @@ JSON_TYPES = {"text": "string", "integer": "integer", "real": "number", "date": 
               "boolean": "boolean"}
 GEOMETRY_DIMENSION = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
 SPATIAL_LAYERS = tuple(spec for spec in REGISTRY.values() if spec.is_spatial)
-_cache_lock = threading.Lock()
 
 
 # --- parameters, each parsed once ---------------------------------------------------------
@@ -92,15 +95,8 @@ async def json_only(request: Request) -> None:
 
 
 def tile_cache(app: FastAPI) -> TileCache:
-    """The app's cache, made on first use: one per app, as a cache key names no database."""
-    cache = getattr(app.state, "tile_cache", None)
-    if cache is not None:  # every request after the first: no lock needed to read
-        return cache
-    with _cache_lock:
-        cache = getattr(app.state, "tile_cache", None)
-        if cache is None:
-            cache = app.state.tile_cache = TileCache()
-    return cache
+    """The app's cache: one per app, as a cache key names no database."""
+    return app_shared(app, "tile_cache", TileCache)
 
 
 # --- HTTP caching ---------------------------------------------------------------------------
