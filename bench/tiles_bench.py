@@ -1,7 +1,7 @@
 """Map-service benchmark: urbanmap against tipg on the same database, tiles and pages.
 
     .venv/bin/python bench/tiles_bench.py [--workers 2] [--seconds 10] [--points 200000]
-                                          [--quick]
+                                          [--rounds 1] [--quick]
 
 It starts its own PostGIS (an embedded LocalPostgis in a temporary directory, durable),
 loads the District 7 sample plus `--points` generated points, and starts three servers on
@@ -12,7 +12,7 @@ asks each of them, at concurrency 8 and 32, for the same tiles (every tile cover
 district at z12, z14 and z16 of three layers) and the same GeoJSON pages, and the same tiles
 are also timed as plain ST_AsMVT SQL in the database: the floor for any dynamic server. It
 prints requests/s, p50 and p99 per side and the ratios against the goals. Both servers start
-through `run_uvicorn`, which gives their shared socket the TCP_NODELAY that uvicorn's
+through `bench_servers.run_uvicorn`, which gives their shared socket the TCP_NODELAY that uvicorn's
 multi-worker mode leaves off. A measurement, not a test: it always exits 0 and is never
 collected by pytest.
 """
@@ -26,8 +26,6 @@ import math
 import os
 import platform
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,13 +39,23 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
-from http_load import Sample, Schedule, http_load  # the sibling module
+from bench_servers import (
+    SERVER_EXTRAS,
+    SERVER_HTTP,
+    SERVER_LOOP,
+    TIPG_VENV,
+    Server,
+    ensure_tipg,
+    free_port,
+    start_server,
+    uvicorn_command,
+)
+from http_load import Sample, Schedule, http_load  # the sibling modules
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATABASE = "bench_tiles"
-TIPG_VENV = ROOT / ".venv-tipg"
 ZOOMS = (12, 14, 16)
 CONCURRENCY = (8, 32)
 TILE_LAYERS = ("roads", "planning_zones", "pharmacies")  # lines, polygons, points
@@ -204,103 +212,6 @@ def tipg_items(layer: str, limit: int, offset: int) -> str:
 
 # -- the servers ---------------------------------------------------------------------
 
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen
-    base: str
-    log: Path
-
-    def stop(self) -> None:
-        """SIGTERM to the server's own process group (its workers), SIGKILL if it lingers."""
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-# What `urbanmap serve` runs: uvicorn's defaults, which take uvloop and httptools when they
-# are installed (urbanmap depends on both; ensure_tipg gives tipg's venv the same two).
-SERVER_LOOP = SERVER_HTTP = "auto"
-SERVER_EXTRAS = ("uvloop", "httptools")
-
-
-def uvicorn_command(venv: Path, app: str, port: int, workers: int) -> list[str]:
-    """uvicorn from `venv`, through `run_uvicorn` below (this file needs only the stdlib)."""
-    return [str(venv / "bin" / "python"), __file__, "--uvicorn", app, "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--loop", SERVER_LOOP,
-            "--http", SERVER_HTTP, "--no-access-log", "--log-level", "warning"]
-
-
-def run_uvicorn(argv: list[str]) -> None:
-    """`uvicorn argv…` with its shared listening socket created as IPPROTO_TCP.
-
-    With --workers > 1 uvicorn binds the socket itself as socket.socket(family) (proto 0),
-    and asyncio turns Nagle off (TCP_NODELAY) only on connections accepted from an
-    IPPROTO_TCP socket. Left as is, every response written in two segments waits for the
-    client's delayed ACK: 44 ms a request here for tipg and urbanmap alike, a cost of the
-    deployment rather than of either server. One worker, or a proxy in front, never sees it.
-    """
-    import uvicorn.config
-    import uvicorn.main
-
-    bind = uvicorn.config.Config.bind_socket
-
-    def bind_tcp(self: uvicorn.config.Config) -> socket.socket:
-        sock = bind(self)
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return sock
-        return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
-
-    uvicorn.config.Config.bind_socket = bind_tcp
-    sys.argv = ["uvicorn", *argv]
-    uvicorn.main.main()
-
-
-def start_server(name: str, command: list[str], env: dict[str, str], rundir: Path,
-                 ready_path: str) -> Server:
-    """Start `command` in its own session and wait until `ready_path` answers 200."""
-    log = rundir / f"{name.replace(' ', '-')}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env={**os.environ, **env}, cwd=rundir, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(name, process, f"http://127.0.0.1:{command[command.index('--port') + 1]}",
-                    log)
-    try:
-        wait_ready(server, ready_path)
-    except RuntimeError:
-        server.stop()
-        raise
-    return server
-
-
-def wait_ready(server: Server, path: str, timeout: float = 120) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            break
-        try:
-            if httpx.get(server.base + path, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    tail = "\n".join(server.log.read_text(errors="replace").splitlines()[-15:])
-    raise RuntimeError(f"{server.name} did not answer {path} within {timeout:.0f} s:\n{tail}")
-
-
 def start_servers(db, workers: int, rundir: Path) -> dict[str, Server]:
     """tipg, urbanmap and uncached urbanmap; a side that does not start is left out, said why."""
     from layers import get_layer
@@ -330,26 +241,6 @@ def start_servers(db, workers: int, rundir: Path) -> dict[str, Server]:
         except (RuntimeError, OSError) as error:
             print(f"!! {name} not measured: {error}", flush=True)
     return servers
-
-
-def ensure_tipg() -> bool:
-    """tipg in its own venv (.venv-tipg at the repository root), installed on first use,
-    with the uvloop and httptools urbanmap's uvicorn runs on, so both serve alike."""
-    python = TIPG_VENV / "bin" / "python"
-    has_extras = [str(python), "-c", "import " + ", ".join(SERVER_EXTRAS)]
-    if (TIPG_VENV / "bin" / "uvicorn").exists() and subprocess.run(
-            has_extras, capture_output=True).returncode == 0:
-        return True
-    print("installing tipg, uvicorn, uvloop and httptools into .venv-tipg …", flush=True)
-    try:
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
-        subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn",
-                        *SERVER_EXTRAS], check=True)
-    except (subprocess.CalledProcessError, OSError) as error:
-        print(f"!! could not install tipg ({error}); tipg will not be measured")
-        return False
-    return True
 
 
 # -- measuring -------------------------------------------------------------------------
@@ -719,7 +610,4 @@ def benchmark(db, servers: dict[str, Server], args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--uvicorn"]:
-        run_uvicorn(sys.argv[2:])
-    else:
-        main()
+    main()
