@@ -33,11 +33,11 @@ from load_bench import (  # noqa: E402 - the sibling benchmark, found through sy
     Database,
     Run,
     _median,
+    bench_database,
     conditions,
     point_frame,
     polygon_frame,
     run_child,
-    start_database,
     write_input,
 )
 
@@ -176,13 +176,10 @@ def main() -> None:
     args = parser.parse_args()
     args.formats = "fgb"  # for load_bench.conditions
     workdir = Path(tempfile.mkdtemp(prefix="urbanmap-export-bench-"))
-    home = Path(tempfile.mkdtemp(prefix="urbanmap-bench-pg-"))
-    db = start_database(home)
     try:
-        benchmark(db, workdir, args)
+        with bench_database() as db:
+            benchmark(db, workdir, args)
     finally:
-        db.cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

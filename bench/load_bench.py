@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +157,18 @@ class Database:
         with self.cluster.cursor(self.name) as cur:
             cur.execute(statement)
             return cur.fetchall() if cur.description else []
+
+
+@contextmanager
+def bench_database() -> Iterator[Database]:
+    """A durable embedded PostGIS in a temporary directory, stopped and removed after."""
+    home = Path(tempfile.mkdtemp(prefix="urbanmap-bench-pg-"))
+    db = start_database(home)
+    try:
+        yield db
+    finally:
+        db.cluster.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def start_database(home: Path) -> Database:
@@ -429,13 +443,10 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="urbanmap-bench-files-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="urbanmap-bench-pg-"))
-    db = start_database(home)
     try:
-        benchmark(db, workdir, args)
+        with bench_database() as db:
+            benchmark(db, workdir, args)
     finally:
-        db.cluster.stop()
-        shutil.rmtree(home, ignore_errors=True)
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
