@@ -3,13 +3,23 @@
 One keep-alive connection per concurrent request, each cycling over the paths for a fixed
 time. httpx took 1.5-5 ms of CPU a request on this machine, which capped every server near
 the same rate; this client takes about 0.1 ms.
+
+Given the server's number of worker processes, the connections are spread evenly over them
+(`_spread`), as a load balancer in front would. uvicorn's workers share one listening socket
+and whichever wakes first accepts: with 8 keep-alive connections, one worker sometimes got
+all 8 and the other none, and a server then ran at ~60 % of its rate for the whole
+measurement (tipg at z16: 345 against 490-575 req/s; urbanmap 1,215 against 1,500-1,650).
+Which measurement caught that was chance, and it moved the ratios between runs more than
+any change to either server did.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import math
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +34,7 @@ class Sample:
     received: int = 0  # bytes on the wire (gzip where the server compressed)
     seconds: float = 0.0
     cpu: float = 0.0  # the client's own CPU seconds
+    spread: tuple[int, ...] = ()  # connections per server worker, most first; () unknown
 
     @property
     def rate(self) -> float:
@@ -76,6 +87,24 @@ class Connection:
         self.close()
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port,
                                                                  limit=2**20)
+
+    async def worker(self, patience: float = 2.0) -> str | None:
+        """The server process that accepted this connection (its pid, from Linux `ss`); None
+        when that cannot be told (no `ss`, or no worker accepted it within `patience`)."""
+        here = self.writer.get_extra_info("sockname")[1]
+        deadline = time.perf_counter() + patience
+        while time.perf_counter() < deadline:
+            try:
+                listing = subprocess.run(
+                    ["ss", "-tnpH", "state", "established",
+                     f"( sport = :{self.port} and dport = :{here} )"],
+                    capture_output=True, text=True, check=True).stdout
+            except (OSError, subprocess.CalledProcessError):
+                return None
+            if "pid=" in listing:
+                return listing.split("pid=", 1)[1].split(",", 1)[0]
+            await asyncio.sleep(0.002)  # not accepted yet: still in the listen queue
+        return None
 
     def close(self) -> None:
         if self.writer is not None:
@@ -138,22 +167,48 @@ async def _drive(connections: list[Connection], schedule: Schedule) -> Sample:
     return sample
 
 
+async def _spread(connections: list[Connection], workers: int,
+                  tries: int = 200) -> tuple[int, ...]:
+    """Open the connections so that each of the server's `workers` processes holds an equal
+    share (within one): a connection accepted by a worker that has its share is closed and
+    opened again. Connections per worker, most first; () when the workers cannot be told
+    apart, the connections then open as they come."""
+    share = math.ceil(len(connections) / workers)
+    held: collections.Counter[str] = collections.Counter()
+    for conn in connections:
+        for _ in range(tries):
+            await conn.open()
+            worker = await conn.worker()
+            if worker is None:
+                return ()
+            if held[worker] < share:
+                held[worker] += 1
+                break
+        else:  # as even as `tries` could make it; the spread reported says how even
+            held[worker] += 1
+    return tuple(sorted(held.values(), reverse=True))
+
+
 async def _http_load(base: str, paths: list[str], concurrency: int, seconds: float,
-                     warm_passes: int) -> Sample:
+                     warm_passes: int, workers: int) -> Sample:
     connections = [Connection(base) for _ in range(concurrency)]
     try:
+        spread = await _spread(connections, workers) if workers > 1 else ()
         warm = paths * warm_passes or paths[: 2 * concurrency]
         await _drive(connections, Schedule(warm))  # excluded: connections, caches
-        return await _drive(connections, Schedule(paths, seconds))
+        sample = await _drive(connections, Schedule(paths, seconds))
+        sample.spread = spread
+        return sample
     finally:
         for conn in connections:
             conn.close()
 
 
 def http_load(base: str, paths: list[str], concurrency: int, seconds: float,
-              warm_passes: int = 0) -> Sample:
-    """`concurrency` connections cycling over `paths` for `seconds`, after a warm-up.
+              warm_passes: int = 0, workers: int = 1) -> Sample:
+    """`concurrency` connections cycling over `paths` for `seconds`, after a warm-up, spread
+    evenly over the server's `workers` processes.
 
     `warm_passes` 0 warms up with 2 x concurrency requests; n >= 1 with n whole passes.
     """
-    return asyncio.run(_http_load(base, paths, concurrency, seconds, warm_passes))
+    return asyncio.run(_http_load(base, paths, concurrency, seconds, warm_passes, workers))
