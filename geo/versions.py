@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import psycopg2
+import psycopg2.extensions
 from sqlalchemy import Engine
 
 from geo.catalog import VERSIONS_QUERY
@@ -32,7 +33,11 @@ class FreshVersions:
 
     >>> import asyncio
     >>> calls = []
-    >>> versions = FreshVersions(lambda: calls.append(1) or {"hydrants": len(calls)})
+    >>> async def read():
+    ...     calls.append(1)
+    ...     await asyncio.sleep(0)
+    ...     return {"hydrants": len(calls)}
+    >>> versions = FreshVersions(read)
     >>> async def together():
     ...     return await asyncio.gather(*(versions.current() for _ in range(10)))
     >>> answers = asyncio.run(together())
@@ -40,8 +45,8 @@ class FreshVersions:
     True
     """
 
-    def __init__(self, read: Callable[[], dict[str, int]]) -> None:
-        self.read_now = read  # blocking (a database query): run in a worker thread
+    def __init__(self, read: Callable[[], Awaitable[dict[str, int]]]) -> None:
+        self.read_now = read
         self._tickets = itertools.count()
         self._latest: _Read | None = None
 
@@ -56,50 +61,83 @@ class FreshVersions:
             await asyncio.wait([latest.result])  # began before this call: wait, then next
 
     def _start(self) -> asyncio.Future:
-        loop = asyncio.get_running_loop()
-        result = loop.run_in_executor(None, self.read_now)
+        result = asyncio.ensure_future(self.read_now())
         self._latest = _Read(next(self._tickets), result)
         return result
 
 
 class KeptConnectionReads:
-    """The version query on one connection kept for it, run on the driver directly.
+    """The version query on one connection kept for it, in psycopg2's asynchronous mode: the
+    event loop waits for the answer on the connection's socket, no thread is involved.
 
-    Reads come one at a time (FreshVersions starts the next when the last is done), and a
-    cached tile waits for one: through the pool and SQLAlchemy's execution a read cost a
-    cached tile about as much as the rest of serving it. A connection that fails is
-    dropped, and the read is tried once more on a new one.
+    Reads come one at a time (FreshVersions starts the next when the last is done), and
+    every tile waits for one. Run in a worker thread, as before, a read cost two thread hops
+    and the wake-ups between them: about a sixth of a cached tile's CPU in its worker, and
+    latency at a moment when the worker had nothing else to do (bench/RESULTS.md). A
+    connection that fails is dropped, and the read is tried once more on a new one.
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self._connect_args = engine.dialect.create_connect_args(engine.url)
         self._query = str(VERSIONS_QUERY.compile(dialect=engine.dialect))
         self._connection = None
-        self._lock = threading.Lock()
 
-    def __call__(self) -> dict[str, int]:
-        with self._lock:
-            try:
-                return self._read()
-            except self._engine.dialect.loaded_dbapi.Error:
-                # Closed under us (a database restart, an idle timeout): once more, anew.
-                return self._read()
-
-    def _read(self) -> dict[str, int]:
-        if self._connection is None:
-            self._connection = self._engine.raw_connection()
-            self._connection.driver_connection.autocommit = True
+    async def __call__(self) -> dict[str, int]:
         try:
-            with self._connection.cursor() as cursor:
-                cursor.execute(self._query)
-                return dict(cursor.fetchall())
-        except BaseException:
-            self._connection.invalidate()
-            self._connection = None
+            return await self._read()
+        except psycopg2.Error:
+            # Closed under us (a database restart, an idle timeout): once more, anew.
+            return await self._read()
+
+    async def _read(self) -> dict[str, int]:
+        if self._connection is None:
+            args, kwargs = self._connect_args
+            connection = psycopg2.connect(*args, **kwargs, async_=True)
+            try:
+                await _answered(connection)
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
+        try:
+            cursor = self._connection.cursor()
+            cursor.execute(self._query)
+            await _answered(self._connection)
+            return dict(cursor.fetchall())
+        except BaseException:  # also a cancelled wait: the connection's state is unknown
+            self.close()
             raise
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+async def _answered(connection) -> None:
+    """Wait on the event loop until an asynchronous psycopg2 connection has finished what it
+    was doing (connecting, or a query): poll it, and sleep until its socket is ready for what
+    the poll asked for. Errors from the server are raised by poll()."""
+    loop = asyncio.get_running_loop()
+    while True:
+        state = connection.poll()
+        if state == psycopg2.extensions.POLL_OK:
+            return
+        if state == psycopg2.extensions.POLL_READ:
+            watch, unwatch = loop.add_reader, loop.remove_reader
+        elif state == psycopg2.extensions.POLL_WRITE:
+            watch, unwatch = loop.add_writer, loop.remove_writer
+        else:
+            raise psycopg2.OperationalError(f"unexpected connection poll state {state}")
+        ready = loop.create_future()
+        socket = connection.fileno()
+        watch(socket, _wake, ready)
+        try:
+            await ready
+        finally:
+            unwatch(socket)
+
+
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -44,12 +44,12 @@ def test_version_reads_go_on_after_their_connection_is_cut(sample_engine: Engine
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert client.get("/tiles/hydrants/14/13049/7700.pbf").status_code == 200
         kept = client.app.state.fresh_versions.read_now
-        cut = kept._connection.driver_connection.get_backend_pid()
+        cut = kept._connection.get_backend_pid()
         with sample_engine.begin() as conn:
             assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": cut}).scalar()
         wards = client.get("/collections/wards/items?limit=1")
         assert wards.status_code == 200 and wards.json()["numberMatched"] == 10
-        assert kept._connection.driver_connection.get_backend_pid() != cut
+        assert kept._connection.get_backend_pid() != cut
     assert kept._connection is None  # given back at shutdown
 
 
