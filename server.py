@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from geo.db import DATABASE_DOWN, connect_engine
 from geo.errors import UrbanmapError
 from geo.routes import export, features, landing, lookup, map, search, styles, tiles
-from geo.routes.common import close_version_reads
+from geo.routes.common import close_database_threads, close_version_reads
 from geo.routes.tile_fast_path import TileFastPath
 from geo.settings import Settings
 
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = connect_engine(settings, pool_size=settings.db_pool_size)
         yield
         close_version_reads(app)
+        close_database_threads(app)
         app.state.engine.dispose()
 
     app = FastAPI(title="urbanmap", description="Urban assets of a city district",

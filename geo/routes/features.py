@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from geo import items
 from geo.catalog import LayerState, layer_states
@@ -20,6 +19,7 @@ from geo.routes.common import (
     app_shared,
     base_url,
     fresh_versions,
+    in_database_thread,
     layer_or_404,
     refuse_unknown_parameters,
     wants_html,
@@ -146,8 +146,8 @@ async def items_page(layer_id: str, request: Request) -> Response:
         return Response(status_code=304, headers={"ETag": etag})
     counted = (spec.id, versions.get(spec.id, 0), _selection(request))
     counts = app_shared(request.app, "matched_counts", items.MatchedCounts)
-    features, returned, matched = await run_in_threadpool(
-        _read_page, request.app.state.engine, query, counts.get(counted))
+    features, returned, matched = await in_database_thread(
+        request.app, _read_page, request.app.state.engine, query, counts.get(counted))
     counts.put(counted, matched)
     url = f"{base_url(request)}collections/{spec.id}/items"
     links = _page_links(request, url, query, returned, matched)

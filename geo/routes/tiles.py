@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from geo.crs import DISTRICT_7_BBOX_WGS84
 from geo.errors import BadRequest, NotFound
@@ -20,6 +19,7 @@ from geo.routes.common import (
     app_shared,
     base_url,
     fresh_versions,
+    in_database_thread,
     layer_or_404,
     refuse_unknown_parameters,
 )
@@ -155,7 +155,7 @@ async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileA
     cache = tile_cache(app)
     stored = cache.get(key)
     if stored is None:
-        stored = await run_in_threadpool(_render, app, cache, specs, key)
+        stored = await in_database_thread(app, _render, app, cache, specs, key)
     if stored and accepts_gzip(accept_encoding):
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
