@@ -9,12 +9,15 @@ and the simplification tolerance are bound parameters. PostGIS returns the finis
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import psycopg2.errors
 from sqlalchemy import Connection, Engine, TextClause, text
 from sqlalchemy.dialects import postgresql
 
@@ -144,14 +147,16 @@ def render_tile(conn: Connection, specs: Sequence[LayerSpec], z: int, x: int, y:
 
 def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x: int, y: int,
                           day: datetime.date | None = None) -> bytes:
-    """`render_tile` run by psycopg2 itself on a pooled connection, in autocommit, with the
-    tile fetched by a binary COPY.
+    """`render_tile` run by psycopg2 itself on a pooled connection, in autocommit, through
+    the statement's function and with the tile fetched by a binary COPY.
 
     The map service's path for a tile not in its cache. SQLAlchemy's connection and
-    execution machinery cost a z16 tile about 0.35 ms of CPU, a third of the request; and a
+    execution machinery cost a z16 tile about 0.35 ms of CPU, a third of the request; a
     SELECT brings bytea as hex text, which the server writes and psycopg2 decodes at twice
-    the tile's size (a 7 MB z12 tile: 20 ms of client CPU by SELECT, 7 ms by binary COPY;
-    bench/RESULTS.md). Same statement, same bound values, same bytes (a test compares).
+    the tile's size (a 7 MB z12 tile: 20 ms of client CPU by SELECT, 7 ms by binary COPY);
+    and parsing and planning the statement afresh took a fifth of the server's time on a
+    z16 tile, which the function's kept plan saves (bench/RESULTS.md). Same statement, same
+    bound values, same features (a test compares).
     """
     query = tile_query(specs, z, x, y, day)
     if query is None:
@@ -165,7 +170,8 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
         with driver.cursor() as cursor:
             # COPY takes no parameters: psycopg2 binds them into the text itself, as it does
             # for every execute (it never sends parameters separately).
-            bound = cursor.mogrify(_driver_sql(statement, engine.dialect), params)
+            bound = cursor.mogrify(*_tile_call(cursor, pooled.info, statement, engine.dialect,
+                                               params))
             cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)",
                                copied)
         driver.autocommit = False
@@ -175,6 +181,59 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
     finally:
         pooled.close()  # back to the pool
     return only_value(copied.getbuffer())
+
+
+@dataclass(frozen=True)
+class _TileFunction:
+    """A tile statement as a PL/pgSQL function of its parameters, made on each connection
+    that renders it: PL/pgSQL keeps a function's plans for the session, so the statement is
+    parsed and planned once per connection instead of once per tile. In pg_temp, so the
+    function lives and dies with the session and never outlasts a change to the layers."""
+
+    name: str
+    parameters: tuple[str, ...]
+    create: str
+
+    @property
+    def call(self) -> str:
+        return f"SELECT pg_temp.{self.name}({', '.join(['%s'] * len(self.parameters))})"
+
+
+# The SQL types of the bound values tile_query gives (layer_0, layer_1, … are text).
+_PARAMETER_TYPES = {"z": "integer", "x": "integer", "y": "integer",
+                    "tolerance": "double precision", "day": "date"}
+
+
+@lru_cache(maxsize=512)
+def _tile_function(statement: TextClause, dialect) -> _TileFunction:
+    driver_sql = _driver_sql(statement, dialect)
+    parameters = tuple(dict.fromkeys(re.findall(r"%\((\w+)\)s", driver_sql)))
+    body = re.sub(r"%\((\w+)\)s", lambda m: f"${parameters.index(m.group(1)) + 1}",
+                  driver_sql)
+    name = "urbanmap_tile_" + hashlib.sha1(driver_sql.encode()).hexdigest()[:16]
+    types = ", ".join(_PARAMETER_TYPES.get(p, "text") for p in parameters)
+    create = (f"CREATE OR REPLACE FUNCTION pg_temp.{name}({types}) RETURNS bytea "
+              f"LANGUAGE plpgsql STABLE AS $tile$ BEGIN RETURN ({body}); END $tile$")
+    return _TileFunction(name, parameters, create)
+
+
+def _tile_call(cursor, info: dict, statement: TextClause, dialect,
+               params: dict) -> tuple[str, object]:
+    """What to run for the tile on this connection: a call of the statement's function,
+    made here first if the connection has not made it; the statement itself where the
+    session may not make functions (a read-only standby)."""
+    function = _tile_function(statement, dialect)
+    made = info.setdefault("tile_functions", set())
+    if function.name not in made:
+        if info.get("tile_functions_refused"):
+            return _driver_sql(statement, dialect), params
+        try:
+            cursor.execute(function.create)
+        except psycopg2.errors.ReadOnlySqlTransaction:
+            info["tile_functions_refused"] = True
+            return _driver_sql(statement, dialect), params
+        made.add(function.name)
+    return function.call, [params[name] for name in function.parameters]
 
 
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"

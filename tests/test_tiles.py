@@ -12,7 +12,7 @@ import mapbox_vector_tile
 import psycopg2
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from geo.db import make_engine
 from geo.routes.tiles import SPATIAL_LAYERS, accepts_gzip, etag_matches
@@ -92,10 +92,18 @@ def test_a_tile_with_nothing_is_200_and_empty(client: TestClient) -> None:
     assert response.status_code == 200 and response.content == b""
 
 
-def test_the_service_renders_through_the_driver_the_same_bytes(sample_engine: Engine) -> None:
+def features_by_layer(tile: bytes) -> dict[str, list[str]]:
+    """Each layer's features, in id order: a render through a kept plan may scan the rows in
+    another order than a fresh one, which changes the bytes and not the tile."""
+    return {name: sorted(json.dumps(feature, sort_keys=True) for feature in layer["features"])
+            for name, layer in decode(tile).items()}
+
+
+def test_the_service_renders_through_the_driver_the_same_features(sample_engine: Engine) -> None:
     """`render_tile_on_driver`, the service's path, against `render_tile` through
     SQLAlchemy: every layer at three zooms (simplified below 16), a day of the epidemic
-    overlay, and a zoom where no layer is drawn."""
+    overlay, and a zoom where no layer is drawn; each case twice more than PL/pgSQL renders
+    with fresh plans, so its kept (generic) plan is compared too."""
     epidemic = [REGISTRY["epidemic_risk"]]
     with sample_engine.connect() as conn:
         last_day = conn.execute(text("SELECT max(report_date) - 3 FROM epidemic_risk")).scalar()
@@ -104,11 +112,46 @@ def test_the_service_renders_through_the_driver_the_same_bytes(sample_engine: En
         cases += [(epidemic, 12, 3262, 1925, last_day), (epidemic, 12, 3262, 1925, None),
                   (SPATIAL_LAYERS, 2, 3, 1, None)]
         for specs, z, x, y, day in cases:
-            through_sqlalchemy = render_tile(conn, specs, z, x, y, day)
-            assert render_tile_on_driver(sample_engine, specs, z, x, y, day) == \
-                through_sqlalchemy, (z, x, y, day)
+            through_sqlalchemy = features_by_layer(render_tile(conn, specs, z, x, y, day))
+            for _ in range(7):
+                assert features_by_layer(render_tile_on_driver(
+                    sample_engine, specs, z, x, y, day)) == through_sqlalchemy, (z, x, y, day)
     assert decode(render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 14, X, Y))["roads"]
     assert render_tile_on_driver(sample_engine, SPATIAL_LAYERS, 2, 3, 1) == b""
+
+
+def test_a_connection_makes_its_tile_function_once(
+        sample_engine: Engine) -> None:
+    engine = make_engine(sample_engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        for x in range(X - 2, X + 3):
+            render_tile_on_driver(engine, SPATIAL_LAYERS, 14, x, Y)
+        pooled = engine.raw_connection()
+        made = pooled.info["tile_functions"]
+        with pooled.driver_connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()")
+            assert cursor.fetchone()[0] == len(made) == 1
+        pooled.close()
+    finally:
+        engine.dispose()
+
+
+def test_a_read_only_session_renders_the_statement_itself(sample_engine: Engine) -> None:
+    """A read-only standby may make no function, not even a temporary one: the same tile
+    comes from the statement."""
+    url = sample_engine.url.render_as_string(hide_password=False)
+    read_only = create_engine(url, connect_args={
+        "options": "-c default_transaction_read_only=on"})
+    try:
+        tile = render_tile_on_driver(read_only, SPATIAL_LAYERS, 14, X, Y)
+        with sample_engine.connect() as conn:
+            assert features_by_layer(tile) == features_by_layer(
+                render_tile(conn, SPATIAL_LAYERS, 14, X, Y))
+        pooled = read_only.raw_connection()
+        assert pooled.info["tile_functions_refused"] and not pooled.info["tile_functions"]
+        pooled.close()
+    finally:
+        read_only.dispose()
 
 
 def test_a_render_on_a_cut_connection_fails_plainly_and_the_next_gets_a_new_one(
