@@ -338,9 +338,11 @@ def measure(results: Results, label: str, runs: dict[str, Callable[[], Sample]],
             shown = f"{side} r{round_no + 1}" if rounds > 1 else side
             error = f", {sample.errors} errors, first: {sample.first_error}" \
                 if sample.errors else ""
+            spread = f"  connections {'/'.join(map(str, sample.spread))}" \
+                if sample.spread else ""
             print(f"  {label:<32}{shown:<22}{sample.rate:>9,.1f} req/s  p50 "
                   f"{sample.percentile(50):>8.1f} ms  p99 {sample.percentile(99):>8.1f} ms"
-                  f"{error}", flush=True)
+                  f"{spread}{error}", flush=True)
     for side, samples in taken.items():
         results[label, side] = sorted(samples, key=lambda sample: sample.rate)[len(samples) // 2]
 
@@ -356,7 +358,7 @@ def measure_tiles(results: Results, db, servers: dict[str, Server], tiles: dict[
             if side in servers:
                 runs[side] = partial(http_load, servers[side].base,
                                      [paths[side](tile) for tile in chosen], concurrency,
-                                     args.seconds, warm[side])
+                                     args.seconds, warm[side], args.workers)
         measure(results, tile_label(z, concurrency), runs, args.rounds)
 
 
@@ -367,7 +369,7 @@ def measure_items(results: Results, servers: dict[str, Server], counts: dict[str
         offsets = page_offsets(counts[layer], limit)
         runs = {side: partial(http_load, servers[side].base,
                               [paths[side](layer, limit, offset) for offset in offsets],
-                              concurrency, args.seconds)
+                              concurrency, args.seconds, workers=args.workers)
                 for side in (TIPG, URBANMAP) if side in servers}
         measure(results, items_label(layer, limit, concurrency), runs, args.rounds)
 
@@ -536,7 +538,9 @@ tipg: tipg.main:app, defaults except TIPG_MAX_FEATURES_PER_TILE=50000, asked for
   catalog refreshes every 300 s (TIPG_CATALOG_TTL default) inside a request.
 Pools are each side's default: tipg asyncpg 1-10 connections per worker; urbanmap
   SQLAlchemy URBANMAP_DB_POOL_SIZE (default 40, +10 overflow) per worker; its tile and
-  items routes async, their database work on Starlette's thread pool.
+  items routes async, their database work in a thread pool as large as the connection pool,
+  the data versions read on the event loop (psycopg2's asynchronous mode), tiles rendered
+  through a PL/pgSQL function of the statement made on each connection (planned once).
 items: /collections/{layer}/items?limit&offset against tipg's with geom-column=geom and the
   same properties; ten offsets within the first ten pages, the same for both. GeoJSON, gzip.
 SQL floor: per tile, in the database over psycopg2 (one connection per thread, as many
@@ -544,6 +548,10 @@ SQL floor: per tile, in the database over psycopg2 (one connection per thread, a
   (SELECT fid, <properties>, ST_AsMVTGeom(geom_3857, ST_TileEnvelope(z,x,y), 4096, 64, true)
   FROM <table> WHERE geom_3857 && ST_TileEnvelope(z,x,y, margin) LIMIT <cap>) q: urbanmap's
   tile without simplification, compression or HTTP; the bytes are fetched to the client.
+Each measurement opens its connections evenly over the server's worker processes, as a
+  load balancer would (http_load: a connection a worker has too many of is opened again;
+  shown as "connections 4/4"): left to uvicorn's shared socket, one worker sometimes took
+  all 8 and the server ran at ~60 %% for that measurement.
 All HTTP requests send Accept-Encoding: gzip; latency = request sent to last byte received
 (not decompressed); requests/s counts 200 responses only; warm-up requests are excluded."""
 
