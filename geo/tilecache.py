@@ -1,15 +1,12 @@
 """Rendered tiles kept in memory, gzip-compressed, under the data versions they were cut from.
 
-Every load bumps its layer's `data_version` in the load's own transaction. A tile request
-reads the current versions first (geo.versions: one query on a table of a few rows, shared
-by the requests that arrive together) and looks the tile up under them, so the first
-request after a load misses and renders the new data: a tile is never stale, and nothing
-has to be invalidated. Entries of older versions are simply never asked for again and fall
-out of the LRU.
-
-Versions are read before the tile is rendered, so a load committing in between can only
-put newer data under the older key (harmless: the next request sees the new version and
-misses), never older data under the newer key.
+Every load bumps its layer's `data_version` in the load's own transaction. A tile is kept
+under the versions its own statement read (one statement, one snapshot: the key says
+exactly which data the tile shows). A request looks the tile up under versions read after
+it arrived (geo.versions: one query on a table of a few rows, shared by the requests that
+arrive together), so the first request after a load misses and renders the new data: a
+tile is never stale, and nothing has to be invalidated. Entries of older versions are
+simply never asked for again and fall out of the LRU.
 
 PostgreSQL LISTEN/NOTIFY could spare the version query, but the loaders do not notify and
 a trigger would be a schema change; the query costs far less than a cache miss.
@@ -131,15 +128,18 @@ class TileCache:
                 _, evicted = self._entries.popitem(last=False)
                 self.size -= len(evicted)
 
-    def tile(self, engine: Engine, specs: Sequence[LayerSpec], key: TileKey) -> bytes:
-        """The gzip-compressed tile for `key`, rendered through `engine` on a miss.
+    def render(self, engine: Engine, specs: Sequence[LayerSpec], address: TileAddress,
+               day: datetime.date | None = None) -> tuple[TileKey, bytes]:
+        """Render the tile now and keep it under the data versions it was cut from, which
+        come from its own statement: (its key, the gzip-compressed tile).
 
         Two requests missing together both render; the tile is the same, and rendering
         outside the lock keeps one slow tile from holding up every other request.
         """
-        stored = self.get(key)
-        if stored is None:
-            a = key.address
-            stored = compress(render_tile_on_driver(engine, specs, a.z, a.x, a.y, key.day))
-            self.put(key, stored)
-        return stored
+        a = address
+        rendered = render_tile_on_driver(engine, specs, a.z, a.x, a.y, day)
+        key = TileKey(tuple(s.id for s in specs),
+                      tuple(rendered.versions.get(s.id, 0) for s in specs), address, day)
+        stored = compress(rendered.tile)
+        self.put(key, stored)
+        return key, stored

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import psycopg2.errors
 from sqlalchemy import Connection, Engine, TextClause, text
@@ -23,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from geo.crs import Bounds
 from geo.errors import BadRequest
-from geo.schema import LAYER_TABLES
+from geo.schema import LAYER_TABLES, layer_versions
 from layers.spec import LayerSpec
 
 # Highest zoom of the WebMercatorQuad matrices we publish; beyond a layer's own maxzoom a
@@ -145,33 +146,46 @@ def render_tile(conn: Connection, specs: Sequence[LayerSpec], z: int, x: int, y:
     return bytes(tile) if tile is not None else b""
 
 
+class RenderedTile(NamedTuple):
+    versions: dict[str, int]  # every loaded layer's data version, as the tile saw the data
+    tile: bytes  # uncompressed MVT; b"" when no layer has a feature there
+
+
+# The data versions in the tile's own statement, so they describe exactly the data it was cut
+# from (one statement, one snapshot); text, so the binary COPY gives them as plain UTF-8.
+_VERSIONS_SQL = (f"(SELECT string_agg(layer_id || '=' || data_version, ',') "
+                 f"FROM {_quote(layer_versions.name)})")
+
+
 def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x: int, y: int,
-                          day: datetime.date | None = None) -> bytes:
+                          day: datetime.date | None = None) -> RenderedTile:
     """`render_tile` run by psycopg2 itself on a pooled connection, in autocommit, through
-    the statement's function and with the tile fetched by a binary COPY.
+    the statement's function, together with the data versions it saw; fetched by a binary
+    COPY.
 
     The map service's path for a tile not in its cache. SQLAlchemy's connection and
     execution machinery cost a z16 tile about 0.35 ms of CPU, a third of the request; a
     SELECT brings bytea as hex text, which the server writes and psycopg2 decodes at twice
     the tile's size (a 7 MB z12 tile: 20 ms of client CPU by SELECT, 7 ms by binary COPY);
-    and parsing and planning the statement afresh took a fifth of the server's time on a
-    z16 tile, which the function's kept plan saves (bench/RESULTS.md). Same statement, same
-    bound values, same features (a test compares).
+    parsing and planning the statement afresh took a fifth of the server's time on a z16
+    tile, which the function's kept plan saves; and the versions come in the same round
+    trip (bench/RESULTS.md). Same statement, same bound values, same features (a test
+    compares).
     """
     query = tile_query(specs, z, x, y, day)
-    if query is None:
-        return b""
-    statement, params = query
     copied = io.BytesIO()
     pooled = engine.raw_connection()
     try:
         driver = pooled.driver_connection
         driver.autocommit = True  # one statement: no BEGIN before it, no ROLLBACK after
         with driver.cursor() as cursor:
+            if query is None:
+                tile, params = "NULL::bytea", ()
+            else:
+                tile, params = _tile_call(cursor, pooled.info, *query, engine.dialect)
             # COPY takes no parameters: psycopg2 binds them into the text itself, as it does
             # for every execute (it never sends parameters separately).
-            bound = cursor.mogrify(*_tile_call(cursor, pooled.info, statement, engine.dialect,
-                                               params))
+            bound = cursor.mogrify(f"SELECT {_VERSIONS_SQL}, {tile}", params)
             cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)",
                                copied)
         driver.autocommit = False
@@ -180,7 +194,9 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
         raise
     finally:
         pooled.close()  # back to the pool
-    return only_value(copied.getbuffer())
+    versions, tile = only_row(copied.getbuffer())
+    pairs = (pair.rpartition("=") for pair in (versions or b"").decode().split(",") if pair)
+    return RenderedTile({layer: int(version) for layer, _, version in pairs}, tile or b"")
 
 
 @dataclass(frozen=True)
@@ -196,7 +212,7 @@ class _TileFunction:
 
     @property
     def call(self) -> str:
-        return f"SELECT pg_temp.{self.name}({', '.join(['%s'] * len(self.parameters))})"
+        return f"pg_temp.{self.name}({', '.join(['%s'] * len(self.parameters))})"
 
 
 # The SQL types of the bound values tile_query gives (layer_0, layer_1, … are text).
@@ -217,21 +233,21 @@ def _tile_function(statement: TextClause, dialect) -> _TileFunction:
     return _TileFunction(name, parameters, create)
 
 
-def _tile_call(cursor, info: dict, statement: TextClause, dialect,
-               params: dict) -> tuple[str, object]:
-    """What to run for the tile on this connection: a call of the statement's function,
+def _tile_call(cursor, info: dict, statement: TextClause, params: dict,
+               dialect) -> tuple[str, object]:
+    """The tile as an expression for this connection: a call of the statement's function,
     made here first if the connection has not made it; the statement itself where the
     session may not make functions (a read-only standby)."""
     function = _tile_function(statement, dialect)
     made = info.setdefault("tile_functions", set())
     if function.name not in made:
         if info.get("tile_functions_refused"):
-            return _driver_sql(statement, dialect), params
+            return f"({_driver_sql(statement, dialect)})", params
         try:
             cursor.execute(function.create)
         except psycopg2.errors.ReadOnlySqlTransaction:
             info["tile_functions_refused"] = True
-            return _driver_sql(statement, dialect), params
+            return f"({_driver_sql(statement, dialect)})", params
         made.add(function.name)
     return function.call, [params[name] for name in function.parameters]
 
@@ -239,24 +255,30 @@ def _tile_call(cursor, info: dict, statement: TextClause, dialect,
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 
 
-def only_value(copy: memoryview | bytes) -> bytes:
-    r"""The one bytea value of a one-row, one-column binary COPY (PostgreSQL's documented
-    format: signature, flags, header extension; a row is a field count and, per field, a
-    length, -1 for NULL, and the bytes); b"" for NULL or no row.
+def only_row(copy: memoryview | bytes) -> list[bytes | None]:
+    r"""The values of a one-row binary COPY (PostgreSQL's documented format: signature,
+    flags, header extension; a row is a field count and, per field, a length, -1 for NULL,
+    and the bytes); [] when there is no row.
 
     >>> header = _COPY_SIGNATURE + bytes(8)
-    >>> only_value(header + b"\x00\x01" + b"\x00\x00\x00\x03" + b"mvt" + b"\xff\xff")
-    b'mvt'
-    >>> only_value(header + b"\x00\x01" + b"\xff\xff\xff\xff" + b"\xff\xff")
-    b''
+    >>> only_row(header + b"\x00\x02" + b"\x00\x00\x00\x03" + b"mvt" + b"\xff\xff\xff\xff"
+    ...          + b"\xff\xff")
+    [b'mvt', None]
+    >>> only_row(header + b"\xff\xff")
+    []
     """
     if bytes(copy[:11]) != _COPY_SIGNATURE:
         raise ValueError("not a binary COPY")
-    start = 19 + int.from_bytes(copy[15:19], "big")  # after the header extension
-    if int.from_bytes(copy[start:start + 2], "big", signed=True) != 1:
-        return b""  # the trailer (-1): no row
-    length = int.from_bytes(copy[start + 2:start + 6], "big", signed=True)
-    return bytes(copy[start + 6:start + 6 + length]) if length > 0 else b""
+    at = 19 + int.from_bytes(copy[15:19], "big")  # after the header extension
+    fields = int.from_bytes(copy[at:at + 2], "big", signed=True)  # -1: the trailer, no row
+    at += 2
+    values: list[bytes | None] = []
+    for _ in range(max(fields, 0)):
+        length = int.from_bytes(copy[at:at + 4], "big", signed=True)
+        at += 4
+        values.append(bytes(copy[at:at + length]) if length >= 0 else None)
+        at += max(length, 0)
+    return values
 
 
 @lru_cache(maxsize=512)

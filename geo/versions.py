@@ -49,6 +49,9 @@ class FreshVersions:
         self.read_now = read
         self._tickets = itertools.count()
         self._latest: _Read | None = None
+        # The answer of the last read that succeeded: maybe old already, so only for a guess
+        # that is checked (a tile missing from memory even under these must be rendered).
+        self.last_read: dict[str, int] | None = None
 
     async def current(self) -> dict[str, int]:
         ticket = next(self._tickets)
@@ -62,8 +65,13 @@ class FreshVersions:
 
     def _start(self) -> asyncio.Future:
         result = asyncio.ensure_future(self.read_now())
+        result.add_done_callback(self._remember)
         self._latest = _Read(next(self._tickets), result)
         return result
+
+    def _remember(self, read: asyncio.Future) -> None:
+        if not read.cancelled() and read.exception() is None:
+            self.last_read = read.result()
 
 
 class KeptConnectionReads:

@@ -143,23 +143,41 @@ async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileA
 
     Shared by the routes and the fast path (geo.routes.tile_fast_path), so both check and
     answer alike; `query` holds only TILE_PARAMETERS. Async, so a cached tile costs no
-    thread: only the (shared) version read and a render run in worker threads.
+    thread: the (shared) version read waits on the event loop, and only a render runs in a
+    database thread.
+
+    A tile that is not in memory even under the versions last read must be rendered
+    whatever the versions are now; its render reads them itself, after this request
+    arrived, so it waits for no separate read: one round trip for a tile seen for the
+    first time, not two.
     """
     day = tile_day(specs, query.get("datetime"))
-    versions = await fresh_versions(app).current()
-    key = TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
-                  address, day)
-    headers = _tile_headers(key, query.get("v"))
-    if etag_matches(if_none_match, key.etag):
-        return Response(status_code=304, headers=headers)
+    versions = fresh_versions(app)
     cache = tile_cache(app)
-    stored = cache.get(key)
-    if stored is None:
-        stored = await in_database_thread(app, _render, app, cache, specs, key)
+    key = stored = None
+    if versions.last_read is not None and if_none_match is None:
+        if cache.get(_tile_key(specs, versions.last_read, address, day)) is None:
+            key, stored = await in_database_thread(app, _render, app, cache, specs, address,
+                                                   day)
+    if key is None:
+        key = _tile_key(specs, await versions.current(), address, day)
+        if etag_matches(if_none_match, key.etag):
+            return Response(status_code=304, headers=_tile_headers(key, query.get("v")))
+        stored = cache.get(key)
+        if stored is None:
+            key, stored = await in_database_thread(app, _render, app, cache, specs, address,
+                                                   day)
+    headers = _tile_headers(key, query.get("v"))
     if stored and accepts_gzip(accept_encoding):
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
     return Response(decompress(stored), media_type=MVT, headers=headers)
+
+
+def _tile_key(specs: tuple[LayerSpec, ...], versions: Mapping[str, int], address: TileAddress,
+              day: datetime.date | None) -> TileKey:
+    return TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
+                   address, day)
 
 
 def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | None:
@@ -173,8 +191,9 @@ def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | 
     return parse_day(text)
 
 
-def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...], key: TileKey) -> bytes:
-    return cache.tile(app.state.engine, specs, key)
+def _render(app: FastAPI, cache: TileCache, specs: tuple[LayerSpec, ...],
+            address: TileAddress, day: datetime.date | None) -> tuple[TileKey, bytes]:
+    return cache.render(app.state.engine, specs, address, day)
 
 
 def _tile_headers(key: TileKey, v: str | None) -> dict[str, str]:
