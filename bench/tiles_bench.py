@@ -524,8 +524,10 @@ def conditions(db, args: argparse.Namespace, counts: dict[str, int],
 
 SIDES = """\
 urbanmap uncached: `uncached_app`, urbanmap's own app whose tile cache stores nothing
-  (TileCache(max_bytes=-1)): each request reads the data versions, renders (ST_AsMVT; lines
-  and polygons ST_Simplify'd to a pixel below z16) and gzips. /tiles/{layer}/{z}/{x}/{y}.pbf
+  (TileCache(max_bytes=-1)): each request renders (ST_AsMVT; lines and polygons
+  ST_Simplify'd to a pixel below z16; the same statement reads the data versions, since a
+  tile missing under the versions read last needs no read of its own) and gzips.
+  /tiles/{layer}/{z}/{x}/{y}.pbf
 urbanmap cached: `server:create_app` as shipped, after %(passes)s warm passes over the list
   (each worker has its own cache): the data versions (one read shared by the requests
   arriving together, geo.versions), then gzip bytes from memory.
