@@ -18,7 +18,7 @@ import datetime
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -58,6 +58,13 @@ class TileKey:
     versions: tuple[int, ...]
     address: TileAddress
     day: datetime.date | None = None  # the `datetime` of layers that change by day
+
+    @classmethod
+    def of(cls, specs: Sequence[LayerSpec], versions: Mapping[str, int], address: TileAddress,
+           day: datetime.date | None = None) -> TileKey:
+        """The key of the tile of `specs` at `address` under `versions` (0: never loaded)."""
+        return cls(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
+                   address, day)
 
     @property
     def version_key(self) -> str:
@@ -136,10 +143,8 @@ class TileCache:
         Two requests missing together both render; the tile is the same, and rendering
         outside the lock keeps one slow tile from holding up every other request.
         """
-        a = address
-        rendered = render_tile_on_driver(engine, specs, a.z, a.x, a.y, day)
-        key = TileKey(tuple(s.id for s in specs),
-                      tuple(rendered.versions.get(s.id, 0) for s in specs), address, day)
+        rendered = render_tile_on_driver(engine, specs, address.z, address.x, address.y, day)
+        key = TileKey.of(specs, rendered.versions, address, day)
         stored = compress(rendered.tile)
         self.put(key, stored)
         return key, stored

@@ -156,11 +156,11 @@ async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileA
     cache = tile_cache(app)
     key = stored = None
     if versions.last_read is not None and if_none_match is None:
-        if cache.get(_tile_key(specs, versions.last_read, address, day)) is None:
+        if cache.get(TileKey.of(specs, versions.last_read, address, day)) is None:
             key, stored = await in_database_thread(app, _render, app, cache, specs, address,
                                                    day)
     if key is None:
-        key = _tile_key(specs, await versions.current(), address, day)
+        key = TileKey.of(specs, await versions.current(), address, day)
         if etag_matches(if_none_match, key.etag):
             return Response(status_code=304, headers=_tile_headers(key, query.get("v")))
         stored = cache.get(key)
@@ -172,12 +172,6 @@ async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileA
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
     return Response(decompress(stored), media_type=MVT, headers=headers)
-
-
-def _tile_key(specs: tuple[LayerSpec, ...], versions: Mapping[str, int], address: TileAddress,
-              day: datetime.date | None) -> TileKey:
-    return TileKey(tuple(s.id for s in specs), tuple(versions.get(s.id, 0) for s in specs),
-                   address, day)
 
 
 def tile_day(specs: tuple[LayerSpec, ...], text: str | None) -> datetime.date | None:
