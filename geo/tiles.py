@@ -179,15 +179,15 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
         driver = pooled.driver_connection
         driver.autocommit = True  # one statement: no BEGIN before it, no ROLLBACK after
         with driver.cursor() as cursor:
-            if query is None:
-                tile, params = "NULL::bytea", ()
-            else:
-                tile, params = _tile_call(cursor, pooled.info, *query, engine.dialect)
-            # COPY takes no parameters: psycopg2 binds them into the text itself, as it does
-            # for every execute (it never sends parameters separately).
-            bound = cursor.mogrify(f"SELECT {_VERSIONS_SQL}, {tile}", params)
-            cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)",
-                               copied)
+            try:
+                _copy_tile(cursor, pooled.info, query, engine.dialect, copied)
+            except psycopg2.errors.UndefinedFunction:
+                # The session lost the function it made (DISCARD), or never had it (a
+                # transaction pooler such as PgBouncer hands each statement another server
+                # session): this connection renders statements from now on.
+                pooled.info["tile_functions_refused"] = True
+                pooled.info["tile_functions"] = set()
+                _copy_tile(cursor, pooled.info, query, engine.dialect, copied)
         driver.autocommit = False
     except BaseException:
         pooled.invalidate()  # in an unknown state (or closed): never back into the pool
@@ -197,6 +197,21 @@ def render_tile_on_driver(engine: Engine, specs: Sequence[LayerSpec], z: int, x:
     versions, tile = only_row(copied.getbuffer())
     pairs = (pair.rpartition("=") for pair in (versions or b"").decode().split(",") if pair)
     return RenderedTile({layer: int(version) for layer, _, version in pairs}, tile or b"")
+
+
+def _copy_tile(cursor, info: dict, query: tuple[TextClause, dict] | None, dialect,
+               copied: io.BytesIO) -> None:
+    """COPY the versions and the tile of `query` (None: no layer drawn) into `copied`."""
+    if query is None:
+        tile, params = "NULL::bytea", ()
+    else:
+        tile, params = _tile_call(cursor, info, *query, dialect)
+    # COPY takes no parameters: psycopg2 binds them into the text itself, as it does for
+    # every execute (it never sends parameters separately).
+    bound = cursor.mogrify(f"SELECT {_VERSIONS_SQL}, {tile}", params)
+    copied.seek(0)
+    copied.truncate()
+    cursor.copy_expert(f"COPY ({bound.decode()}) TO STDOUT WITH (FORMAT binary)", copied)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,30 @@ def test_a_connection_makes_its_tile_function_once(
         engine.dispose()
 
 
+def test_a_session_that_lost_its_tile_function_renders_the_statement_itself(
+        sample_engine: Engine) -> None:
+    """DISCARD TEMP (or a transaction pooler, which gives each statement another session)
+    leaves the connection believing in a function that is not there: the tile still comes,
+    from the statement."""
+    engine = make_engine(sample_engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        first = render_tile_on_driver(engine, SPATIAL_LAYERS, 14, X, Y)
+        pooled = engine.raw_connection()
+        pid = pooled.driver_connection.get_backend_pid()
+        with pooled.driver_connection.cursor() as cursor:
+            cursor.execute("DISCARD TEMP")
+        pooled.driver_connection.commit()
+        pooled.close()
+        again = render_tile_on_driver(engine, SPATIAL_LAYERS, 14, X, Y)
+        assert features_by_layer(again.tile) == features_by_layer(first.tile)
+        pooled = engine.raw_connection()
+        assert pooled.driver_connection.get_backend_pid() == pid  # kept: nothing was broken
+        assert pooled.info["tile_functions_refused"]
+        pooled.close()
+    finally:
+        engine.dispose()
+
+
 def test_a_read_only_session_renders_the_statement_itself(sample_engine: Engine) -> None:
     """A read-only standby may make no function, not even a temporary one: the same tile
     comes from the statement."""
