@@ -154,20 +154,27 @@ async def tile_answer(app: FastAPI, specs: tuple[LayerSpec, ...], address: TileA
     day = tile_day(specs, query.get("datetime"))
     versions = fresh_versions(app)
     cache = tile_cache(app)
-    key = stored = None
+    seen = stored = None
     if versions.last_read is not None and if_none_match is None:
-        if cache.get(TileKey.of(specs, versions.last_read, address, day)) is None:
-            key, stored = await in_database_thread(app, _render, app, cache, specs, address,
-                                                   day)
-    if key is None:
-        key = TileKey.of(specs, await versions.current(), address, day)
-        if etag_matches(if_none_match, key.etag):
-            return Response(status_code=304, headers=_tile_headers(key, query.get("v")))
-        stored = cache.get(key)
+        seen = TileKey.of(specs, versions.last_read, address, day)
+        stored = cache.get(seen)
         if stored is None:
             key, stored = await in_database_thread(app, _render, app, cache, specs, address,
                                                    day)
-    headers = _tile_headers(key, query.get("v"))
+            return _tile_response(key, stored, query.get("v"), accept_encoding)
+    key = TileKey.of(specs, await versions.current(), address, day)
+    if etag_matches(if_none_match, key.etag):
+        return Response(status_code=304, headers=_tile_headers(key, query.get("v")))
+    if key != seen:  # the data changed since the read before: look again under the new key
+        stored = cache.get(key)
+    if stored is None:
+        key, stored = await in_database_thread(app, _render, app, cache, specs, address, day)
+    return _tile_response(key, stored, query.get("v"), accept_encoding)
+
+
+def _tile_response(key: TileKey, stored: bytes, v: str | None,
+                   accept_encoding: str) -> Response:
+    headers = _tile_headers(key, v)
     if stored and accepts_gzip(accept_encoding):
         # Already compressed: Content-Encoding also makes GZipMiddleware leave it alone.
         return Response(stored, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"})
