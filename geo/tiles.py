@@ -255,16 +255,15 @@ def _tile_call(cursor, info: dict, statement: TextClause, params: dict,
     session may not make functions (a read-only standby)."""
     function = _tile_function(statement, dialect)
     made = info.setdefault("tile_functions", set())
-    if function.name not in made:
-        if info.get("tile_functions_refused"):
-            return f"({_driver_sql(statement, dialect)})", params
+    if function.name not in made and not info.get("tile_functions_refused"):
         try:
             cursor.execute(function.create)
+            made.add(function.name)
         except psycopg2.errors.ReadOnlySqlTransaction:
             info["tile_functions_refused"] = True
-            return f"({_driver_sql(statement, dialect)})", params
-        made.add(function.name)
-    return function.call, [params[name] for name in function.parameters]
+    if function.name in made:
+        return function.call, [params[name] for name in function.parameters]
+    return f"({_driver_sql(statement, dialect)})", params
 
 
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
