@@ -31,6 +31,11 @@ from layers import REGISTRY, LayerSpec
 from layers.landuse_codes import LAND_USE_CODES
 from layers.spec import Field, FieldType
 
+# Source ids are compared for equality, never read in alphabetical order: byte order ("C")
+# lets PostgreSQL sort them by memcmp with abbreviated keys, which halves building their
+# unique index (a million ids: 1.1 s -> 0.5 s) under the database's locale.
+SOURCE_ID = Text(collation="C")
+
 metadata = MetaData()
 
 COLUMN_TYPES: dict[FieldType, type] = {
@@ -76,7 +81,7 @@ def _layer_table(spec: LayerSpec) -> Table:
         *(_field_column(f) for f in spec.fields),
         *(_computed_column(f) for f in spec.computed),
         Column("source_file", Text, comment="File the feature was loaded from"),
-        Column("source_id", Text, nullable=False,
+        Column("source_id", SOURCE_ID, nullable=False,
                comment="The feature's id in its source; loads match features on it"),
         Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         comment=f"{spec.title} ({spec.title_vi}): {spec.description}",

@@ -19,7 +19,7 @@ from psycopg2 import sql
 from sqlalchemy import BigInteger, Boolean, Column, Connection, MetaData, Table, Text
 
 from geo.crs import STORAGE_SRID
-from geo.schema import COLUMN_TYPES
+from geo.schema import COLUMN_TYPES, SOURCE_ID
 from layers import LayerSpec
 
 SRID_PREFIX = f"SRID={STORAGE_SRID};"
@@ -34,7 +34,7 @@ def staging_table(spec: LayerSpec) -> Table:
         columns.append(Column("geom", Geometry("GEOMETRY", srid=STORAGE_SRID,
                                                spatial_index=False)))
     columns += [Column(f.name, COLUMN_TYPES[f.type]) for f in spec.fields]
-    columns += [Column("source_id", Text), Column("reject", Text),
+    columns += [Column("source_id", SOURCE_ID), Column("reject", Text),
                 Column("repaired", Boolean, nullable=False, server_default="false"),
                 Column("known", Boolean, nullable=False, server_default="false")]
     return Table(f"staging_{spec.id}", MetaData(), *columns, prefixes=["TEMPORARY"],

@@ -55,3 +55,13 @@ def test_storage_is_utm_48n_with_a_web_mercator_copy(migrated_engine: Engine) ->
             "SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_name = 'roads'"
         ).all())
     assert srids == {"geom": 32648, "geom_3857": 3857}
+
+
+def test_source_ids_are_kept_in_byte_order(migrated_engine: Engine) -> None:
+    """Their unique index sorts by memcmp; the locale's rules would add nothing to equality."""
+    with migrated_engine.connect() as conn:
+        collations = dict(conn.exec_driver_sql(
+            "SELECT table_name, collation_name FROM information_schema.columns "
+            "WHERE column_name = 'source_id' AND table_schema = 'public'").all())
+    assert set(collations) >= {spec.table for spec in REGISTRY.values()}
+    assert set(collations.values()) == {"C"}
