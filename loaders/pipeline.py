@@ -22,11 +22,13 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from psycopg2.errors import UniqueViolation
 from sqlalchemy import (
     Connection,
     Engine,
@@ -41,6 +43,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from geo import risk
 from geo.catalog import bump_version, changed_layers
@@ -288,11 +291,15 @@ def _check_in_layer(conn: Connection, spec: LayerSpec, checked: Checked, report:
                     district) -> None:
     """Validate rows copied straight into the empty layer; what fails is deleted."""
     table = checked.table
-    # The spatial indexes first: the nearness check uses them. The unique source id
-    # index last, once validation has removed the repeats it would refuse.
+    # The spatial indexes first: the nearness check uses them. Then the unique source id
+    # index, which also tells validation whether any id repeats (it mostly does not, and
+    # the index is needed anyway); if one does, it is built once validation has removed
+    # the repeats it would refuse.
     _build_indexes(conn, table, unique=False)
-    validate(conn, spec, checked, report, district)
-    _build_indexes(conn, table, unique=True)
+    ids_unique = _built_unique_indexes(conn, table)
+    validate(conn, spec, replace(checked, ids_unique=ids_unique), report, district)
+    if not ids_unique:
+        _build_indexes(conn, table, unique=True)
     report.inserted = report.read - report.rejected_total
 
 
@@ -381,6 +388,20 @@ def _build_indexes(conn: Connection, table: Table, unique: bool | None = None) -
     for index in table.indexes:
         if unique is None or index.unique == unique:
             index.create(conn)
+
+
+def _built_unique_indexes(conn: Connection, table: Table) -> bool:
+    """Build the table's unique indexes, or say that its rows break one (nothing built)."""
+    savepoint = conn.begin_nested()
+    try:
+        _build_indexes(conn, table, unique=True)
+    except IntegrityError as exc:
+        if not isinstance(exc.orig, UniqueViolation):
+            raise
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
 
 
 def record_load(conn: Connection, report: LoadReport) -> None:

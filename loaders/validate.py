@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
     Table,
     and_,
+    any_,
     delete,
     distinct,
     exists,
@@ -43,6 +46,7 @@ class Checked:
 
     table: Table
     in_layer: bool = False
+    ids_unique: bool = False  # a unique index on source_id holds, so no id repeats
 
     def pending(self, table=None) -> ColumnElement[bool]:
         """Rows of `table` (this table or an alias of it) not refused so far."""
@@ -119,8 +123,13 @@ def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: i
                                                               dimension + 1))}
     if not checked.in_layer:
         repair["repaired"] = True
-    repaired = conn.execute(update(table).where(and_(
-        checked.pending(), not_(func.ST_IsValid(geom)))).values(**repair)).rowcount
+    # Found by a SELECT, which PostgreSQL may share among parallel workers (an UPDATE may
+    # not): validity is the costly test, and most files have nothing to repair.
+    invalid = conn.execute(select(checked.position()).where(and_(
+        checked.pending(), not_(func.ST_IsValid(geom))))).scalars().all()
+    repaired = conn.execute(update(table).where(
+        checked.position() == any_(literal(invalid, ARRAY(BigInteger))))
+        .values(**repair)).rowcount if invalid else 0
     report.repaired += repaired
     if extracted or repaired:  # else every geometry left is valid and not empty
         reject_where(conn, checked, report, "invalid geometry that could not be repaired",
@@ -148,8 +157,9 @@ def check_duplicates(conn: Connection, spec: LayerSpec, checked: Checked,
     # Counting distinct ids is one in-memory sort (byte order: no collation rules needed to
     # tell ids apart); finding which rows repeat one is a self-join, done only if some do.
     ids = table.c.source_id
-    repeats = conn.execute(select(func.count(ids) - func.count(distinct(ids.collate("C"))))
-                           .where(checked.pending())).scalar_one()
+    repeats = not checked.ids_unique and conn.execute(
+        select(func.count(ids) - func.count(distinct(ids.collate("C"))))
+        .where(checked.pending())).scalar_one()
     if repeats:
         reject_where(conn, checked, report, "duplicate source id in the file",
                      exists().where(and_(earlier.c.source_id == table.c.source_id,

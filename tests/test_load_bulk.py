@@ -66,6 +66,31 @@ def test_filling_an_empty_layer_rebuilds_the_declared_indexes(migrated_engine: E
                           "SELECT geom, code, status, source_id FROM hydrants LIMIT 1"))
 
 
+def test_the_unique_index_is_the_repeat_check_when_no_source_id_repeats(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    seen = statements(migrated_engine)
+    report = load_file(migrated_engine, "hydrants", hydrants(tmp_path / "h.geojson",
+                                                             ["H1", "H2", "H3"]))
+    assert report.inserted == 3 and not report.rejected
+    assert not any("count(DISTINCT" in s for s in seen)  # no second sort of every id
+    assert sum(s.startswith("CREATE UNIQUE INDEX ix_hydrants_source_id") for s in seen) == 1
+
+
+def test_a_repeated_source_id_is_refused_and_the_unique_index_built_after(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    seen = statements(migrated_engine)
+    path = write(tmp_path / "h.geojson", [hydrant("H1", 0, id_="A"), hydrant("H2", 0.001),
+                                         hydrant("H3", 0.002, id_="A")])
+    report = load_file(migrated_engine, "hydrants", path)
+    assert dict(report.rejected) == {"duplicate source id in the file": 1}
+    assert report.inserted == 2
+    assert sorted(r[1] for r in stored(migrated_engine, "hydrants", COLUMNS["hydrants"])) == \
+        ["H1", "H2"]
+    # Tried once (refused by the repeat, rolled back to its savepoint), built once after.
+    assert sum(s.startswith("CREATE UNIQUE INDEX ix_hydrants_source_id") for s in seen) == 2
+    assert index_names(migrated_engine) == DECLARED
+
+
 def test_a_bulk_dry_run_leaves_the_indexes_and_no_rows(migrated_engine: Engine,
                                                         tmp_path: Path) -> None:
     report = load_file(migrated_engine, "hydrants",
