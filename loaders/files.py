@@ -32,7 +32,7 @@ from loaders.mapping import ColumnMapping, apply_mapping, match_columns
 from loaders.pipeline import Chunk, LoadMode, Progress, load_chunks
 from loaders.report import LoadReport
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite")
 LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo")
