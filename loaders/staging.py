@@ -1,7 +1,8 @@
-"""The staging table a load COPYs into, and the fast COPY writer.
+"""The staging table a load COPYs into, and the chunks as rows for it or for the layer.
 
-Rows are written as CSV produced by Arrow's C++ writer rather than row by row in Python,
-which keeps a million-feature load bound by PostgreSQL, not by the interpreter.
+Rows are written in binary COPY format by Arrow's kernels (`loaders.pgcopy`) rather than
+row by row in Python, which keeps a million-feature load bound by PostgreSQL, not by the
+interpreter.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 from geoalchemy2 import Geometry
 from psycopg2 import sql
 from sqlalchemy import BigInteger, Boolean, Column, Connection, MetaData, Table, Text
@@ -21,8 +20,8 @@ from sqlalchemy import BigInteger, Boolean, Column, Connection, MetaData, Table,
 from geo.crs import STORAGE_SRID
 from geo.schema import COLUMN_TYPES, SOURCE_ID
 from layers import LayerSpec
+from loaders.pgcopy import copy_data
 
-SRID_PREFIX = f"SRID={STORAGE_SRID};"
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "real": pa.float64(),
                "date": pa.date32(), "boolean": pa.bool_()}
 
@@ -61,8 +60,7 @@ def _feature_arrays(spec: LayerSpec, attributes: pd.DataFrame,
                     geometries: pa.BinaryArray | None) -> dict[str, Any]:
     arrays: dict[str, Any] = {}
     if spec.is_spatial:
-        # PostGIS reads "SRID=n;<hex WKB>", which Arrow and numpy write for a whole chunk.
-        arrays["geom"] = pc.binary_join_element_wise(SRID_PREFIX, hex_text(geometries), "")
+        arrays["geom"] = geometries  # WKB; PostGIS takes the SRID from the column
     for f in spec.fields:
         if f.name in attributes:
             arrays[f.name] = pa.array(attributes[f.name], ARROW_TYPES[f.type], from_pandas=True)
@@ -70,32 +68,9 @@ def _feature_arrays(spec: LayerSpec, attributes: pd.DataFrame,
     return arrays
 
 
-_HEX_DIGITS = np.array([f"{byte:02X}".encode() for byte in range(256)]).view(np.uint16)
-
-
-def hex_text(binary: pa.BinaryArray) -> pa.StringArray:
-    """Each value's bytes as upper-case hex, for the whole array in one numpy lookup.
-
-    >>> hex_text(pa.array([b"\\x01\\xff", None, b""], pa.binary())).to_pylist()
-    ['01FF', None, '']
-    >>> hex_text(pa.array([b"\\x01", b"\\x02\\x03", None], pa.binary())[1:]).to_pylist()
-    ['0203', None]
-    """
-    if binary.offset:  # a slice: work on a compact copy
-        binary = binary.take(pa.array(np.arange(len(binary))))
-    offsets = np.frombuffer(binary.buffers()[1], np.int32, len(binary) + 1)
-    data = np.frombuffer(binary.buffers()[2] or b"", np.uint8, offsets[-1])
-    return pa.StringArray.from_buffers(len(binary), pa.py_buffer(offsets * 2),
-                                       pa.py_buffer(_HEX_DIGITS[data].tobytes()),
-                                       binary.buffers()[0], binary.null_count)
-
-
 def copy_rows(conn: Connection, table: Table, rows: pa.Table) -> None:
     """COPY an Arrow table into `table`, inside the connection's transaction."""
-    buffer = io.BytesIO()
-    pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
-    buffer.seek(0)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary)").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, rows.column_names)))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.copy_expert(statement.as_string(cursor), buffer)
+    cursor.copy_expert(statement.as_string(cursor), io.BytesIO(copy_data(table, rows)))
