@@ -137,6 +137,10 @@ def test_search_finds_a_ward_typed_without_diacritics(page: Page) -> None:
     first.wait_for(timeout=10_000)
     assert "Tân Thuận Đông" in first.inner_text()
     first.click()
+    # The outline comes from a second request after the map has moved: wait for it to be
+    # drawn rather than for the map to be idle, which it may be before the answer arrives.
+    page.wait_for_function("() => window.urbanmap.map.querySourceFeatures('search-hit')"
+                           ".length > 0", timeout=10_000)
     wait_until_drawn(page)
     shown = page.evaluate("""() => {
         const map = window.urbanmap.map;
