@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -428,3 +429,8 @@ def main() -> None:
     except UrbanmapError as error:
         Console(stderr=True).print(Panel(error.message, title=error.title, border_style="red"))
         raise SystemExit(1) from None
+    finally:
+        # At exit the interpreter would walk every object the libraries made in one last
+        # full collection, 0.4 s here (a tenth of loading 200,000 polygons), to reclaim
+        # memory the ending process gives back anyway; frozen objects are not walked.
+        gc.freeze()
