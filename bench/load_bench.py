@@ -288,7 +288,7 @@ def to_urbanmap_end_state(db: Database, dataset: Dataset) -> float:
     db.sql(f"ALTER TABLE {table} ADD COLUMN geom_3857 geometry({kind}, 3857) GENERATED ALWAYS "
            f"AS (ST_Transform(geom, 3857)) STORED{area}; "
            f"CREATE INDEX ON {table} USING gist (geom_3857); "
-           f"CREATE UNIQUE INDEX ON {table} ((id::text))")
+           f'CREATE UNIQUE INDEX ON {table} ((id::text COLLATE "C"))')
     return time.perf_counter() - started
 
 
@@ -413,18 +413,20 @@ def conditions(db: Database, args: argparse.Namespace) -> str:
 
 SIDES = """\
 urbanmap: `urbanmap load LAYER FILE` (DATABASE_URL set), the whole command: start-up,
-  connect, migration check, read in Arrow batches of 100,000, reproject points 4326->32648
-  (polygons are already in 32648), NFC text, COPY to a temporary staging table, validation
-  UPDATEs, publish by source id (UPDATE changed, DELETE absent, INSERT new) into a table with
-  a GiST index on geom, a stored ST_Transform(geom, 3857) column with its own GiST index, a
-  unique btree on source_id and (polygons) a stored ST_Area; then the load log.
-  Fresh: into a new, migrated database. Re-load: the same file again, nothing changes.
+  connect, migration check, read in Arrow batches of 20,000, reproject points 4326->32648
+  (polygons are already in 32648), NFC text, binary COPY. Fresh (into a new, migrated
+  database): straight into the layer's table with its indexes and key dropped, validation
+  there, then the key, a GiST index on geom and on the stored ST_Transform(geom, 3857)
+  column, and the unique btree on source_id (COLLATE "C"), which is also the repeated-id
+  check; polygons also get a stored ST_Area. Re-load (the same file again, nothing
+  changes): COPY to a temporary staging table, validation, publish by source id (UPDATE
+  changed, DELETE absent, INSERT new). Both end with the load log, in one transaction.
 ogr2ogr: {ogr}
   -t_srs EPSG:32648, COPY in transactions of 65,536 rows into a new table, one GiST index on
   geom; polygons promoted to MultiPolygon. No validation, no 3857 copy, no source-id index.
 ogr2ogr+: the same, then (timed with it) ALTER TABLE ADD geom_3857 GENERATED AS
   (ST_Transform(geom, 3857)) STORED (+ area_m2 for polygons), a GiST index on it and a unique
-  index on (id::text): urbanmap's end state without validation or matching.
+  index on (id::text COLLATE "C"): urbanmap's end state without validation or matching.
 Peak RSS: the loader process's own ru_maxrss from wait4(2), taken by a bare launcher (python -S)
   that forks and execs it: the kernel's exact high-water mark (no sampling gap, unlike polling;
   floor ~5 MB). Neither loader starts children; the PostgreSQL backend serving each side is not
