@@ -154,12 +154,12 @@ def check_duplicates(conn: Connection, spec: LayerSpec, checked: Checked,
     """Same source id twice, or (for layers that declare it) two features on one spot."""
     table = checked.table
     earlier = aliased(table)
-    # Counting distinct ids is one in-memory sort (byte order: no collation rules needed to
-    # tell ids apart); finding which rows repeat one is a self-join, done only if some do.
+    # Counting distinct ids is one in-memory sort (they are kept in byte order: no
+    # collation rules); finding which rows repeat one is a self-join, done only if some do.
     ids = table.c.source_id
     repeats = not checked.ids_unique and conn.execute(
-        select(func.count(ids) - func.count(distinct(ids.collate("C"))))
-        .where(checked.pending())).scalar_one()
+        select(func.count(ids) - func.count(distinct(ids))).where(checked.pending())
+    ).scalar_one()
     if repeats:
         reject_where(conn, checked, report, "duplicate source id in the file",
                      exists().where(and_(earlier.c.source_id == table.c.source_id,
