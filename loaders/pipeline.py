@@ -61,6 +61,7 @@ from loaders.validate import Checked, reject_where, validate
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
+INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
 BULK_ROWS = 50_000  # from this many new features into an empty layer, indexes are built after
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 Progress = Callable[[int], None]
@@ -77,6 +78,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     [datetime.date(2021, 8, 1), datetime.date(2021, 8, 1)]
     >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
     [3.5, 4.0]
+    >>> cast(pd.Series([120, "7", 1e12]), Field("n", "integer", "")).tolist()
+    [120, 7, <NA>]
     >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
     True
     """
@@ -87,7 +90,11 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
             values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
                                 and "." not in v else v)
         numbers = pd.to_numeric(values, errors="coerce")
-        return numbers.round().astype("Int64") if field.type == "integer" else numbers
+        if field.type == "real":
+            return numbers
+        # An integer column holds 32 bits: a larger number is as unreadable as "x".
+        numbers = numbers.where(numbers.abs() <= INTEGER_MAX)
+        return numbers.round().astype("Int64")
     if field.type == "date":
         if pd.api.types.is_datetime64_any_dtype(values):
             dates = values

@@ -323,3 +323,16 @@ def test_killed_load_process_leaves_the_previous_data(cluster, loaded: Engine,
     load.wait(timeout=30)
     assert staged.is_set(), "the load never reached COPY"
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_an_integer_too_large_for_its_field_is_left_empty_and_counted(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    path = write_geojson(tmp_path / "hospitals.geojson", [
+        feature({"name": "Bệnh viện Quận 7", "beds": 500}, point()),
+        feature({"name": "Bệnh viện FV", "beds": 12_000_000_000}, point(0.001))])
+    report = load_file(migrated_engine, "hospitals", path)
+    assert report.inserted == 2
+    assert "1 values of beds could not be read as integer and were left empty" in report.notes
+    with migrated_engine.connect() as conn:
+        beds = dict(conn.execute(text("SELECT name, beds FROM hospitals")).all())
+    assert beds == {"Bệnh viện Quận 7": 500, "Bệnh viện FV": None}
