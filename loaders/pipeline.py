@@ -20,6 +20,7 @@ Until the transaction commits readers see the previous data; a failed or interru
 from __future__ import annotations
 
 import getpass
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
@@ -155,7 +156,10 @@ def _text(value: object) -> str | None:
     return nfc(str(value))
 
 
-def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame,
+                unreadable: Counter[Field]) -> pd.DataFrame:
+    """The chunk's values as the fields' types; counts per field the values left empty
+    because they could not be read as its type."""
     typed = pd.DataFrame(index=attributes.index)
     for field in spec.fields:
         if field.name not in attributes:
@@ -163,13 +167,21 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, report: LoadReport) -
         typed[field.name] = cast(attributes[field.name], field)
         if field.type == "text":  # any value reads as text
             continue
-        unreadable = int((typed[field.name].isna() & attributes[field.name].map(
+        unreadable[field] += int((typed[field.name].isna() & attributes[field.name].map(
             lambda v: nfc(v) is not None)).sum())
-        if unreadable:
-            report.notes.append(f"{unreadable} values of {field.name} could not be read as "
-                                f"{field.type} and were left empty")
     typed["source_id"] = text_values(attributes["source_id"])
     return typed
+
+
+def _unreadable_notes(unreadable: Counter[Field]) -> list[str]:
+    """One note per field for the whole file (not one per chunk).
+
+    >>> print(*_unreadable_notes(Counter({Field("beds", "integer", ""): 1})))
+    1 value of beds could not be read as integer and was left empty
+    """
+    return [f"{count} value{'s' if count > 1 else ''} of {field.name} could not be read as "
+            f"{field.type} and {'were' if count > 1 else 'was'} left empty"
+            for field, count in unreadable.items() if count]
 
 
 # -- the load --------------------------------------------------------------------------
@@ -240,13 +252,14 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     first such chunk on, the load goes to staging, taking along what the layer has so far.
     """
     present: set[str] = set()
+    unreadable: Counter[Field] = Counter()
     staging = staging_table(spec)
     into_layer = _is_empty(conn, target)
 
     def prepared() -> Iterator[tuple[Table, pa.Table]]:
         first_row, fits = 0, into_layer
         for attributes, geometries in chunks:
-            typed = typed_chunk(spec, attributes, report)
+            typed = typed_chunk(spec, attributes, unreadable)
             present.update(set(typed.columns) - {"source_id"})
             fitted = geometries
             if fits and spec.is_spatial:
@@ -276,6 +289,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
         report.read += rows.num_rows
         if progress:
             progress(rows.num_rows)
+    report.notes += _unreadable_notes(unreadable)
     fields = [f.name for f in spec.fields if f.name in present]
     return (Checked(staging) if staged else Checked(target, in_layer=True)), fields
 

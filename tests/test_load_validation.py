@@ -332,7 +332,22 @@ def test_an_integer_too_large_for_its_field_is_left_empty_and_counted(
         feature({"name": "Bệnh viện FV", "beds": 12_000_000_000}, point(0.001))])
     report = load_file(migrated_engine, "hospitals", path)
     assert report.inserted == 2
-    assert "1 values of beds could not be read as integer and were left empty" in report.notes
+    assert "1 value of beds could not be read as integer and was left empty" in report.notes
     with migrated_engine.connect() as conn:
         beds = dict(conn.execute(text("SELECT name, beds FROM hospitals")).all())
     assert beds == {"Bệnh viện Quận 7": 500, "Bệnh viện FV": None}
+
+
+def test_unreadable_values_make_one_note_for_the_whole_file(
+        migrated_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from loaders import files
+
+    monkeypatch.setattr(files, "BATCH_ROWS", 2)  # five features in three chunks
+    beds = ["many", 40, "?", 60, "nhiều"]
+    path = write_geojson(tmp_path / "hospitals.geojson", [
+        feature({"name": f"Bệnh viện {i}", "beds": b}, point(i * 0.001))
+        for i, b in enumerate(beds)])
+    report = load_file(migrated_engine, "hospitals", path)
+    assert report.inserted == 5
+    assert [n for n in report.notes if "beds" in n] == [
+        "3 values of beds could not be read as integer and were left empty"]
