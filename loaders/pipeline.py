@@ -225,6 +225,9 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
                            f"{spec.computed_by}` computes it from other layers; load those.")
     # Two loads of one layer at once would each replace the other's rows: take turns.
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
+    # Matching a file on the layer hashes a million ids: room to do it in memory, not in
+    # batches on disk (for this transaction only; loads are few, one per layer at a time).
+    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     target = LAYER_TABLES[spec.id]
     checked, present = _copy(conn, spec, target, chunks, report, progress)
     if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
@@ -290,6 +293,9 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
         if progress:
             progress(rows.num_rows)
     report.notes += _unreadable_notes(unreadable)
+    if staged:  # a temporary table is never analyzed by autovacuum; without statistics the
+        # planner takes staging for a few thousand rows and matches a million by index
+        conn.exec_driver_sql(f'ANALYZE "{staging.name}"')
     fields = [f.name for f in spec.fields if f.name in present]
     return (Checked(staging) if staged else Checked(target, in_layer=True)), fields
 
