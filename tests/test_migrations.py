@@ -65,3 +65,24 @@ def test_source_ids_are_kept_in_byte_order(migrated_engine: Engine) -> None:
             "WHERE column_name = 'source_id' AND table_schema = 'public'").all())
     assert set(collations) >= {spec.table for spec in REGISTRY.values()}
     assert set(collations.values()) == {"C"}
+
+
+def test_a_layer_with_features_keeps_them_through_the_byte_order_migration(
+        fresh_engine: Engine) -> None:
+    migrate.upgrade(fresh_engine, "0005")
+    with fresh_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO hydrants (geom, code, status, source_id) VALUES "
+            "(ST_SetSRID(ST_MakePoint(683000, 1185000), 32648), 'H1', 'working', 'Đ-1'), "
+            "(ST_SetSRID(ST_MakePoint(683010, 1185000), 32648), 'H2', 'working', 'd-1')")
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT string_agg(source_id, ',' ORDER BY fid) FROM hydrants").scalar() \
+            == "Đ-1,d-1"
+        assert conn.exec_driver_sql(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'hydrants' AND column_name = 'source_id'").scalar() == "C"
+        index = conn.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_hydrants_source_id'").scalar()
+    assert index is not None and "UNIQUE" in index
