@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 
 from geo.crs import Bounds
 from geo.errors import BadRequest
+from geo.pgcopy import only_row
 from geo.schema import LAYER_TABLES, layer_versions
 from layers.spec import LayerSpec
 
@@ -264,35 +265,6 @@ def _tile_call(cursor, info: dict, statement: TextClause, params: dict,
     if function.name in made:
         return function.call, [params[name] for name in function.parameters]
     return f"({_driver_sql(statement, dialect)})", params
-
-
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-
-
-def only_row(copy: memoryview | bytes) -> list[bytes | None]:
-    r"""The values of a one-row binary COPY (PostgreSQL's documented format: signature,
-    flags, header extension; a row is a field count and, per field, a length, -1 for NULL,
-    and the bytes); [] when there is no row.
-
-    >>> header = _COPY_SIGNATURE + bytes(8)
-    >>> only_row(header + b"\x00\x02" + b"\x00\x00\x00\x03" + b"mvt" + b"\xff\xff\xff\xff"
-    ...          + b"\xff\xff")
-    [b'mvt', None]
-    >>> only_row(header + b"\xff\xff")
-    []
-    """
-    if bytes(copy[:11]) != _COPY_SIGNATURE:
-        raise ValueError("not a binary COPY")
-    at = 19 + int.from_bytes(copy[15:19], "big")  # after the header extension
-    fields = int.from_bytes(copy[at:at + 2], "big", signed=True)  # -1: the trailer, no row
-    at += 2
-    values: list[bytes | None] = []
-    for _ in range(max(fields, 0)):
-        length = int.from_bytes(copy[at:at + 4], "big", signed=True)
-        at += 4
-        values.append(bytes(copy[at:at + length]) if length >= 0 else None)
-        at += max(length, 0)
-    return values
 
 
 @lru_cache(maxsize=512)

@@ -1,6 +1,6 @@
 """The staging table a load COPYs into, and the chunks as rows for it or for the layer.
 
-Rows are written in binary COPY format by Arrow's kernels (`loaders.pgcopy`) rather than
+Rows are written in binary COPY format by Arrow's kernels (`geo.pgcopy`) rather than
 row by row in Python, which keeps a million-feature load bound by PostgreSQL, not by the
 interpreter.
 """
@@ -18,9 +18,9 @@ from psycopg2 import sql
 from sqlalchemy import BigInteger, Boolean, Column, Connection, MetaData, Table, Text
 
 from geo.crs import STORAGE_SRID
+from geo.pgcopy import copy_data
 from geo.schema import COLUMN_TYPES, SOURCE_ID
 from layers import LayerSpec
-from loaders.pgcopy import copy_data
 
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "real": pa.float64(),
                "date": pa.date32(), "boolean": pa.bool_()}

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 
 from geo.errors import InvalidInput
-from loaders.pgcopy import copy_data
+from geo.pgcopy import copy_data
 
 TABLE = Table("copied", MetaData(),
               Column("geom", Geometry("MultiPolygon", srid=32648)), Column("n", Integer),
