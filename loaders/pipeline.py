@@ -195,6 +195,11 @@ def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connecti
     """
     with engine.connect() as conn:
         transaction = conn.begin()
+        # Memory for this transaction only (loads are few, one per layer at a time): to
+        # hash a file's million ids against the layer's in memory, not in batches on disk,
+        # and to build indexes in one sort.
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         changed_layers(conn).clear()
         try:
             yield conn
@@ -225,9 +230,6 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
                            f"{spec.computed_by}` computes it from other layers; load those.")
     # Two loads of one layer at once would each replace the other's rows: take turns.
     conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
-    # Matching a file on the layer hashes a million ids: room to do it in memory, not in
-    # batches on disk (for this transaction only; loads are few, one per layer at a time).
-    conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     target = LAYER_TABLES[spec.id]
     checked, present = _copy(conn, spec, target, chunks, report, progress)
     if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
@@ -415,7 +417,6 @@ def _build_indexes(conn: Connection, table: Table, unique: bool | None = None) -
 
     The key goes with the others: fids come from the table's identity, never twice.
     """
-    conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
     if not unique:
         conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{_key_name(table)}" '
                              f'PRIMARY KEY (fid)')
