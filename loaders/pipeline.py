@@ -57,7 +57,7 @@ from layers.spec import Field
 from loaders.geometry import layer_wkb
 from loaders.prefetch import prefetched
 from loaders.report import LoadReport
-from loaders.staging import arrow_rows, copy_rows, layer_rows, staging_table
+from loaders.staging import arrow_rows, copy_rows, layer_rows, matches_table, staging_table
 from loaders.validate import Checked, reject_where, validate
 
 LoadMode = Literal["replace", "upsert", "append"]
@@ -196,9 +196,10 @@ def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connecti
     with engine.connect() as conn:
         transaction = conn.begin()
         # Memory for this transaction only (loads are few, one per layer at a time): to
-        # hash a file's million ids against the layer's in memory, not in batches on disk,
-        # and to build indexes in one sort.
-        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        # hash a million features of the layer against the file's in memory, not in batches
+        # on disk (about 250 MB of hash table, within twice work_mem), and to build indexes
+        # in one sort.
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         changed_layers(conn).clear()
         try:
@@ -343,31 +344,29 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
              mode: LoadMode, report: LoadReport) -> None:
     target = LAYER_TABLES[spec.id]
     accepted = staging.c.reject.is_(None)
-    same_feature = target.c.source_id == staging.c.source_id
     if mode == "append":
         reject_where(conn, Checked(staging), report, "already in the layer (load with mode "
-                     "upsert to update it)", exists().where(same_feature))
-    # Mark the features the layer already has before it changes: an INSERT that looked
-    # this up while writing would, once autovacuum has seen the layer empty, rescan its
-    # own new rows for every row (quadratic).
+                     "upsert to update it)", exists().where(
+                         target.c.source_id == staging.c.source_id))
     was_empty = _is_empty(conn, target)
-    known = 0 if was_empty else conn.execute(
-        update(staging).where(accepted, exists().where(same_feature)).values(known=True)).rowcount
     values = {name: staging.c[name] for name in columns}
     if spec.is_spatial:
         geom = staging.c.geom
         values["geom"] = func.ST_Multi(geom) if spec.geometry != "Point" else geom
-    if mode != "append" and known:
-        differs = or_(*(target.c[name].is_distinct_from(value) if name != "geom" else
-                        func.ST_AsEWKB(target.c.geom).is_distinct_from(func.ST_AsEWKB(value))
-                        for name, value in values.items()))
-        report.updated = conn.execute(
-            update(target).where(and_(accepted, same_feature, differs))
-            .values(**values, source_file=report.source_file, loaded_at=func.now())).rowcount
-    if mode == "replace":
-        report.deleted = _delete_absent(conn, target, same_feature, none_kept=not known)
     fresh = select(*values.values(), staging.c.source_id, literal(report.source_file)).where(
-        accepted, not_(staging.c.known))
+        accepted)
+    known = 0
+    if not was_empty and mode != "append":
+        matches, known = _match(conn, spec, staging, values)
+        if known:
+            report.updated = conn.execute(
+                update(target).where(matches.c.differs, matches.c.fid == target.c.fid,
+                                     staging.c.row_no == matches.c.row_no)
+                .values(**values, source_file=report.source_file, loaded_at=func.now())
+            ).rowcount
+        if mode == "replace":
+            report.deleted = _delete_absent(conn, target, matches, none_kept=not known)
+        fresh = fresh.where(staging.c.row_no == matches.c.row_no, matches.c.fid.is_(None))
     accepted_rows = report.read - report.rejected_total
     # Empty now: it was, or a replace that kept nothing truncated it.
     empty = was_empty or (mode == "replace" and not known)
@@ -378,11 +377,40 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     report.unchanged = max(accepted_rows - report.inserted - report.updated, 0)
 
 
-def _delete_absent(conn: Connection, target: Table, same_feature, none_kept: bool) -> int:
-    """Delete the layer's features the file does not have; TRUNCATE when that is all of them
-    (no dead rows left behind, and the table starts afresh for a bulk insert)."""
+def _match(conn: Connection, spec: LayerSpec, staging: Table,
+           values: dict) -> tuple[Table, int]:
+    """Pair every staged row with the layer's feature of the same source id, in one join,
+    and say whether an accepted row changes it; also how many accepted rows have one.
+
+    Written before the layer changes, so the INSERT of new features looks them up here, not
+    in the layer it is writing (once autovacuum has seen the layer empty, that plan rescans
+    its own new rows for every row: quadratic). A narrow table of pairs, rather than a mark
+    on every staged row: that UPDATE rewrote the whole staging table, twice as slow.
+    """
+    target = LAYER_TABLES[spec.id]
+    matches = matches_table(spec)
+    matches.create(conn)
+    accepted = staging.c.reject.is_(None)
+    # PostGIS's = on geometries compares type, SRID and every coordinate in order.
+    differs = or_(*(target.c[name].is_distinct_from(value) for name, value in values.items()))
+    found = target.c.fid.is_not(None)
+    conn.execute(insert(matches).from_select(
+        ["row_no", "fid", "accepted", "differs"],
+        select(staging.c.row_no, target.c.fid, accepted, and_(accepted, found, differs))
+        .select_from(staging.outerjoin(target, target.c.source_id == staging.c.source_id))))
+    conn.exec_driver_sql(f'ANALYZE "{matches.name}"')  # see _copy: no autovacuum here
+    known = conn.execute(select(func.count()).where(
+        matches.c.accepted, matches.c.fid.is_not(None))).scalar_one()
+    return matches, known
+
+
+def _delete_absent(conn: Connection, target: Table, matches: Table, none_kept: bool) -> int:
+    """Delete the layer's features the file does not have (a feature it has but refused
+    keeps its previous version); TRUNCATE when that is all of them (no dead rows left
+    behind, and the table starts afresh for a bulk insert)."""
     if not none_kept:
-        return conn.execute(target.delete().where(not_(exists().where(same_feature)))).rowcount
+        return conn.execute(target.delete().where(
+            not_(exists().where(matches.c.fid == target.c.fid)))).rowcount
     count = conn.execute(select(func.count()).select_from(target)).scalar_one()
     conn.exec_driver_sql(f'TRUNCATE "{target.name}"')
     return int(count)

@@ -34,15 +34,25 @@ def staging_table(spec: LayerSpec) -> Table:
                                                spatial_index=False)))
     columns += [Column(f.name, COLUMN_TYPES[f.type]) for f in spec.fields]
     columns += [Column("source_id", SOURCE_ID), Column("reject", Text),
-                Column("repaired", Boolean, nullable=False, server_default="false"),
-                Column("known", Boolean, nullable=False, server_default="false")]
+                Column("repaired", Boolean, nullable=False, server_default="false")]
     return Table(f"staging_{spec.id}", MetaData(), *columns, prefixes=["TEMPORARY"],
                  postgresql_on_commit="DROP")
 
 
+def matches_table(spec: LayerSpec) -> Table:
+    """A temporary table pairing each staged row with the layer's feature of the same source
+    id (if any), and whether an accepted row changes it: narrow, so writing it costs little."""
+    return Table(f"matches_{spec.id}", MetaData(),
+                 Column("row_no", BigInteger, nullable=False),
+                 Column("fid", BigInteger),  # none: a feature new to the layer
+                 Column("accepted", Boolean, nullable=False),
+                 Column("differs", Boolean, nullable=False),
+                 prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+
+
 def arrow_rows(spec: LayerSpec, attributes: pd.DataFrame, geometries: pa.BinaryArray | None,
                first_row: int) -> pa.Table:
-    """One chunk as an Arrow table in staging's column order (geometry as hex WKB)."""
+    """One chunk as an Arrow table in staging's column order (geometry as WKB)."""
     return pa.table({
         "row_no": pa.array(np.arange(first_row, first_row + len(attributes)), pa.int64()),
         **_feature_arrays(spec, attributes, geometries)})

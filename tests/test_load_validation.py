@@ -251,6 +251,34 @@ def test_replace_keeps_the_old_version_of_a_feature_that_now_fails(loaded: Engin
     assert rows(loaded, "SELECT status FROM hydrants WHERE code = 'H2'") == [("working",)]
 
 
+def square(dx: float = 0.0, size: float = 0.0005) -> dict:
+    return {"type": "Polygon", "coordinates": [[[LON + dx, LAT], [LON + dx + size, LAT],
+            [LON + dx + size, LAT + size], [LON + dx, LAT + size], [LON + dx, LAT]]]}
+
+
+def test_a_polygon_changed_only_in_shape_is_updated_and_the_rest_kept(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Polygons are stored as one-part multipolygons: the same file again compares equal to
+    them; a corner moved by about a metre does not, and only that feature is rewritten."""
+    parks = [feature({"id": f"P{i}", "name": f"Công viên {i}"}, square(0.001 * i))
+             for i in range(3)]
+    load_file(migrated_engine, "green_spaces", write_geojson(tmp_path / "a.geojson", parks))
+    before = dict(rows(migrated_engine, "SELECT source_id, fid FROM green_spaces"))
+    same = load_file(migrated_engine, "green_spaces", write_geojson(tmp_path / "b.geojson",
+                                                                    parks))
+    assert (same.inserted, same.updated, same.deleted, same.unchanged) == (0, 0, 0, 3)
+    parks[1] = feature({"id": "P1", "name": "Công viên 1"}, square(0.001, size=0.00051))
+    moved = load_file(migrated_engine, "green_spaces", write_geojson(tmp_path / "c.geojson",
+                                                                     parks))
+    assert (moved.inserted, moved.updated, moved.deleted, moved.unchanged) == (0, 1, 0, 2)
+    after = rows(migrated_engine, "SELECT source_id, fid, round(area_m2), source_file "
+                                  "FROM green_spaces ORDER BY source_id")
+    assert [(s, f) for s, f, _, _ in after] == sorted(before.items())  # same fids
+    assert [(s, file) for s, _, _, file in after] == [
+        ("P0", "a.geojson"), ("P1", "c.geojson"), ("P2", "a.geojson")]
+    assert after[1][2] > after[0][2]  # the larger square's area, computed again
+
+
 def test_upsert_adds_and_updates_but_deletes_nothing(loaded: Engine, tmp_path: Path) -> None:
     extra = [hydrant("H9", 0.004)]
     report = load_file(loaded, "hydrants", write_geojson(tmp_path / "extra.geojson", extra),
