@@ -419,8 +419,9 @@ urbanmap: `urbanmap load LAYER FILE` (DATABASE_URL set), the whole command: star
   there, then the key, a GiST index on geom and on the stored ST_Transform(geom, 3857)
   column, and the unique btree on source_id (COLLATE "C"), which is also the repeated-id
   check; polygons also get a stored ST_Area. Re-load (the same file again, nothing
-  changes): COPY to a temporary staging table, validation, publish by source id (UPDATE
-  changed, DELETE absent, INSERT new). Both end with the load log, in one transaction.
+  changes): COPY to a temporary staging table, validation, one join pairing staged rows
+  with the layer's features by source id (and whether they changed), then UPDATE changed,
+  DELETE absent, INSERT new. Both end with the load log, in one transaction.
 ogr2ogr: {ogr}
   -t_srs EPSG:32648, COPY in transactions of 65,536 rows into a new table, one GiST index on
   geom; polygons promoted to MultiPolygon. No validation, no 3857 copy, no source-id index.
