@@ -43,7 +43,7 @@ def matches_table(spec: LayerSpec) -> Table:
     """A temporary table pairing each staged row with the layer's feature of the same source
     id (if any), and whether an accepted row changes it: narrow, so writing it costs little."""
     return Table(f"matches_{spec.id}", MetaData(),
-                 Column("row_no", BigInteger, nullable=False),
+                 Column("row_no", BigInteger),  # none: a feature the file lacks
                  Column("fid", BigInteger),  # none: a feature new to the layer
                  Column("accepted", Boolean, nullable=False),
                  Column("differs", Boolean, nullable=False),

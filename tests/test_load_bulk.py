@@ -104,9 +104,12 @@ def test_replacing_every_feature_truncates_and_keeps_counting_fids(migrated_engi
                                                                     tmp_path: Path) -> None:
     load_file(migrated_engine, "hydrants", hydrants(tmp_path / "a.geojson", ["A1", "A2"]))
     first_max = scalar(migrated_engine, "SELECT max(fid) FROM hydrants")
+    seen = statements(migrated_engine)
     report = load_file(migrated_engine, "hydrants",
                        hydrants(tmp_path / "b.geojson", ["B1", "B2", "B3"]))
     assert (report.deleted, report.inserted) == (2, 3)
+    assert 'TRUNCATE "hydrants"' in seen and not any(
+        s.startswith("DELETE FROM hydrants") for s in seen)
     assert scalar(migrated_engine, "SELECT string_agg(code, ',' ORDER BY code) FROM hydrants") \
         == "B1,B2,B3"
     assert scalar(migrated_engine, "SELECT min(fid) FROM hydrants") > first_max
