@@ -354,9 +354,9 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
         values["geom"] = func.ST_Multi(geom) if spec.geometry != "Point" else geom
     fresh = select(*values.values(), staging.c.source_id, literal(report.source_file)).where(
         accepted)
-    known = 0
+    known = paired = 0
     if not was_empty and mode != "append":
-        matches, known = _match(conn, spec, staging, values, absent=mode == "replace")
+        matches, known, paired = _match(conn, spec, staging, values, absent=mode == "replace")
         if known:
             report.updated = conn.execute(
                 update(target).where(matches.c.differs, matches.c.fid == target.c.fid,
@@ -364,11 +364,11 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
                 .values(**values, source_file=report.source_file, loaded_at=func.now())
             ).rowcount
         if mode == "replace":
-            report.deleted = _delete_absent(conn, target, matches, none_kept=not known)
+            report.deleted = _delete_absent(conn, target, matches, none_kept=not paired)
         fresh = fresh.where(staging.c.row_no == matches.c.row_no, matches.c.fid.is_(None))
     accepted_rows = report.read - report.rejected_total
     # Empty now: it was, or a replace that kept nothing truncated it.
-    empty = was_empty or (mode == "replace" and not known)
+    empty = was_empty or (mode == "replace" and not paired)
     bulk = accepted_rows - known >= BULK_ROWS and empty
     with indexes_built_after(conn, target) if bulk else nullcontext():
         report.inserted = conn.execute(insert(target).from_select(
@@ -377,11 +377,11 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
 
 
 def _match(conn: Connection, spec: LayerSpec, staging: Table, values: dict,
-           absent: bool) -> tuple[Table, int]:
+           absent: bool) -> tuple[Table, int, int]:
     """Pair every staged row with the layer's feature of the same source id, in one join,
     and say whether an accepted row changes it; with `absent`, also list the layer's
-    features the file lacks (a pair with no row). Returns the pairs and how many accepted
-    rows have a feature.
+    features the file lacks (a pair with no row). Returns the pairs, how many accepted
+    rows have a feature, and how many rows do (refused ones keep theirs as it was).
 
     Written before the layer changes, so the INSERT of new features looks them up here, not
     in the layer it is writing (once autovacuum has seen the layer empty, that plan rescans
@@ -403,9 +403,11 @@ def _match(conn: Connection, spec: LayerSpec, staging: Table, values: dict,
         select(staging.c.row_no, target.c.fid, accepted, and_(accepted, found, differs))
         .select_from(pairs)))
     conn.exec_driver_sql(f'ANALYZE "{matches.name}"')  # see _copy: no autovacuum here
-    known = conn.execute(select(func.count()).where(
-        matches.c.accepted, matches.c.fid.is_not(None))).scalar_one()
-    return matches, known
+    in_both = and_(matches.c.row_no.is_not(None), matches.c.fid.is_not(None))
+    known, paired = conn.execute(select(
+        func.count().filter(and_(in_both, matches.c.accepted)),
+        func.count().filter(in_both)).select_from(matches)).one()
+    return matches, known, paired
 
 
 def _delete_absent(conn: Connection, target: Table, matches: Table, none_kept: bool) -> int:

@@ -251,6 +251,16 @@ def test_replace_keeps_the_old_version_of_a_feature_that_now_fails(loaded: Engin
     assert rows(loaded, "SELECT status FROM hydrants WHERE code = 'H2'") == [("working",)]
 
 
+def test_replace_keeps_a_refused_feature_when_no_other_one_is_kept(loaded: Engine,
+                                                                   tmp_path: Path) -> None:
+    """The file's only known feature fails: the layer keeps that one, not nothing."""
+    second = [hydrant("H2", 0.001, status="??"), hydrant("H9", 0.004)]
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "second.geojson", second))
+    assert (report.rejected_total, report.inserted, report.deleted) == (1, 1, 2)
+    assert rows(loaded, "SELECT code, status FROM hydrants ORDER BY code") == [
+        ("H2", "working"), ("H9", "working")]
+
+
 def square(dx: float = 0.0, size: float = 0.0005) -> dict:
     return {"type": "Polygon", "coordinates": [[[LON + dx, LAT], [LON + dx + size, LAT],
             [LON + dx + size, LAT + size], [LON + dx, LAT + size], [LON + dx, LAT]]]}
