@@ -131,10 +131,10 @@ def load(
     if mode not in LOAD_MODES:
         raise InvalidInput(f"--mode must be one of {', '.join(LOAD_MODES)}, not {mode!r}.")
     engine = _ready_engine(Settings())
-    with _progress(f"{layer} ← {file.name}") as advance:
+    with _progress(f"{layer} ← {file.name}") as progress:
         result = load_file(engine, layer, file, layer=source_layer, crs=crs, encoding=encoding,
                            mode=mode, mapping_file=mapping, overrides=_pairs(map_ or []),
-                           dry_run=dry_run, progress=advance)
+                           dry_run=dry_run, progress=progress)
     _finish([result], report)
 
 
@@ -177,11 +177,17 @@ def _pairs(items: list[str], option: str = "--map",
 
 @contextmanager
 def _progress(label: str):
+    """A load's bar: features read out of the file's count, then what the load does."""
+    from loaders.pipeline import Progress as LoadProgress
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("features"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda count: bar.advance(task, count)
+                  TextColumn("features"), TimeElapsedColumn(), TextColumn("{task.fields[step]}"),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None, step="reading")
+        yield LoadProgress(
+            expect=lambda total: bar.update(task, total=total),
+            read=lambda count: bar.advance(task, count),
+            step=lambda what: bar.update(task, step=what))
 
 
 def _finish(reports, report_file: Path | None) -> None:

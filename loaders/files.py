@@ -29,7 +29,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from loaders.geometry import storage_wkb
 from loaders.mapping import ColumnMapping, apply_mapping, match_columns
-from loaders.pipeline import Chunk, LoadMode, Progress, load_chunks
+from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.report import LoadReport
 
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
@@ -250,7 +250,7 @@ def _recode_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = None,
               crs: str | None = None, encoding: str | None = None, mode: LoadMode = "replace",
               mapping_file: Path | None = None, overrides: dict[str, str] | None = None,
-              dry_run: bool = False, progress: Progress | None = None) -> LoadReport:
+              dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
     """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
     spec = get_layer(layer_id)
     source = open_source(Path(path), spec, layer, crs, encoding)
@@ -258,5 +258,6 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
     report = LoadReport(spec.id, source.name, mode, dry_run=dry_run)
     if mapping.unmapped:
         report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
+    progress.expect(source.features if source.features >= 0 else None)  # -1: GDAL can't tell
     return load_chunks(engine, spec, read_chunks(source, spec, mapping, encoding), report,
                        mode, progress)

@@ -23,7 +23,7 @@ import getpass
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -64,7 +64,24 @@ LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
 BULK_ROWS = 50_000  # from this many new features into an empty layer, indexes are built after
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
-Progress = Callable[[int], None]
+
+
+def _say_nothing(_) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a load tells whoever waits for it (the command line's bar). Once every feature
+    is in, a large load still checks them, builds indexes and recomputes risk overlays for
+    seconds: `step` names each, so a bar that stopped moving does not look stuck."""
+
+    expect: Callable[[int | None], None] = _say_nothing  # features in the source, if known
+    read: Callable[[int], None] = _say_nothing  # this many more features are in
+    step: Callable[[str], None] = _say_nothing  # what the load does now
+
+
+QUIET = Progress()
 
 
 # -- values ----------------------------------------------------------------------------
@@ -186,7 +203,8 @@ def _unreadable_notes(unreadable: Counter[Field]) -> list[str]:
 # -- the load --------------------------------------------------------------------------
 
 @contextmanager
-def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connection]:
+def load_transaction(engine: Engine, dry_run: bool = False,
+                     progress: Progress = QUIET) -> Iterator[Connection]:
     """One transaction for a whole load, committed at the end, or rolled back for a dry run.
 
     The risk overlays computed from the layers the load changed are recomputed in the
@@ -204,6 +222,10 @@ def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connecti
         try:
             yield conn
             if not dry_run:
+                models = risk.affected_by(changed_layers(conn))
+                if models:
+                    progress.step("recomputing risk overlays: "
+                                  + ", ".join(m.id for m in models))
                 risk.refresh(conn)
         except BaseException:
             transaction.rollback()
@@ -215,15 +237,15 @@ def load_transaction(engine: Engine, dry_run: bool = False) -> Iterator[Connecti
 
 
 def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,
-                mode: LoadMode = "replace", progress: Progress | None = None) -> LoadReport:
+                mode: LoadMode = "replace", progress: Progress = QUIET) -> LoadReport:
     """Stage, validate and publish `chunks` into the layer in one transaction."""
-    with load_transaction(engine, report.dry_run) as conn:
+    with load_transaction(engine, report.dry_run, progress) as conn:
         return stage_and_publish(conn, spec, chunks, report, mode, progress)
 
 
 def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk],
                       report: LoadReport, mode: LoadMode = "replace",
-                      progress: Progress | None = None) -> LoadReport:
+                      progress: Progress = QUIET) -> LoadReport:
     """The load's work inside the caller's transaction (several layers may share one)."""
     if spec.is_overlay:
         raise InvalidInput(f"{spec.id} is a risk overlay: `urbanmap risk compute "
@@ -235,10 +257,11 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
         present = [f.name for f in spec.fields]
     if checked.in_layer:
-        _check_in_layer(conn, spec, checked, report, _district(conn, spec))
+        _check_in_layer(conn, spec, checked, report, _district(conn, spec), progress)
     else:
+        progress.step(f"checking {report.read:,} features")
         validate(conn, spec, checked, report, _district(conn, spec))
-        _publish(conn, spec, checked.table, present, mode, report)
+        _publish(conn, spec, checked.table, present, mode, report, progress)
     if report.changed and not report.dry_run:
         report.data_version = bump_version(conn, spec.id)
     if not report.dry_run:
@@ -247,7 +270,7 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
 
 
 def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chunk],
-          report: LoadReport, progress: Progress | None) -> tuple[Checked, list[str]]:
+          report: LoadReport, progress: Progress) -> tuple[Checked, list[str]]:
     """COPY the chunks in, and say where they went and which fields the source has.
 
     Into an empty layer the rows go straight into its table (no match to make, nothing to
@@ -292,8 +315,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
         copy_rows(conn, table, rows)
         in_layer += rows.num_rows if table is target else 0
         report.read += rows.num_rows
-        if progress:
-            progress(rows.num_rows)
+        progress.read(rows.num_rows)
     report.notes += _unreadable_notes(unreadable)
     if staged:  # a temporary table is never analyzed by autovacuum; without statistics the
         # planner takes staging for a few thousand rows and matches a million by index
@@ -317,15 +339,17 @@ def _move_to_staging(conn: Connection, spec: LayerSpec, target: Table, staging: 
 
 
 def _check_in_layer(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadReport,
-                    district) -> None:
+                    district, progress: Progress) -> None:
     """Validate rows copied straight into the empty layer; what fails is deleted."""
     table = checked.table
     # The spatial indexes first: the nearness check uses them. Then the unique source id
     # index, which also tells validation whether any id repeats (it mostly does not, and
     # the index is needed anyway); if one does, it is built once validation has removed
     # the repeats it would refuse.
+    progress.step("building indexes")
     _build_indexes(conn, table, unique=False)
     ids_unique = _built_unique_indexes(conn, table)
+    progress.step(f"checking {report.read:,} features")
     validate(conn, spec, replace(checked, ids_unique=ids_unique), report, district)
     if not ids_unique:
         _build_indexes(conn, table, unique=True)
@@ -340,7 +364,7 @@ def _district(conn: Connection, spec: LayerSpec):
 
 
 def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[str],
-             mode: LoadMode, report: LoadReport) -> None:
+             mode: LoadMode, report: LoadReport, progress: Progress = QUIET) -> None:
     target = LAYER_TABLES[spec.id]
     accepted = staging.c.reject.is_(None)
     if mode == "append":
@@ -356,6 +380,7 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
         accepted)
     known = paired = 0
     if not was_empty and mode != "append":
+        progress.step("matching them with the layer's features")
         matches, known, paired = _match(conn, spec, staging, values, absent=mode == "replace")
         if known:
             report.updated = conn.execute(
@@ -370,6 +395,7 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     # Empty now: it was, or a replace that kept nothing truncated it.
     empty = was_empty or (mode == "replace" and not paired)
     bulk = accepted_rows - known >= BULK_ROWS and empty
+    progress.step("writing the changes" + (" and building indexes" if bulk else ""))
     with indexes_built_after(conn, target) if bulk else nullcontext():
         report.inserted = conn.execute(insert(target).from_select(
             [*values, "source_id", "source_file"], fresh)).rowcount

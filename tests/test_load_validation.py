@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from geo.errors import InvalidInput
 from loaders.files import load_file
+from loaders.pipeline import Progress
 
 URBANMAP = str(Path(sys.executable).parent / "urbanmap")
 LON, LAT = 106.7200, 10.7400  # a street corner in Tân Phong, District 7
@@ -289,6 +290,39 @@ def test_a_polygon_changed_only_in_shape_is_updated_and_the_rest_kept(
     assert after[1][2] > after[0][2]  # the larger square's area, computed again
 
 
+def recording(events: list[tuple[str, object]]) -> Progress:
+    return Progress(expect=lambda total: events.append(("expect", total)),
+                    read=lambda count: events.append(("read", count)),
+                    step=lambda what: events.append(("step", what)))
+
+
+def test_a_load_says_what_it_does_once_every_feature_is_in(migrated_engine: Engine,
+                                                           tmp_path: Path) -> None:
+    source = write_geojson(tmp_path / "h.geojson", [hydrant("H1"), hydrant("H2", 0.001)])
+    first: list[tuple[str, object]] = []
+    load_file(migrated_engine, "hydrants", source, progress=recording(first))
+    assert first == [
+        ("expect", 2), ("read", 2), ("step", "building indexes"),
+        ("step", "checking 2 features"),
+        ("step", "recomputing risk overlays: hydrant_coverage, apartment_hydrants")]
+    again: list[tuple[str, object]] = []  # nothing changes, so no overlay is recomputed
+    load_file(migrated_engine, "hydrants", source, progress=recording(again))
+    assert again == [
+        ("expect", 2), ("read", 2), ("step", "checking 2 features"),
+        ("step", "matching them with the layer's features"), ("step", "writing the changes")]
+
+
+def test_the_load_command_loads_and_prints_the_report(cluster, migrated_engine: Engine,
+                                                      tmp_path: Path) -> None:
+    source = write_geojson(tmp_path / "h.geojson", [hydrant("H1"), hydrant("H2", 0.001)])
+    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{migrated_engine.url.database}"
+                                        f"?host={cluster.socket_dir}"}
+    result = subprocess.run([URBANMAP, "load", "hydrants", str(source)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "inserted 2" in result.stdout and codes(migrated_engine) == ["H1", "H2"]
+
+
 def test_upsert_adds_and_updates_but_deletes_nothing(loaded: Engine, tmp_path: Path) -> None:
     extra = [hydrant("H9", 0.004)]
     report = load_file(loaded, "hydrants", write_geojson(tmp_path / "extra.geojson", extra),
@@ -330,7 +364,7 @@ def test_lost_connection_mid_load_leaves_the_previous_data(loaded: Engine,
                             "datname = current_database() AND pid <> pg_backend_pid()"))
 
     with pytest.raises(Exception):  # noqa: B017 - whichever error the dead connection raises
-        load_file(loaded, "hydrants", big, progress=cut_the_line)
+        load_file(loaded, "hydrants", big, progress=Progress(read=cut_the_line))
     killer.close()
     loaded.dispose()
     assert codes(loaded) == ["H1", "H2", "H3"]
