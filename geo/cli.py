@@ -150,8 +150,11 @@ def load_osm_command(
     """Fill every layer OpenStreetMap has from one extract, in one transaction."""
     from loaders.osm import load_osm
 
-    _finish(load_osm(_ready_engine(Settings()), file, clip=clip, dry_run=dry_run,
-                     boundary_file=boundary), report)
+    engine = _ready_engine(Settings())
+    with _progress(file.name) as progress:
+        reports = load_osm(engine, file, clip=clip, dry_run=dry_run, boundary_file=boundary,
+                           progress=progress)
+    _finish(reports, report)
 
 
 @app.command("sample")

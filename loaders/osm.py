@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +28,7 @@ from geo.errors import InvalidInput
 from geo.osm import admin_areas, parse_other_tags, read_osm
 from layers import get_layer
 from layers.transport import ROAD_KINDS
-from loaders.pipeline import load_transaction, stage_and_publish
+from loaders.pipeline import QUIET, Progress, load_transaction, stage_and_publish
 from loaders.report import LoadReport
 
 Tags = dict[str, str]
@@ -229,20 +229,27 @@ def _clip(frame: gpd.GeoDataFrame, boundary) -> gpd.GeoDataFrame:
 
 
 def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = False,
-             boundary_file: Path | None = None) -> list[LoadReport]:
+             boundary_file: Path | None = None, progress: Progress = QUIET) -> list[LoadReport]:
     """Replace every layer the file has features for, all in one transaction."""
+    progress.step("reading the extract")
     sources = read_osm(path)
     if boundary_file is not None:
         boundary = boundary_from_file(boundary_file)
     else:
         boundary = district_boundary(sources) if clip else None
+    progress.step("sorting its features into layers")
     layers = classify(sources, boundary)
+    progress.expect(sum(len(frame) for frame in layers.values()))
     wgs84 = pyproj.CRS.from_epsg(WGS84_SRID)
     reports = []
-    with load_transaction(engine, dry_run) as conn:
+    with load_transaction(engine, dry_run, progress) as conn:
         for layer_id, frame in sorted(layers.items(), key=lambda item: item[0] != "wards"):
+            progress.step(f"{layer_id}: reading")
             stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
             chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
-            reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report))
+            said = replace(progress, step=lambda what, layer=layer_id: progress.step(
+                f"{layer}: {what}"))
+            reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report,
+                                             progress=said))
     return reports

@@ -1,5 +1,8 @@
 """OpenStreetMap import: one file fills several layers, clipped to a chosen boundary."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -8,6 +11,7 @@ from sqlalchemy import Engine, text
 from geo.osm import admin_areas, read_osm
 from geo.sample import OSM_EXTRACT
 from loaders.osm import load_osm
+from loaders.pipeline import Progress
 
 
 def count(engine: Engine, sql: str) -> int:
@@ -45,3 +49,25 @@ def test_loading_the_extract_twice_changes_nothing(migrated_engine: Engine) -> N
     load_osm(migrated_engine, OSM_EXTRACT)
     again = load_osm(migrated_engine, OSM_EXTRACT)
     assert all(not r.changed for r in again), [r.summary() for r in again if r.changed]
+
+
+def test_an_extract_load_says_which_layer_it_is_at(migrated_engine: Engine) -> None:
+    expected, read, steps = [], [], []
+    reports = load_osm(migrated_engine, OSM_EXTRACT, dry_run=True, progress=Progress(
+        expect=expected.append, read=read.append, step=steps.append))
+    assert expected == [sum(read)] and sum(read) == sum(r.read for r in reports)
+    assert steps[:3] == ["reading the extract", "sorting its features into layers",
+                         "wards: reading"]
+    roads = next(r.read for r in reports if r.layer_id == "roads")
+    assert f"roads: checking {roads:,} features" in steps
+
+
+def test_the_load_osm_command_reports_every_layer(cluster, migrated_engine: Engine) -> None:
+    urbanmap = str(Path(sys.executable).parent / "urbanmap")
+    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{migrated_engine.url.database}"
+                                        f"?host={cluster.socket_dir}"}
+    result = subprocess.run([urbanmap, "load-osm", str(OSM_EXTRACT), "--dry-run"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "roads from" in result.stdout and "dry run: nothing written" in result.stdout
+    assert count(migrated_engine, "SELECT count(*) FROM roads") == 0
