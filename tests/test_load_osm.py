@@ -1,12 +1,10 @@
 """OpenStreetMap import: one file fills several layers, clipped to a chosen boundary."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 from sqlalchemy import Engine, text
+from test_database import libpq_url, urbanmap  # how the suite runs the command
 
 from geo.osm import admin_areas, read_osm
 from geo.sample import OSM_EXTRACT
@@ -63,11 +61,8 @@ def test_an_extract_load_says_which_layer_it_is_at(migrated_engine: Engine) -> N
 
 
 def test_the_load_osm_command_reports_every_layer(cluster, migrated_engine: Engine) -> None:
-    urbanmap = str(Path(sys.executable).parent / "urbanmap")
-    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{migrated_engine.url.database}"
-                                        f"?host={cluster.socket_dir}"}
-    result = subprocess.run([urbanmap, "load-osm", str(OSM_EXTRACT), "--dry-run"], env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = urbanmap("load-osm", str(OSM_EXTRACT), "--dry-run",
+                      DATABASE_URL=libpq_url(cluster, migrated_engine.url.database))
     assert result.returncode == 0, result.stderr
     assert "roads from" in result.stdout and "dry run: nothing written" in result.stdout
     assert count(migrated_engine, "SELECT count(*) FROM roads") == 0

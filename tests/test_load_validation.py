@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from test_database import libpq_url, urbanmap  # how the suite runs the command
 
 from geo.db import DATABASE_DOWN
 from geo.errors import InvalidInput
@@ -134,10 +135,8 @@ def test_cli_prints_the_message_without_a_traceback(cluster, tmp_path: Path) -> 
     cluster.create_database("cli_errors")
     broken = tmp_path / "broken.geojson"
     broken.write_bytes(BROKEN["truncated.geojson"])
-    result = subprocess.run(
-        [URBANMAP, "load", "hydrants", str(broken)], capture_output=True, text=True,
-        env=os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/cli_errors?host="
-                                          f"{cluster.socket_dir}"}, timeout=120)
+    result = urbanmap("load", "hydrants", str(broken),
+                      DATABASE_URL=libpq_url(cluster, "cli_errors"))
     assert result.returncode == 1
     assert "broken.geojson" in result.stderr and "Traceback" not in result.stderr
 
@@ -316,10 +315,8 @@ def test_a_load_says_what_it_does_once_every_feature_is_in(migrated_engine: Engi
 def test_the_load_command_loads_and_prints_the_report(cluster, migrated_engine: Engine,
                                                       tmp_path: Path) -> None:
     source = write_geojson(tmp_path / "h.geojson", [hydrant("H1"), hydrant("H2", 0.001)])
-    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{migrated_engine.url.database}"
-                                        f"?host={cluster.socket_dir}"}
-    result = subprocess.run([URBANMAP, "load", "hydrants", str(source)], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = urbanmap("load", "hydrants", str(source),
+                      DATABASE_URL=libpq_url(cluster, migrated_engine.url.database))
     assert result.returncode == 0, result.stderr
     assert "inserted 2" in result.stdout and codes(migrated_engine) == ["H1", "H2"]
 
@@ -374,9 +371,7 @@ def test_lost_connection_mid_load_leaves_the_previous_data(loaded: Engine,
 def test_killed_load_process_leaves_the_previous_data(cluster, loaded: Engine,
                                                       tmp_path: Path) -> None:
     big = big_hydrant_file(tmp_path, 400_000)
-    database = loaded.url.database
-    env = os.environ | {"DATABASE_URL": f"postgresql://urbanmap@/{database}?host="
-                                        f"{cluster.socket_dir}"}
+    env = os.environ | {"DATABASE_URL": libpq_url(cluster, loaded.url.database)}
     load = subprocess.Popen([URBANMAP, "load", "hydrants", str(big)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staged = threading.Event()
