@@ -244,12 +244,13 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
     reports = []
     with load_transaction(engine, dry_run, progress) as conn:
         for layer_id, frame in sorted(layers.items(), key=lambda item: item[0] != "wards"):
-            progress.step(f"{layer_id}: reading")
+            # Each layer's steps under its name: "roads: checking 1,234 features".
+            said = replace(progress, step=lambda what, layer=layer_id: progress.step(
+                f"{layer}: {what}"))
+            said.step("reading")
             stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
             chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
-            said = replace(progress, step=lambda what, layer=layer_id: progress.step(
-                f"{layer}: {what}"))
             reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report,
                                              progress=said))
     return reports
