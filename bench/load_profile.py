@@ -55,18 +55,18 @@ class PhaseClock:
                 self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
         return timed
 
-    def report(self) -> list[tuple[str, float]]:
+    def report(self) -> list[tuple[str, float | None]]:
         t = defaultdict(float, self.seconds)
         in_layer = t["_check_in_layer"] - (t["validate"] if t["_check_in_layer"] else 0)
         publish = t["_publish"] + in_layer
         return [
-            ("read: pyogrio Arrow batches", t["_copy"] - t["_chunk"] - t["typed_chunk"]
-             - t["arrow_rows"] - t["layer_rows"] - t["copy_rows"]),
-            ("_chunk: WKB->shapely, reproject, to_pandas, mapping", t["_chunk"]),
-            ("typed_chunk: cast, NFC, unreadable count", t["typed_chunk"]),
-            ("arrow_rows, layer_rows: Arrow table", t["arrow_rows"] + t["layer_rows"]),
-            ("copy_rows: binary COPY data (Arrow kernels)", t["copy_data"]),
-            ("copy_rows: COPY (into the layer or staging)", t["copy_rows"] - t["copy_data"]),
+            ("COPY (into the layer or staging)", t["copy_rows"]),
+            ("waiting for the reading thread, creating staging", t["_copy"] - t["copy_rows"]),
+            ("in the reading thread, beside the COPY:", None),
+            ("  _chunk: WKB->shapely, reproject, to_pandas, mapping", t["_chunk"]),
+            ("  typed_chunk: cast, NFC, unreadable count", t["typed_chunk"]),
+            ("  arrow_rows, layer_rows: Arrow table", t["arrow_rows"] + t["layer_rows"]),
+            ("  copy_data: binary COPY data (Arrow kernels)", t["copy_data"]),
             ("validate (SQL)", t["validate"]),
             ("publish (SQL), or the indexes of a load into the empty layer", publish),
             ("lock, staging table, version, load log", t["stage_and_publish"] - t["_copy"]
@@ -88,7 +88,8 @@ def profile_load(db: Database, dataset: Dataset, fresh: bool = True) -> None:
     print(f"\nProfile of one {kind} of {dataset.label} ({dataset.features:,} features), "
           f"in-process: {total:.1f} s wall")
     for phase, seconds in clock.report():
-        print(f"  {seconds:7.2f} s {seconds / total:4.0%}  {phase}")
+        print(f"  {seconds:7.2f} s {seconds / total:4.0%}  {phase}" if seconds is not None
+              else f"  {'':15}{phase}")
     _print_statements(statements, total)
     _print_plans(db.cluster.log_file, log_offset)
     if fresh:

@@ -56,7 +56,15 @@ from layers.spec import Field
 from loaders.geometry import layer_wkb
 from loaders.prefetch import prefetched
 from loaders.report import LoadReport
-from loaders.staging import arrow_rows, copy_rows, layer_rows, matches_table, staging_table
+from loaders.staging import (
+    CopyChunk,
+    arrow_rows,
+    copy_chunk,
+    copy_rows,
+    layer_rows,
+    matches_table,
+    staging_table,
+)
 from loaders.validate import Checked, reject_where, validate
 
 LoadMode = Literal["replace", "upsert", "append"]
@@ -284,7 +292,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     staging = staging_table(spec)
     into_layer = _is_empty(conn, target)
 
-    def prepared() -> Iterator[tuple[Table, pa.Table]]:
+    def prepared() -> Iterator[CopyChunk]:
         first_row, fits = 0, into_layer
         for attributes, geometries in chunks:
             typed = typed_chunk(spec, attributes, unreadable)
@@ -295,9 +303,9 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
                 fits = fitted is not None
             fits = fits and bool(typed["source_id"].notna().all())
             if fits:
-                yield target, layer_rows(spec, typed, fitted, report.source_file)
+                yield copy_chunk(target, layer_rows(spec, typed, fitted, report.source_file))
             else:
-                yield staging, arrow_rows(spec, typed, geometries, first_row)
+                yield copy_chunk(staging, arrow_rows(spec, typed, geometries, first_row))
             first_row += len(typed)
 
     in_layer = 0
@@ -307,15 +315,15 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     else:  # built again once the rows are in and checked: faster than row by row
         _drop_indexes(conn, target)
     # The next chunk is read and encoded while PostgreSQL stores this one.
-    for table, rows in prefetched(prepared()):
-        if table is staging and not staged:
+    for chunk in prefetched(prepared()):
+        if chunk.table is staging and not staged:
             staging.create(conn)
             _move_to_staging(conn, spec, target, staging, in_layer)
             staged = True
-        copy_rows(conn, table, rows)
-        in_layer += rows.num_rows if table is target else 0
-        report.read += rows.num_rows
-        progress.read(rows.num_rows)
+        copy_rows(conn, chunk)
+        in_layer += chunk.rows if chunk.table is target else 0
+        report.read += chunk.rows
+        progress.read(chunk.rows)
     report.notes += _unreadable_notes(unreadable)
     if staged:  # a temporary table is never analyzed by autovacuum; without statistics the
         # planner takes staging for a few thousand rows and matches a million by index

@@ -8,6 +8,7 @@ interpreter.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -78,9 +79,24 @@ def _feature_arrays(spec: LayerSpec, attributes: pd.DataFrame,
     return arrays
 
 
-def copy_rows(conn: Connection, table: Table, rows: pa.Table) -> None:
-    """COPY an Arrow table into `table`, inside the connection's transaction."""
+@dataclass(frozen=True)
+class CopyChunk:
+    """A chunk of rows for `table`, already in binary COPY format: encoding it is the
+    client's work, done while PostgreSQL stores the chunk before (`loaders.prefetch`)."""
+    table: Table
+    columns: tuple[str, ...]
+    data: bytes
+    rows: int
+
+
+def copy_chunk(table: Table, rows: pa.Table) -> CopyChunk:
+    """`rows` (an Arrow table named as `table`'s columns) encoded to COPY into `table`."""
+    return CopyChunk(table, tuple(rows.column_names), copy_data(table, rows), rows.num_rows)
+
+
+def copy_rows(conn: Connection, chunk: CopyChunk) -> None:
+    """COPY an encoded chunk into its table, inside the connection's transaction."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary)").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, rows.column_names)))
+        sql.Identifier(chunk.table.name), sql.SQL(", ").join(map(sql.Identifier, chunk.columns)))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.copy_expert(statement.as_string(cursor), io.BytesIO(copy_data(table, rows)))
+    cursor.copy_expert(statement.as_string(cursor), io.BytesIO(chunk.data))
