@@ -8,12 +8,17 @@ bounded whatever the file's size.
 
 from __future__ import annotations
 
+import codecs
+import glob
+import io
 import re
 import shutil
 import subprocess
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -28,21 +33,17 @@ from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from loaders.geometry import storage_wkb
-from loaders.mapping import ColumnMapping, apply_mapping, match_columns
+from loaders.mapping import ColumnMapping, apply_mapping, column_key, match_columns
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.report import LoadReport
 
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite")
-LON_NAMES = ("lon", "lng", "long", "longitude", "kinh_do", "kinhdo")
-LAT_NAMES = ("lat", "latitude", "vi_do", "vido")
-CSV_OPTIONS = {
-    "X_POSSIBLE_NAMES": ",".join((*LON_NAMES, "x")),
-    "Y_POSSIBLE_NAMES": ",".join((*LAT_NAMES, "y")),
-    "GEOM_POSSIBLE_NAMES": "wkt,geometry,geom,the_geom",
-    "KEEP_GEOM_COLUMNS": "NO",
-}
+# A CSV's coordinate columns, as `column_key` spells their names: "Kinh độ" and "KINH_DO"
+# are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
+LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
+LAT_KEYS = frozenset({"lat", "latitude", "vido"})
 
 
 @dataclass(frozen=True)
@@ -118,18 +119,22 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
     dataset = dataset_in(path, layer)
     chosen = _pick_layer(path, dataset, spec, layer)
-    options = CSV_OPTIONS if dataset.lower().endswith(".csv") else {}
     gdal_encoding, recode = _gdal_encoding(path, encoding)
     try:
+        raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
+        options: dict[str, str] = {}
+        if dataset.lower().endswith(".csv"):
+            raw_fields = list(map(str, pyogrio.read_info(dataset, layer=chosen,
+                                                         encoding=gdal_encoding)["fields"]))
+            options = csv_options(raw_fields)
         info = pyogrio.read_info(dataset, layer=chosen, encoding=gdal_encoding,
                                  force_total_bounds=spec.is_spatial, **options)
-        raw_fields = pyogrio.read_info(dataset, layer=chosen)["fields"] if options else []
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}.") from None
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(path)) from None
     fields = tuple(_recoded(str(f)) if recode else str(f) for f in info["fields"])
-    source_crs = _declared_crs(info, dataset, chosen, (*fields, *map(str, raw_fields)), crs)
+    source_crs = _declared_crs(info, dataset, chosen, (*fields, *raw_fields), crs)
     if spec.is_spatial:
         if not info["geometry_type"]:
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a CSV "
@@ -139,6 +144,103 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
             raise InvalidInput(f"{path.name}: {problem}")
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
                   gdal_encoding, recode)
+
+
+def csv_options(columns: list[str]) -> dict[str, str]:
+    """GDAL's options for a CSV with these columns: which ones hold its coordinates.
+
+    GDAL finds a coordinate column only by a name it is given, compared as written but for
+    ASCII case; so the columns are matched here by key, and named to GDAL as they are.
+
+    >>> csv_options(["Mã trụ", "Kinh độ", "Vĩ độ"])["X_POSSIBLE_NAMES"]
+    'Kinh độ,x'
+    """
+    def named(keys: frozenset[str], fallback: str) -> str:
+        found = [c for c in columns if column_key(c) in keys and "," not in c]
+        return ",".join([*found, fallback])  # the option is a comma-separated list
+
+    return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),
+            "GEOM_POSSIBLE_NAMES": "wkt,geometry,geom,the_geom", "KEEP_GEOM_COLUMNS": "NO"}
+
+
+@contextmanager
+def csv_in_utf8(path: Path, encoding: str | None,
+                layer_hint: str | None = None) -> Iterator[tuple[Path, str | None]]:
+    """The file to read and the encoding to read it in: for a CSV (also zipped) in another
+    encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese Windows is cp1258), a UTF-8
+    copy in NFC.
+
+    GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from UTF-8 text only,
+    so such a CSV could not be read at all. The copy lives for the load, with the CSV's
+    sidecar files (.prj, .csvt), and is written line by line: memory stays flat.
+    """
+    dataset = dataset_in(path, layer_hint) if encoding and not _is_utf8(encoding) else ""
+    if not dataset.lower().endswith(".csv"):
+        yield path, encoding
+        return
+    with tempfile.TemporaryDirectory(prefix="urbanmap-csv-") as scratch, \
+            _CsvFile(path, dataset) as csv_file:
+        copy = Path(scratch) / csv_file.name
+        for suffix, data in csv_file.sidecars():
+            copy.with_suffix(suffix).write_bytes(data)
+        try:
+            with csv_file.text(encoding) as source, \
+                    copy.open("w", encoding="utf-8", newline="") as target:
+                for line in source:
+                    target.write(unicodedata.normalize("NFC", line))
+        except LookupError:
+            raise InvalidInput(f"{encoding!r} is not an encoding urbanmap knows; for Windows "
+                               "Vietnamese give cp1258.") from None
+        except UnicodeError as exc:  # a byte the encoding has no character for, or no BOM
+            raise InvalidInput(f"{path.name} is not in {encoding} "
+                               f"({getattr(exc, 'reason', exc)}). {_ENCODINGS}") from None
+        yield copy, None
+
+
+class _CsvFile:
+    """A CSV as a file on disk or a member of a zip archive (`dataset_in`'s /vsizip/ path)."""
+
+    SIDECARS = (".prj", ".csvt")
+
+    def __init__(self, path: Path, dataset: str) -> None:
+        self.path = path
+        inside = f"/vsizip/{path.resolve()}/"
+        self.member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
+        self.archive = zipfile.ZipFile(path) if self.member else None
+        self.name = PurePosixPath(self.member).name if self.member else path.name
+
+    def __enter__(self) -> _CsvFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.archive:
+            self.archive.close()
+
+    def text(self, encoding: str) -> io.TextIOBase:
+        if self.archive and self.member:
+            return io.TextIOWrapper(self.archive.open(self.member), encoding=encoding,
+                                    newline="")
+        return self.path.open(encoding=encoding, newline="")
+
+    def sidecars(self) -> Iterator[tuple[str, bytes]]:
+        """The files that say more about the CSV: same name, another suffix."""
+        if self.archive and self.member:
+            stem = str(PurePosixPath(self.member).with_suffix(""))
+            for name in self.archive.namelist():
+                member = PurePosixPath(name)
+                if str(member.with_suffix("")) == stem and member.suffix.lower() in self.SIDECARS:
+                    yield member.suffix.lower(), self.archive.read(name)
+            return
+        for sidecar in self.path.parent.glob(f"{glob.escape(self.path.stem)}.*"):
+            if sidecar.suffix.lower() in self.SIDECARS:
+                yield sidecar.suffix.lower(), sidecar.read_bytes()
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, bool]:
@@ -166,8 +268,8 @@ def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
         return resolve_crs(override)
     if info["crs"]:
         return canonical_crs(_full_crs(info["crs"], dataset, layer))
-    lowered = {f.lower() for f in fields}
-    if info["driver"] == "CSV" and lowered & set(LON_NAMES) and lowered & set(LAT_NAMES):
+    keys = {column_key(f) for f in fields}
+    if info["driver"] == "CSV" and keys & LON_KEYS and keys & LAT_KEYS:
         return pyproj.CRS.from_epsg(4326)  # columns named longitude/latitude are degrees
     return None
 
@@ -210,10 +312,12 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
         raise InvalidInput(_encoding_hint(source.path)) from None
 
 
+_ENCODINGS = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
+              "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
+
+
 def _encoding_hint(path: Path) -> str:
-    return (f"{path.name} has text that is not in the encoding GDAL expected. Pass the file's "
-            "encoding with --encoding (cp1258 for Windows Vietnamese, utf-8, latin1), or add a "
-            ".cpg file beside the .shp naming it.")
+    return f"{path.name} has text that is not in the encoding GDAL expected. {_ENCODINGS}"
 
 
 def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: LayerSpec,
@@ -253,11 +357,12 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
               dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
     """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
     spec = get_layer(layer_id)
-    source = open_source(Path(path), spec, layer, crs, encoding)
-    mapping = match_columns(spec, source.fields, mapping_file, overrides)
-    report = LoadReport(spec.id, source.name, mode, dry_run=dry_run)
-    if mapping.unmapped:
-        report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
-    progress.expect(source.features if source.features >= 0 else None)  # -1: GDAL can't tell
-    return load_chunks(engine, spec, read_chunks(source, spec, mapping, encoding), report,
-                       mode, progress)
+    with csv_in_utf8(Path(path), encoding, layer) as (readable, encoding):
+        source = open_source(readable, spec, layer, crs, encoding)
+        mapping = match_columns(spec, source.fields, mapping_file, overrides)
+        report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given
+        if mapping.unmapped:
+            report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
+        progress.expect(source.features if source.features >= 0 else None)  # -1: unknown
+        return load_chunks(engine, spec, read_chunks(source, spec, mapping, encoding), report,
+                           mode, progress)

@@ -103,6 +103,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     [datetime.date(2021, 8, 1), datetime.date(2021, 8, 1)]
     >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
     [3.5, 4.0]
+    >>> cast(pd.Series(["3,5", "0"], dtype="string"), Field("w", "real", "")).tolist()
+    [3.5, 0.0]
     >>> cast(pd.Series([120, "7", 1e12]), Field("n", "integer", "")).tolist()
     [120, 7, <NA>]
     >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
@@ -111,7 +113,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     if field.type == "text":
         return text_values(values)
     if field.type in ("integer", "real"):
-        if values.dtype == object:  # "3,5" is how Vietnamese documents write 3.5
+        if not pd.api.types.is_numeric_dtype(values):  # text, or text and numbers mixed
+            # "3,5" is how Vietnamese documents write 3.5
             values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
                                 and "." not in v else v)
         numbers = pd.to_numeric(values, errors="coerce")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -243,6 +244,22 @@ def csv_points(crs: str, lon: str, lat: str, truth: dict[str, Path], out: Path,
     return {"hydrants": (path, dict(load or {}))}
 
 
+def windows_csv(crs: str, truth: dict[str, Path], out: Path, zipped: bool = False) -> Files:
+    """CSVs with WKT as a Vietnamese Windows PC saves them: in cp1258, with the ESRI .prj
+    of the agency's software beside them (in a folder of the zip when `zipped`)."""
+    files = per_layer("CSV", ".csv", crs, truth, out, prj=ESRI_PRJ[crs], options=WKT_CSV,
+                      load={"encoding": "cp1258"})
+    for layer, (path, load) in files.items():
+        path.write_bytes(windows_1258(path.read_text(encoding="utf-8")))
+        if zipped:
+            archive = path.with_suffix(".zip")
+            with zipfile.ZipFile(archive, "w") as zipped_file:
+                for member in (path, path.with_suffix(".prj")):
+                    zipped_file.write(member, f"so_lieu/{member.name}")
+            files[layer] = (archive, load)
+    return files
+
+
 WKT_CSV = ("-lco", "GEOMETRY=AS_WKT")
 CASES: dict[str, tuple[str, Builder]] = {  # case -> (coordinate system, how it is made)
     "shapefile-wgs84": ("wgs84", partial(shapefiles, "wgs84")),
@@ -277,6 +294,9 @@ CASES: dict[str, tuple[str, Builder]] = {  # case -> (coordinate system, how it 
         "vn2000", partial(csv_points, "vn2000", "kinh_do", "vi_do", load={"crs": "vn2000"})),
     "csv-wkt-vn2000-hcm": ("vn2000-hcm", partial(
         per_layer, "CSV", ".csv", "vn2000-hcm", options=WKT_CSV, load={"crs": "vn2000-hcm"})),
+    "csv-wkt-cp1258-vn2000-hcm-esri-prj": ("vn2000-hcm", partial(windows_csv, "vn2000-hcm")),
+    "zipped-csv-wkt-cp1258-vn2000-hcm-esri-prj": (
+        "vn2000-hcm", partial(windows_csv, "vn2000-hcm", zipped=True)),
     "csv-wkt-utm48n": ("utm48n", partial(
         per_layer, "CSV", ".csv", "utm48n", options=WKT_CSV, load={"crs": "EPSG:32648"})),
 }
@@ -378,6 +398,80 @@ def test_windows_vietnamese_shapefile_names_come_out_right(
     load_file(engine, "roads", shp, **options)
     assert stored_roads(engine) == expected_roads()
 
+
+VIETNAMESE_STATUS = {"working": "Hoạt động", "out_of_service": "Hư hỏng"}
+
+
+def excel_csv(path: Path, encoding: str) -> Path:
+    """Hydrants as Excel saves a Vietnamese sheet: columns headed in Vietnamese with
+    diacritics (longitude is "Kinh độ", latitude "Vĩ độ"), `;` between fields, decimal
+    commas, dates day first, states in words, CRLF line ends, a BOM when in UTF-8."""
+    lines = ["STT;Mã trụ;Tình trạng;Ngày kiểm tra;Áp lực (bar);Tên đường;Kinh độ;Vĩ độ"]
+    for number, (props, _, [(lon, lat)]) in enumerate(TRUTH["hydrants"], start=1):
+        lines.append(";".join([str(number), props["code"], VIETNAMESE_STATUS[props["status"]],
+                               f"{number:02d}/11/2023", f"{number + 0.5}".replace(".", ","),
+                               props["street"], f"{lon:.6f}".replace(".", ","),
+                               f"{lat:.6f}".replace(".", ",")]))
+    text = "\r\n".join(lines) + "\r\n"
+    path.write_bytes(text.encode("utf-8-sig") if encoding == "utf-8" else windows_1258(text))
+    return path
+
+
+def windows_1258(text: str) -> bytes:
+    """`text` as Windows Vietnamese writes it: a letter with its tone as one character where
+    the code page has one (à), else the letter and then the tone as a combining mark (ộ is
+    ô and a dot below); Python's codec knows only the first form."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+    encoded = bytearray()
+    for letter in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFD", text), re.S):
+        try:
+            encoded += unicodedata.normalize("NFC", letter).encode("cp1258")
+        except UnicodeEncodeError:
+            marks = "".join(m for m in letter[1:] if m not in tones)
+            tone = "".join(m for m in letter[1:] if m in tones)
+            encoded += (unicodedata.normalize("NFC", letter[0] + marks) + tone).encode("cp1258")
+    return bytes(encoded)
+
+
+@pytest.mark.parametrize("encoding, zipped", [
+    ("utf-8", False), ("cp1258", False), ("cp1258", True)], ids=["utf-8", "cp1258", "zipped"])
+def test_vietnamese_excel_csv_loads_as_written(engine: Engine, tmp_path: Path,
+                                               encoding: str, zipped: bool) -> None:
+    path = excel_csv(tmp_path / "tru_nuoc.csv", encoding)
+    if zipped:
+        with zipfile.ZipFile(path.with_suffix(".zip"), "w") as archive:
+            archive.write(path, path.name)
+        path = path.with_suffix(".zip")
+    report = load_file(engine, "hydrants", path,
+                       encoding=None if encoding == "utf-8" else encoding)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    # The file named as given, though a UTF-8 copy of it was read.
+    assert rows(engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
+    assert report.notes == ["columns not loaded: STT"]  # the row number: no field's source
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    # 2/11/2023 is the 2nd of November, and 2,5 bar is 2.5: as Vietnamese write them.
+    assert rows(engine, "SELECT code, last_inspected::text, pressure_bar FROM hydrants "
+                        "ORDER BY code") == [("TN-01", "2023-11-01", 1.5),
+                                             ("TN-02", "2023-11-02", 2.5),
+                                             ("TN-03", "2023-11-03", 3.5)]
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+
+
+
+@pytest.mark.parametrize("encoding, expected", [
+    (None, "not in the encoding GDAL expected. Pass the file's encoding with --encoding"),
+    ("ascii", "tru_nuoc.csv is not in ascii"),
+    ("utf-16", "tru_nuoc.csv is not in utf-16"),
+    ("vni", "'vni' is not an encoding urbanmap knows; for Windows Vietnamese give cp1258"),
+])
+def test_csv_read_in_a_wrong_encoding_is_refused_and_the_layer_kept(
+        engine: Engine, tmp_path: Path, encoding: str | None, expected: str) -> None:
+    load_file(engine, "hydrants", excel_csv(tmp_path / "before.csv", "utf-8"))
+    before = stored_properties(engine, "hydrants")
+    with pytest.raises(InvalidInput, match=re.escape(expected)):
+        load_file(engine, "hydrants", excel_csv(tmp_path / "tru_nuoc.csv", "cp1258"),
+                  encoding=encoding)
+    assert stored_properties(engine, "hydrants") == before == truth_properties("hydrants")
 
 # -- picking what to load --------------------------------------------------------------
 
