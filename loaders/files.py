@@ -40,6 +40,10 @@ from loaders.report import LoadReport
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite")
+# KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
+# the column mapping compares names without their diacritics by itself.
+pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})
+
 # A CSV's coordinate columns, as `column_key` spells their names: "Kinh độ" and "KINH_DO"
 # are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
 LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
@@ -296,15 +300,23 @@ def _full_crs(declared: str, dataset: str, layer: str) -> pyproj.CRS:
 
 
 def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
-                encoding: str | None = None) -> Iterator[Chunk]:
-    """The file's features in batches, mapped to the layer's fields and in the storage SRID."""
+                notes: list[str] | None = None) -> Iterator[Chunk]:
+    """The file's features in batches, mapped to the layer's fields and in the storage SRID;
+    once all are read, what the reading changed is said in `notes`."""
+    flattened = 0
     try:
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             columns = (meta["geometry_name"] or "wkb_geometry", meta["fid_column"] or "OGC_FID")
             for batch in reader:
-                yield _chunk(pa.Table.from_batches([batch]), columns, source, spec, mapping)
+                chunk, flat = _chunk(pa.Table.from_batches([batch]), columns, source, spec,
+                                     mapping)
+                flattened += flat
+                yield chunk
+        if flattened and notes is not None:
+            notes.append(f"{flattened:,} feature{'s' if flattened > 1 else ''} had heights (Z) "
+                         f"that were dropped: {spec.id} is 2D")
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
@@ -321,11 +333,12 @@ def _encoding_hint(path: Path) -> str:
 
 
 def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: LayerSpec,
-           mapping: ColumnMapping) -> Chunk:
+           mapping: ColumnMapping) -> tuple[Chunk, int]:
+    """One batch as a chunk, and how many of its geometries lost a Z."""
     geometry_column, fid_column = columns
-    geometries = None
+    geometries, flattened = None, 0
     if spec.is_spatial:
-        geometries = storage_wkb(table.column(geometry_column), source.crs)
+        geometries, flattened = storage_wkb(table.column(geometry_column), source.crs)
         table = table.drop_columns([geometry_column])
     attributes = table.to_pandas()
     if source.recode_cp1258:
@@ -338,7 +351,7 @@ def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: Laye
         frame["source_id"] = frame[key].astype(object) if key in frame else by_position
     else:
         frame["source_id"] = frame["source_id"].where(frame["source_id"].notna(), by_position)
-    return frame, geometries
+    return (frame, geometries), flattened
 
 
 def _recode_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -364,5 +377,5 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
         if mapping.unmapped:
             report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
         progress.expect(source.features if source.features >= 0 else None)  # -1: unknown
-        return load_chunks(engine, spec, read_chunks(source, spec, mapping, encoding), report,
-                           mode, progress)
+        return load_chunks(engine, spec, read_chunks(source, spec, mapping, report.notes),
+                           report, mode, progress)

@@ -2,13 +2,14 @@
 
 GDAL hands each batch over as WKB. Three ways to the storage SRID, fastest first:
 
-- a file already in EPSG:32648 keeps its WKB as it is (GDAL wrote it, so it is well formed);
+- a file already in EPSG:32648 keeps its WKB as it is when 2D (GDAL wrote it, so it is well
+  formed);
 - a batch of plain 2D points, the bulk of large files (addresses, shops, hydrants), is read
   and written as the fixed 21-byte WKB record of OGC Simple Features (byte order, type 1, x,
   y) through a numpy view, so only the coordinates go through PROJ: a million points take a
   fraction of a second, against about three through shapely's geometry objects;
-- anything else goes through shapely (parse, `to_storage`, write), which also turns WKB it
-  cannot read into a missing geometry for validation to refuse.
+- anything else goes through shapely (parse, drop any Z, `to_storage`, write), which also
+  turns WKB it cannot read into a missing geometry for validation to refuse.
 """
 
 from __future__ import annotations
@@ -24,19 +25,34 @@ import shapely
 from geo.crs import STORAGE_SRID, canonical_crs, to_storage, transformer_to_storage
 
 POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+# The first five bytes of little-endian 2D WKB: byte order 1, then the type code.
+_PARTS = {"Point": (1, None), "MultiLineString": (2, 5), "MultiPolygon": (3, 6)}
 
 
-def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> pa.BinaryArray:
-    """`wkb` (in `crs`) as WKB in EPSG:32648; unreadable values become null.
+def _header(code: int, parts: int | None = None) -> pa.Scalar:
+    head = struct.pack("<BI", 1, code) + (struct.pack("<I", parts) if parts else b"")
+    return pa.scalar(head, pa.binary())
 
-    >>> lonlat = pa.array([shapely.Point(105, 0).wkb], pa.binary())
-    >>> stored = storage_wkb(lonlat, pyproj.CRS("EPSG:4326"))
-    >>> shapely.get_coordinates(shapely.from_wkb(stored.to_numpy(zero_copy_only=False))).round(3)
-    array([[500000.,      0.]])
+
+_FLAT_HEADERS = pa.array([_header(code).as_py() for code in range(1, 8)], pa.binary())
+
+
+def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> tuple[pa.BinaryArray, int]:
+    """`wkb` (in `crs`) as 2D WKB in EPSG:32648, and how many values lost a Z to become 2D;
+    unreadable values become null.
+
+    The layers are 2D, and KML always writes an altitude (Google Earth's ``,0``), as 3D
+    Shapefiles and surveys write heights: refusing those files for it would help no one.
+
+    >>> lonlat = pa.array([shapely.Point(105, 0).wkb, shapely.Point(105, 0, 7).wkb])
+    >>> stored, flattened = storage_wkb(lonlat, pyproj.CRS("EPSG:4326"))
+    >>> shapely.get_coordinates(shapely.from_wkb(stored.to_numpy(zero_copy_only=False)),
+    ...                         include_z=True).round(3).tolist(), flattened
+    ([[500000.0, 0.0, nan], [500000.0, 0.0, nan]], 1)
     """
     wkb = _binary(wkb)
-    if _is_storage(crs):
-        return wkb
+    if _is_storage(crs) and _all_2d(wkb):
+        return wkb, 0
     records = _point_records(wkb)
     if records is not None:
         x, y = transformer_to_storage(crs).transform(records["x"], records["y"])
@@ -45,10 +61,15 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> pa.BinaryArray:
         return pa.BinaryArray.from_buffers(pa.binary(), len(wkb), [
             wkb.buffers()[0], pa.py_buffer(np.arange(len(wkb) + 1, dtype=np.int32) *
                                            POINT_WKB.itemsize), pa.py_buffer(moved.tobytes())],
-            wkb.null_count)
-    geometries = to_storage(shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)),
-                                             on_invalid="ignore"), crs)
-    return pa.array(shapely.to_wkb(geometries), pa.binary())
+            wkb.null_count), 0
+    geometries = shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)),
+                                  on_invalid="ignore")
+    with_z = shapely.has_z(geometries)
+    if with_z.any():
+        geometries = shapely.force_2d(geometries)
+    if not _is_storage(crs):
+        geometries = to_storage(geometries, crs)
+    return pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum())
 
 
 def _binary(wkb: pa.Array) -> pa.BinaryArray:
@@ -66,6 +87,12 @@ def _is_storage(crs: pyproj.CRS) -> bool:
     return not canonical.is_bound and canonical.to_epsg() == STORAGE_SRID
 
 
+def _all_2d(wkb: pa.BinaryArray) -> bool:
+    """Whether every value is little-endian 2D WKB (GDAL's own), judged on its header."""
+    heads = pc.binary_slice(wkb, 0, 5).drop_null()
+    return bool(pc.all(pc.is_in(heads, value_set=_FLAT_HEADERS)).as_py())
+
+
 def _point_records(wkb: pa.BinaryArray) -> np.ndarray | None:
     """The batch as 21-byte point records, or None unless every value is a 2D point in
     little-endian WKB (no nulls, no Z, no other type)."""
@@ -80,13 +107,6 @@ def _point_records(wkb: pa.BinaryArray) -> np.ndarray | None:
     return records
 
 
-# The first five bytes of little-endian 2D WKB: byte order 1, then the type code.
-_PARTS = {"Point": (1, None), "MultiLineString": (2, 5), "MultiPolygon": (3, 6)}
-
-
-def _header(code: int, parts: int | None = None) -> pa.Scalar:
-    head = struct.pack("<BI", 1, code) + (struct.pack("<I", parts) if parts else b"")
-    return pa.scalar(head, pa.binary())
 
 
 def layer_wkb(wkb: pa.BinaryArray, layer_geometry: str) -> pa.BinaryArray | None:

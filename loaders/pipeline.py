@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import psycopg2
 import pyarrow as pa
 from psycopg2.errors import UniqueViolation
 from sqlalchemy import (
@@ -238,13 +239,31 @@ def load_transaction(engine: Engine, dry_run: bool = False,
                     progress.step("recomputing risk overlays: "
                                   + ", ".join(m.id for m in models))
                 risk.refresh(conn)
-        except BaseException:
+        except BaseException as exc:
             transaction.rollback()
+            refused = _refused_value(exc)
+            if refused:
+                raise InvalidInput(f"PostgreSQL refused a value of the file: {refused}. "
+                                   "Nothing was loaded.") from None
             raise
         if dry_run:
             transaction.rollback()
         else:
             transaction.commit()
+
+
+def _refused_value(exc: BaseException) -> str | None:
+    """What PostgreSQL said, when it refused a value (a data exception, SQLSTATE class 22).
+
+    Validation and typing exist so that this does not happen; should a value still get
+    through that the database will not store, the person loading learns which, not a
+    traceback. Raised by COPY (psycopg2's own error) or by a statement (wrapped by
+    SQLAlchemy).
+    """
+    error = getattr(exc, "orig", exc)
+    if isinstance(error, psycopg2.DataError) and error.diag.message_primary:
+        return error.diag.message_primary
+    return None
 
 
 def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,

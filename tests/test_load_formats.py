@@ -261,6 +261,7 @@ def windows_csv(crs: str, truth: dict[str, Path], out: Path, zipped: bool = Fals
 
 
 WKT_CSV = ("-lco", "GEOMETRY=AS_WKT")
+XYZ = ("-dim", "XYZ")
 CASES: dict[str, tuple[str, Builder]] = {  # case -> (coordinate system, how it is made)
     "shapefile-wgs84": ("wgs84", partial(shapefiles, "wgs84")),
     "shapefile-utm48n": ("utm48n", partial(shapefiles, "utm48n")),
@@ -281,6 +282,13 @@ CASES: dict[str, tuple[str, Builder]] = {  # case -> (coordinate system, how it 
     "geojson-named-crs-vn2000-hcm": (
         "vn2000-hcm", partial(geojson_named_crs, "vn2000-hcm", "urn:ogc:def:crs:EPSG::9210")),
     "kml-wgs84": ("wgs84", partial(per_layer, "KML", ".kml", "wgs84")),
+    # Google Earth writes an altitude with every point: ",0".
+    "kml-wgs84-with-altitudes": (
+        "wgs84", partial(per_layer, "KML", ".kml", "wgs84", options=XYZ)),
+    # In the storage CRS already, but 3D: the WKB cannot be kept as it is.
+    "shapefile-utm48n-3d": (
+        "utm48n", partial(per_layer, "ESRI Shapefile", ".shp", "utm48n",
+                          options=("-lco", "ENCODING=UTF-8", *XYZ))),
     # As GDAL and QGIS write a custom CRS: the file's own WKT carries TOWGS84.
     "flatgeobuf-vn2000-hcm-own-towgs84": (
         "vn2000-hcm", partial(per_layer, "FlatGeobuf", ".fgb", "vn2000-hcm")),
@@ -472,6 +480,49 @@ def test_csv_read_in_a_wrong_encoding_is_refused_and_the_layer_kept(
         load_file(engine, "hydrants", excel_csv(tmp_path / "tru_nuoc.csv", "cp1258"),
                   encoding=encoding)
     assert stored_properties(engine, "hydrants") == before == truth_properties("hydrants")
+
+
+def test_heights_are_dropped_and_said_so(engine: Engine, truth: dict[str, Path],
+                                         tmp_path: Path) -> None:
+    files = per_layer("ESRI Shapefile", ".shp", "utm48n", truth, tmp_path,
+                      options=("-lco", "ENCODING=UTF-8", *XYZ))
+    for layer, (path, _) in files.items():
+        assert "Z" in pyogrio.read_info(path)["geometry_type"]  # the fixture is 3D
+        report = load_file(engine, layer, path)
+        count = len(TRUTH[layer])
+        plural = "s" if count > 1 else ""
+        assert report.notes == [f"{count} feature{plural} had heights (Z) that were dropped: "
+                                f"{layer} is 2D"], report.summary()
+        assert rows(engine, f"SELECT DISTINCT ST_NDims(geom) FROM {layer}") == [(2,)]
+
+
+def my_maps_kml(path: Path) -> Path:
+    """Hydrants as Google My Maps exports them: Vietnamese column names in ExtendedData,
+    values as typed, an altitude with every point."""
+    placemarks = []
+    for number, (props, _, [(lon, lat)]) in enumerate(TRUTH["hydrants"], start=1):
+        data = {"Mã trụ": props["code"], "Tình trạng": VIETNAMESE_STATUS[props["status"]],
+                "Tên đường": props["street"], "Áp lực (bar)": f"{number},5"}
+        extended = "".join(f'<Data name="{name}"><value>{value}</value></Data>'
+                           for name, value in data.items())
+        placemarks.append(f"<Placemark><name>{props['code']}</name><ExtendedData>{extended}"
+                          f"</ExtendedData><Point><coordinates>{lon},{lat},0</coordinates>"
+                          "</Point></Placemark>")
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>'
+                    '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+                    "<name>Trụ nước Quận 7</name><Folder><name>Trụ nước</name>"
+                    f"{''.join(placemarks)}</Folder></Document></kml>", encoding="utf-8")
+    return path
+
+
+def test_google_my_maps_kml_loads_its_vietnamese_columns(engine: Engine,
+                                                          tmp_path: Path) -> None:
+    report = load_file(engine, "hydrants", my_maps_kml(tmp_path / "tru_nuoc.kml"))
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    assert rows(engine, "SELECT pressure_bar FROM hydrants ORDER BY code") == [
+        (1.5,), (2.5,), (3.5,)]
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
 
 # -- picking what to load --------------------------------------------------------------
 

@@ -12,14 +12,19 @@ import threading
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
+import shapely
 from sqlalchemy import Engine, text
 from test_database import libpq_url, urbanmap  # how the suite runs the command
 
 from geo.db import DATABASE_DOWN
 from geo.errors import InvalidInput
+from layers import get_layer
 from loaders.files import load_file
-from loaders.pipeline import Progress
+from loaders.pipeline import Progress, load_chunks
+from loaders.report import LoadReport
 
 URBANMAP = str(Path(sys.executable).parent / "urbanmap")
 LON, LAT = 106.7200, 10.7400  # a street corner in Tân Phong, District 7
@@ -419,3 +424,16 @@ def test_unreadable_values_make_one_note_for_the_whole_file(
     assert report.inserted == 5
     assert [n for n in report.notes if "beds" in n] == [
         "3 values of beds could not be read as integer and were left empty"]
+
+
+def test_a_value_postgresql_refuses_is_a_message_and_the_layer_kept(loaded: Engine) -> None:
+    """The last line of defence: a value typing and validation let through (here a 3D
+    geometry, which `storage_wkb` would have made 2D) fails the load with PostgreSQL's
+    words, not a traceback, and nothing changes."""
+    frame = pd.DataFrame({"code": ["H9"], "status": ["working"], "source_id": ["H9"]})
+    wkb = pa.array([shapely.Point(700_000, 1_187_000, 4).wkb], pa.binary())  # UTM 48N, Z
+    with pytest.raises(InvalidInput, match="PostgreSQL refused a value of the file: Geometry "
+                                           "has Z dimension but column does not. Nothing"):
+        load_chunks(loaded, get_layer("hydrants"), [(frame, wkb)],
+                    LoadReport("hydrants", "z.geojson", "replace"))
+    assert codes(loaded) == ["H1", "H2", "H3"]
