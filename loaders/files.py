@@ -8,19 +8,13 @@ bounded whatever the file's size.
 
 from __future__ import annotations
 
-import codecs
-import glob
-import io
 import re
 import shutil
 import subprocess
-import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -35,11 +29,10 @@ from layers import LayerSpec, get_layer
 from loaders.geometry import storage_wkb
 from loaders.mapping import ColumnMapping, apply_mapping, column_key, match_columns
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
+from loaders.readable import ENCODING_HINT, dataset_in, readable
 from loaders.report import LoadReport
 
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
-DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
-                    ".gml", ".tab", ".mif", ".sqlite")
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
 # the column mapping compares names without their diacritics by itself.
 pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})
@@ -67,37 +60,6 @@ class Source:
     @property
     def name(self) -> str:
         return self.path.name
-
-
-def _unsafe_member(name: str) -> bool:
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
-
-
-def dataset_in(path: Path, layer_hint: str | None) -> str:
-    """What GDAL should open: the path itself, or the dataset inside a zip (never extracted)."""
-    if not path.exists():
-        raise InvalidInput(f"{path} does not exist.")
-    if path.suffix.lower() != ".zip":
-        return str(path)
-    try:
-        names = zipfile.ZipFile(path).namelist()
-    except zipfile.BadZipFile:
-        raise InvalidInput(f"{path.name} is not a readable zip archive (truncated or "
-                           "damaged?). Re-create it and load again.") from None
-    unsafe = [name for name in names if _unsafe_member(name)]
-    if unsafe:
-        raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "
-                           "points outside the archive; urbanmap refuses such archives. "
-                           "Re-create the zip with plain file names.")
-    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)]
-    if layer_hint:
-        datasets = [n for n in datasets if PurePosixPath(n).stem == layer_hint] or datasets
-    if len(datasets) != 1:
-        found = ", ".join(datasets) or "none"
-        raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
-                           "Name the one you want with --layer.")
-    return f"/vsizip/{path.resolve()}/{datasets[0]}"
 
 
 def _pick_layer(path: Path, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
@@ -165,86 +127,6 @@ def csv_options(columns: list[str]) -> dict[str, str]:
 
     return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),
             "GEOM_POSSIBLE_NAMES": "wkt,geometry,geom,the_geom", "KEEP_GEOM_COLUMNS": "NO"}
-
-
-@contextmanager
-def csv_in_utf8(path: Path, encoding: str | None,
-                layer_hint: str | None = None) -> Iterator[tuple[Path, str | None]]:
-    """The file to read and the encoding to read it in: for a CSV (also zipped) in another
-    encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese Windows is cp1258), a UTF-8
-    copy in NFC.
-
-    GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from UTF-8 text only,
-    so such a CSV could not be read at all. The copy lives for the load, with the CSV's
-    sidecar files (.prj, .csvt), and is written line by line: memory stays flat.
-    """
-    dataset = dataset_in(path, layer_hint) if encoding and not _is_utf8(encoding) else ""
-    if not dataset.lower().endswith(".csv"):
-        yield path, encoding
-        return
-    with tempfile.TemporaryDirectory(prefix="urbanmap-csv-") as scratch, \
-            _CsvFile(path, dataset) as csv_file:
-        copy = Path(scratch) / csv_file.name
-        for suffix, data in csv_file.sidecars():
-            copy.with_suffix(suffix).write_bytes(data)
-        try:
-            with csv_file.text(encoding) as source, \
-                    copy.open("w", encoding="utf-8", newline="") as target:
-                for line in source:
-                    target.write(unicodedata.normalize("NFC", line))
-        except LookupError:
-            raise InvalidInput(f"{encoding!r} is not an encoding urbanmap knows; for Windows "
-                               "Vietnamese give cp1258.") from None
-        except UnicodeError as exc:  # a byte the encoding has no character for, or no BOM
-            raise InvalidInput(f"{path.name} is not in {encoding} "
-                               f"({getattr(exc, 'reason', exc)}). {_ENCODINGS}") from None
-        yield copy, None
-
-
-class _CsvFile:
-    """A CSV as a file on disk or a member of a zip archive (`dataset_in`'s /vsizip/ path)."""
-
-    SIDECARS = (".prj", ".csvt")
-
-    def __init__(self, path: Path, dataset: str) -> None:
-        self.path = path
-        inside = f"/vsizip/{path.resolve()}/"
-        self.member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
-        self.archive = zipfile.ZipFile(path) if self.member else None
-        self.name = PurePosixPath(self.member).name if self.member else path.name
-
-    def __enter__(self) -> _CsvFile:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.archive:
-            self.archive.close()
-
-    def text(self, encoding: str) -> io.TextIOBase:
-        if self.archive and self.member:
-            return io.TextIOWrapper(self.archive.open(self.member), encoding=encoding,
-                                    newline="")
-        return self.path.open(encoding=encoding, newline="")
-
-    def sidecars(self) -> Iterator[tuple[str, bytes]]:
-        """The files that say more about the CSV: same name, another suffix."""
-        if self.archive and self.member:
-            stem = str(PurePosixPath(self.member).with_suffix(""))
-            for name in self.archive.namelist():
-                member = PurePosixPath(name)
-                if str(member.with_suffix("")) == stem and member.suffix.lower() in self.SIDECARS:
-                    yield member.suffix.lower(), self.archive.read(name)
-            return
-        for sidecar in self.path.parent.glob(f"{glob.escape(self.path.stem)}.*"):
-            if sidecar.suffix.lower() in self.SIDECARS:
-                yield sidecar.suffix.lower(), sidecar.read_bytes()
-
-
-def _is_utf8(encoding: str) -> bool:
-    try:
-        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    except LookupError:
-        return False
 
 
 def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, bool]:
@@ -324,12 +206,8 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
         raise InvalidInput(_encoding_hint(source.path)) from None
 
 
-_ENCODINGS = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
-              "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
-
-
 def _encoding_hint(path: Path) -> str:
-    return f"{path.name} has text that is not in the encoding GDAL expected. {_ENCODINGS}"
+    return f"{path.name} has text that is not in the encoding GDAL expected. {ENCODING_HINT}"
 
 
 def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: LayerSpec,
@@ -370,10 +248,11 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
               dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
     """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
     spec = get_layer(layer_id)
-    with csv_in_utf8(Path(path), encoding, layer) as (readable, encoding):
-        source = open_source(readable, spec, layer, crs, encoding)
+    with readable(Path(path), encoding, layer) as copy:
+        source = open_source(copy.path, spec, layer, crs, copy.encoding)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)
         report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given
+        report.notes += copy.notes
         if mapping.unmapped:
             report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
         progress.expect(source.features if source.features >= 0 else None)  # -1: unknown

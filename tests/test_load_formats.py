@@ -524,6 +524,36 @@ def test_google_my_maps_kml_loads_its_vietnamese_columns(engine: Engine,
         (1.5,), (2.5,), (3.5,)]
     assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
 
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["beside", "zipped"])
+def test_shapefile_without_its_shx_loads_from_a_rebuilt_one(
+        engine: Engine, truth: dict[str, Path], tmp_path: Path, zipped: bool) -> None:
+    path, _ = shapefiles("vn2000-hcm", truth, tmp_path, esri_prj=True)["hydrants"]
+    path.with_suffix(".shx").unlink()
+    if zipped:
+        archive = path.with_suffix(".zip")
+        with zipfile.ZipFile(archive, "w") as zipped_file:
+            for part in sorted(path.parent.glob("hydrants.*")):
+                zipped_file.write(part, part.name)
+        path = archive
+    before = sorted(p.name for p in tmp_path.iterdir())
+    report = load_file(engine, "hydrants", path)
+    assert report.notes == ["hydrants.shx was missing; rebuilt from hydrants.shp"]
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # the sender's folder as it was
+
+
+def test_shapefile_without_its_dbf_is_refused_and_the_layer_kept(
+        engine: Engine, truth: dict[str, Path], tmp_path: Path) -> None:
+    path, _ = shapefiles("utm48n", truth, tmp_path)["hydrants"]
+    load_file(engine, "hydrants", path)
+    path.with_suffix(".dbf").unlink()
+    with pytest.raises(InvalidInput, match=r"hydrants.shp comes without hydrants.dbf, which "
+                                           r"holds its attributes"):
+        load_file(engine, "hydrants", path)
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+
 # -- picking what to load --------------------------------------------------------------
 
 @pytest.fixture

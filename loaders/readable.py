@@ -1,0 +1,187 @@
+"""What GDAL opens for a file as it comes, or a scratch copy when it cannot read it so.
+
+`dataset_in` names the dataset: the file, or the one inside a zip (read in place, never
+extracted). `readable` then makes a copy, for the load only, of two kinds of file agencies
+send often enough that refusing them would help no one:
+
+- a CSV in another encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese Windows is
+  cp1258). GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from UTF-8 text
+  only, so such a CSV could not be read at all; the copy is UTF-8 in NFC, written line by
+  line (memory stays flat), with the CSV's .prj and .csvt.
+- a Shapefile without its .shx, the index of the .shp, which GDAL rebuilds from the .shp
+  (SHAPE_RESTORE_SHX), but only beside it: in the sender's folder, or inside a zip it
+  cannot write.
+
+A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
+would empty every field of the layer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import io
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+import pyogrio
+
+from geo.errors import InvalidInput
+
+DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
+                    ".gml", ".tab", ".mif", ".sqlite")
+ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
+                 "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
+CSV_SIDECARS = (".prj", ".csvt")
+SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
+
+
+@dataclass
+class Readable:
+    """The file to open, the encoding to open it in, and what was done to make it so."""
+
+    path: Path
+    encoding: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def readable(path: Path, encoding: str | None,
+             layer_hint: str | None = None) -> Iterator[Readable]:
+    """`path` as GDAL can read it, for the length of the block (see the module's text)."""
+    dataset = dataset_in(path, layer_hint)
+    kind = PurePosixPath(dataset).suffix.lower()
+    if kind not in (".csv", ".shp"):
+        yield Readable(path, encoding)
+        return
+    with _Parts(path, dataset) as parts:
+        if kind == ".shp" and ".dbf" not in parts.suffixes:
+            raise InvalidInput(
+                f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
+                "Shapefile is several files with one name (.shp, .shx, .dbf, and .prj for its "
+                "coordinate system): put them all beside each other, or zip them together.")
+        recode = kind == ".csv" and bool(encoding) and not _is_utf8(encoding)  # type: ignore
+        rebuild = kind == ".shp" and ".shx" not in parts.suffixes
+        if not (recode or rebuild):
+            yield Readable(path, encoding)
+            return
+        with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
+            copy = Path(scratch) / parts.name
+            if recode:
+                parts.copy(CSV_SIDECARS, copy)
+                _write_utf8(parts, encoding, copy)  # type: ignore[arg-type]
+                yield Readable(copy, None)
+            else:
+                parts.copy(SHAPEFILE_PARTS, copy)
+                _rebuild_shx(copy)
+                yield Readable(copy, encoding, [f"{parts.stem}.shx was missing; rebuilt from "
+                                                f"{parts.name}"])
+
+
+def dataset_in(path: Path, layer_hint: str | None) -> str:
+    """What GDAL should open: the path itself, or the dataset inside a zip (never extracted)."""
+    if not path.exists():
+        raise InvalidInput(f"{path} does not exist.")
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        names = zipfile.ZipFile(path).namelist()
+    except zipfile.BadZipFile:
+        raise InvalidInput(f"{path.name} is not a readable zip archive (truncated or "
+                           "damaged?). Re-create it and load again.") from None
+    unsafe = [name for name in names if _unsafe_member(name)]
+    if unsafe:
+        raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "
+                           "points outside the archive; urbanmap refuses such archives. "
+                           "Re-create the zip with plain file names.")
+    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)]
+    if layer_hint:
+        datasets = [n for n in datasets if PurePosixPath(n).stem == layer_hint] or datasets
+    if len(datasets) != 1:
+        found = ", ".join(datasets) or "none"
+        raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
+                           "Name the one you want with --layer.")
+    return f"/vsizip/{path.resolve()}/{datasets[0]}"
+
+
+def _unsafe_member(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
+def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
+    try:
+        with parts.text(encoding) as source, \
+                copy.open("w", encoding="utf-8", newline="") as target:
+            for line in source:
+                target.write(unicodedata.normalize("NFC", line))
+    except LookupError:
+        raise InvalidInput(f"{encoding!r} is not an encoding urbanmap knows; for Windows "
+                           "Vietnamese give cp1258.") from None
+    except UnicodeError as exc:  # a byte the encoding has no character for, or no BOM
+        raise InvalidInput(f"{parts.name} is not in {encoding} "
+                           f"({getattr(exc, 'reason', exc)}). {ENCODING_HINT}") from None
+
+
+def _rebuild_shx(shp: Path) -> None:
+    pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
+    try:
+        pyogrio.read_info(shp)  # opening it is what writes the .shx
+    finally:
+        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
+
+
+class _Parts:
+    """A dataset's file and the files beside it with the same name (a Shapefile's .dbf, a
+    CSV's .prj), on disk or as members of a zip (`dataset_in`'s /vsizip/ path)."""
+
+    def __init__(self, path: Path, dataset: str) -> None:
+        inside = f"/vsizip/{path.resolve()}/"
+        member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
+        self.archive = zipfile.ZipFile(path) if member else None
+        main = PurePosixPath(member) if member else PurePosixPath(path)
+        self.name, self.stem, self.suffix = main.name, main.stem, main.suffix.lower()
+        names = (self.archive.namelist() if self.archive else
+                 [str(p) for p in path.parent.glob(f"{glob.escape(path.stem)}.*")])
+        # suffix in lower case -> member name or path (.SHX is a Shapefile's .shx too)
+        self.by_suffix = {PurePosixPath(n).suffix.lower(): n for n in names
+                          if PurePosixPath(n).with_suffix("") == main.with_suffix("")}
+
+    @property
+    def suffixes(self) -> set[str]:
+        return set(self.by_suffix)
+
+    def __enter__(self) -> _Parts:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.archive:
+            self.archive.close()
+
+    def _open(self, suffix: str) -> IO[bytes]:
+        name = self.by_suffix[suffix]
+        return self.archive.open(name) if self.archive else open(name, "rb")  # noqa: SIM115
+
+    def text(self, encoding: str) -> io.TextIOWrapper:
+        return io.TextIOWrapper(self._open(self.suffix), encoding=encoding, newline="")
+
+    def copy(self, suffixes: tuple[str, ...], main: Path) -> None:
+        """The parts with these suffixes (those there are), named as `main` with each."""
+        for suffix in suffixes:
+            if suffix in self.by_suffix:
+                with self._open(suffix) as part, main.with_suffix(suffix).open("wb") as target:
+                    shutil.copyfileobj(part, target, 1 << 20)
