@@ -244,9 +244,17 @@ def _far_away(bounds: Bounds, crs: CRS, aoi: Bounds) -> str | None:
 
 def _guess(bounds: Bounds, declared: CRS | None, aoi: Bounds) -> str:
     """Which usual --crs would put the data in the area of interest, said as advice."""
-    fits = [(alias, words, grid) for alias, words, grid in _SUGGESTIONS
-            if (centre := _centre_wgs84(bounds, resolve_crs(alias)))
-            and _distance_km(centre, aoi) <= FAR_KM]
+    fits = _fitting(bounds, aoi)
+    xmin, ymin, xmax, ymax = bounds
+    # Vietnamese surveys write X for the northing and Y for the easting: read as GIS x/y,
+    # their points land thousands of kilometres off, at the same spot for every system.
+    if not fits and (fits_swapped := _fitting((ymin, xmin, ymax, xmax), aoi)):
+        advice = " or ".join(f"--crs {alias} ({words})" for alias, words, _ in fits_swapped)
+        return (f" Its x values ({xmin:.0f}–{xmax:.0f}) look like northings and its y values "
+                f"({ymin:.0f}–{ymax:.0f}) like eastings, the order Vietnamese surveys write "
+                "(X north, Y east); GIS files put the easting first. Swap the two columns "
+                f"(in a CSV, the names X and Y in its first line); then under {advice} it "
+                "would lie in the area of interest.")
     if not fits:
         return (" No usual coordinate system puts it in the area of interest: check that the "
                 "file covers this area, and pass its real coordinate system with --crs.")
@@ -258,6 +266,13 @@ def _guess(bounds: Bounds, declared: CRS | None, aoi: Bounds) -> str:
               "UTM 48N (105°) put the same numbers about 80 km apart."
               if {"hcm", "utm"} <= grids else "")
     return f" Under {advice} it would lie in the area of interest.{mix_up}"
+
+
+def _fitting(bounds: Bounds, aoi: Bounds) -> list[tuple[str, str, str | None]]:
+    """The usual systems under which `bounds` lie in the area of interest."""
+    return [(alias, words, grid) for alias, words, grid in _SUGGESTIONS
+            if (centre := _centre_wgs84(bounds, resolve_crs(alias)))
+            and _distance_km(centre, aoi) <= FAR_KM]
 
 
 def _centre_wgs84(bounds: Bounds, crs: CRS) -> tuple[float, float] | None:

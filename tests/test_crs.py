@@ -205,8 +205,13 @@ DEGREES = (106.70, 10.72, 106.74, 10.75)
     (HCM_METRES, UTM48N, ["105.96", "79 km", "Under --crs vn2000-hcm", "zone mix-up"]),
     (UTM_METRES, VN2000_HCM, ["107.4", "Under --crs EPSG:32648", "zone mix-up"]),
     ((105.80, 21.00, 105.90, 21.10), WGS84, ["1139 km", "No usual coordinate system"]),
+    (HCM_METRES[1::-1] + HCM_METRES[:1:-1], VN2000_HCM,
+     ["look like northings", "(X north, Y east)", "Swap the two columns",
+      "then under --crs vn2000-hcm"]),
+    (HCM_METRES[1::-1] + HCM_METRES[:1:-1], None,
+     ["no coordinate system", "look like northings", "then under --crs vn2000-hcm"]),
 ], ids=["no-crs", "metres-as-degrees", "swapped", "degrees-as-metres", "hcm-as-utm",
-        "utm-as-hcm", "hanoi"])
+        "utm-as-hcm", "hanoi", "survey-x-north", "survey-x-north-no-crs"])
 def test_coordinate_problem(bounds: tuple[float, float, float, float], crs: CRS | None,
                             expected: list[str]) -> None:
     message = coordinate_problem(bounds, crs)

@@ -437,3 +437,15 @@ def test_a_value_postgresql_refuses_is_a_message_and_the_layer_kept(loaded: Engi
         load_chunks(loaded, get_layer("hydrants"), [(frame, wkb)],
                     LoadReport("hydrants", "z.geojson", "replace"))
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_survey_csv_with_x_north_is_refused_saying_to_swap(loaded: Engine,
+                                                              tmp_path: Path) -> None:
+    """VN-2000 coordinates as a Vietnamese survey lists them: X the northing, Y the easting."""
+    survey = tmp_path / "khao_sat.csv"
+    survey.write_text("code,status,X,Y\nS1,working,1187646.34,606063.15\n"
+                      "S2,working,1187696.34,606143.15\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"look like northings .* Swap the two columns .* "
+                                           r"then under --crs vn2000-hcm"):
+        load_file(loaded, "hydrants", survey, crs="vn2000-hcm")
+    assert codes(loaded) == ["H1", "H2", "H3"]
