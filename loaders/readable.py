@@ -57,32 +57,32 @@ def readable(path: Path, encoding: str | None,
              layer_hint: str | None = None) -> Iterator[Readable]:
     """`path` as GDAL can read it, for the length of the block (see the module's text)."""
     dataset = dataset_in(path, layer_hint)
+    with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
+        yield _copy_if_needed(path, dataset, encoding, Path(scratch)) or Readable(path, encoding)
+
+
+def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
+                    scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
     if kind not in (".csv", ".shp"):
-        yield Readable(path, encoding)
-        return
+        return None
     with _Parts(path, dataset) as parts:
+        copy = scratch / parts.name
+        if kind == ".csv" and encoding and not _is_utf8(encoding):
+            parts.copy(CSV_SIDECARS, copy)
+            _write_utf8(parts, encoding, copy)
+            return Readable(copy, None)
         if kind == ".shp" and ".dbf" not in parts.suffixes:
             raise InvalidInput(
                 f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
                 "Shapefile is several files with one name (.shp, .shx, .dbf, and .prj for its "
                 "coordinate system): put them all beside each other, or zip them together.")
-        recode = kind == ".csv" and bool(encoding) and not _is_utf8(encoding)  # type: ignore
-        rebuild = kind == ".shp" and ".shx" not in parts.suffixes
-        if not (recode or rebuild):
-            yield Readable(path, encoding)
-            return
-        with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
-            copy = Path(scratch) / parts.name
-            if recode:
-                parts.copy(CSV_SIDECARS, copy)
-                _write_utf8(parts, encoding, copy)  # type: ignore[arg-type]
-                yield Readable(copy, None)
-            else:
-                parts.copy(SHAPEFILE_PARTS, copy)
-                _rebuild_shx(copy)
-                yield Readable(copy, encoding, [f"{parts.stem}.shx was missing; rebuilt from "
-                                                f"{parts.name}"])
+        if kind == ".shp" and ".shx" not in parts.suffixes:
+            parts.copy(SHAPEFILE_PARTS, copy)
+            _rebuild_shx(copy)
+            return Readable(copy, encoding, [f"{parts.stem}.shx was missing; rebuilt from "
+                                             f"{parts.name}"])
+    return None
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:
