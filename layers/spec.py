@@ -30,6 +30,9 @@ class Field:
     required: bool = False
     unit: str | None = None
     choices: tuple[str, ...] | None = None
+    # Taken from the points' Z when no column gives it: a survey's 3D points carry their
+    # heights there, and the layers store 2D geometry.
+    from_z: bool = False
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ SYNONYMS: dict[str, str] = {
     "public_access": "cong_cong mo_cua_cong_cong",
     "collection_time": "gio_thu_gom thoi_gian_thu_gom gio_thu",
     "capacity_m3": "suc_chua dung_tich the_tich",
+    "elevation_m": "cao_do do_cao cao_trinh elevation ele z h",
 }
 # Names one layer's field goes by, tried before SYNONYMS: "ten_duong" names a road, but in
 # a register of clinics it is the street of the address.

@@ -47,7 +47,7 @@ SPOT_HEIGHTS = LayerSpec(
     geometry="Point",
     fields=(
         Field("elevation_m", "real", "Ground height above mean sea level (Hòn Dấu datum)",
-              required=True, unit="m"),
+              required=True, unit="m", from_z=True),
     ),
     minzoom=14,
 )

@@ -26,7 +26,8 @@ from sqlalchemy import Engine
 from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
-from loaders.geometry import storage_wkb
+from layers.spec import Field
+from loaders.geometry import storage_wkb, z_values
 from loaders.mapping import ColumnMapping, apply_mapping, column_key, match_columns
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, dataset_in, readable
@@ -197,8 +198,9 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                 flattened += flat
                 yield chunk
         if flattened and notes is not None:
-            notes.append(f"{flattened:,} feature{'s' if flattened > 1 else ''} had heights (Z) "
-                         f"that were dropped: {spec.id} is 2D")
+            kept = ", ".join(f.name for f in z_fields(spec, mapping))
+            notes.append(f"{flattened:,} feature{'s' if flattened > 1 else ''} had heights (Z): "
+                         + (f"stored as {kept}" if kept else f"dropped, {spec.id} is 2D"))
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
@@ -214,14 +216,18 @@ def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: Laye
            mapping: ColumnMapping) -> tuple[Chunk, int]:
     """One batch as a chunk, and how many of its geometries lost a Z."""
     geometry_column, fid_column = columns
-    geometries, flattened = None, 0
+    geometries, flattened, heights = None, 0, {}
     if spec.is_spatial:
-        geometries, flattened = storage_wkb(table.column(geometry_column), source.crs)
+        wkb = table.column(geometry_column)
+        heights = {f.name: z_values(wkb) for f in z_fields(spec, mapping)}
+        geometries, flattened = storage_wkb(wkb, source.crs)
         table = table.drop_columns([geometry_column])
     attributes = table.to_pandas()
     if source.recode_cp1258:
         attributes = _recode_frame(attributes)
     frame = apply_mapping(attributes, mapping, spec)
+    for name, values in heights.items():
+        frame[name] = values
     # Without an id of its own, a feature is known by its position in the file.
     by_position = attributes[fid_column].astype("int64").astype(str).values
     if "source_id" not in frame:
@@ -230,6 +236,12 @@ def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: Laye
     else:
         frame["source_id"] = frame["source_id"].where(frame["source_id"].notna(), by_position)
     return (frame, geometries), flattened
+
+
+def z_fields(spec: LayerSpec, mapping: ColumnMapping) -> list[Field]:
+    """The fields a point layer takes from Z because no column of the file gives them."""
+    return [f for f in spec.fields
+            if f.from_z and spec.geometry == "Point" and f.name not in mapping.fields]
 
 
 def _recode_frame(frame: pd.DataFrame) -> pd.DataFrame:

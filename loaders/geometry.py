@@ -72,6 +72,21 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> tuple[pa.BinaryArray, int]:
     return pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum())
 
 
+def z_values(wkb: pa.Array) -> np.ndarray:
+    """Each point's Z, as the file gives it (NaN where it has none): heights are not
+    reprojected, they are in the survey's own datum.
+
+    >>> z_values(pa.array([shapely.Point(1, 2, 3.5).wkb, shapely.Point(1, 2).wkb, None]))
+    array([3.5, nan, nan])
+    """
+    points = shapely.from_wkb(np.asarray(_binary(wkb).to_numpy(zero_copy_only=False)),
+                              on_invalid="ignore")
+    z = np.full(len(points), np.nan)
+    single = shapely.get_type_id(points) == shapely.GeometryType.POINT
+    z[single] = shapely.get_z(points[single])
+    return z
+
+
 def _binary(wkb: pa.Array) -> pa.BinaryArray:
     if isinstance(wkb, pa.ChunkedArray):
         wkb = wkb.combine_chunks()

@@ -491,8 +491,8 @@ def test_heights_are_dropped_and_said_so(engine: Engine, truth: dict[str, Path],
         report = load_file(engine, layer, path)
         count = len(TRUTH[layer])
         plural = "s" if count > 1 else ""
-        assert report.notes == [f"{count} feature{plural} had heights (Z) that were dropped: "
-                                f"{layer} is 2D"], report.summary()
+        assert report.notes == [f"{count} feature{plural} had heights (Z): dropped, {layer} is "
+                                "2D"], report.summary()
         assert rows(engine, f"SELECT DISTINCT ST_NDims(geom) FROM {layer}") == [(2,)]
 
 
@@ -553,6 +553,33 @@ def test_shapefile_without_its_dbf_is_refused_and_the_layer_kept(
                                            r"holds its attributes"):
         load_file(engine, "hydrants", path)
     assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+
+
+SPOT_HEIGHTS = [(106.7150, 10.7350, 1.25), (106.7200, 10.7400, 0.85), (106.7250, 10.7450, 2.10)]
+
+
+def test_survey_points_give_their_heights_to_elevation(engine: Engine, tmp_path: Path) -> None:
+    """Spot heights as a survey delivers them: 3D points in VN-2000 (HCMC zone, the
+    agency's ESRI .prj), the height in Z and in no column."""
+    truth = write_geojson(tmp_path / "truth.geojson", [
+        ({"id": f"CD-{n}"}, "Point", [(lon, lat)]) for n, (lon, lat, _) in
+        enumerate(SPOT_HEIGHTS, start=1)])
+    data = json.loads(truth.read_text(encoding="utf-8"))
+    for feature, (_, _, height) in zip(data["features"], SPOT_HEIGHTS, strict=True):
+        feature["geometry"]["coordinates"].append(height)
+    truth.write_text(json.dumps(data), encoding="utf-8")
+    shp = ogr2ogr(tmp_path / "diem_cao_do.shp", truth, "-t_srs", TARGET["vn2000-hcm"])
+    shutil.copy(PRJ_DIR / ESRI_PRJ["vn2000-hcm"], shp.with_suffix(".prj"))
+    assert pyogrio.read_info(shp)["geometry_type"] == "Point Z"
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE spot_heights"))
+    report = load_file(engine, "spot_heights", shp)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert "3 features had heights (Z): stored as elevation_m" in report.notes
+    stored = rows(engine, "SELECT source_id, elevation_m, ST_NDims(geom) FROM spot_heights "
+                          "ORDER BY source_id")
+    assert stored == [(f"CD-{n}", pytest.approx(height, abs=1e-9), 2)
+                      for n, (_, _, height) in enumerate(SPOT_HEIGHTS, start=1)]
 
 # -- picking what to load --------------------------------------------------------------
 

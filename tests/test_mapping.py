@@ -94,6 +94,11 @@ def test_layer_specific_synonyms() -> None:
     assert mapped("waterways", ["waterway"]) == {"kind": "waterway"}
 
 
+@pytest.mark.parametrize("column", ["Cao độ (m)", "CAO_DO", "Z", "ele"])
+def test_a_survey_height_column_is_the_elevation(column: str) -> None:
+    assert mapped("spot_heights", [column]) == {"elevation_m": column}
+
+
 def test_unmapped_columns_are_reported_and_geometry_is_not() -> None:
     found = match_columns(get_layer("roads"), ["TEN_DUONG", "GHI_CHU", "geometry", "NGUOI_NHAP"])
     assert found.unmapped == ("GHI_CHU", "NGUOI_NHAP")
