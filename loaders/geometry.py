@@ -9,16 +9,21 @@ GDAL hands each batch over as WKB. Three ways to the storage SRID, fastest first
   y) through a numpy view, so only the coordinates go through PROJ: a million points take a
   fraction of a second, against about three through shapely's geometry objects;
 - anything else goes through shapely (parse, drop any Z, `to_storage`, write), which also
-  turns WKB it cannot read into a missing geometry for validation to refuse.
+  turns WKB it cannot read into a missing geometry for validation to refuse. Curves, which
+  shapely cannot parse, are first made of straight segments by GDAL (`_linearized`).
 """
 
 from __future__ import annotations
 
 import struct
+import uuid
+import warnings
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyogrio
+import pyogrio.raw
 import pyproj
 import shapely
 
@@ -62,14 +67,53 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> tuple[pa.BinaryArray, int]:
             wkb.buffers()[0], pa.py_buffer(np.arange(len(wkb) + 1, dtype=np.int32) *
                                            POINT_WKB.itemsize), pa.py_buffer(moved.tobytes())],
             wkb.null_count), 0
-    geometries = shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False)),
-                                  on_invalid="ignore")
+    values = np.asarray(wkb.to_numpy(zero_copy_only=False))
+    try:
+        geometries = shapely.from_wkb(values, on_invalid="ignore")
+    except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
+        geometries = shapely.from_wkb(_linearized(values), on_invalid="ignore")
     with_z = shapely.has_z(geometries)
     if with_z.any():
         geometries = shapely.force_2d(geometries)
     if not _is_storage(crs):
         geometries = to_storage(geometries, crs)
     return pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum())
+
+
+def _linearized(values: np.ndarray) -> np.ndarray:
+    """WKB values with each curve (circular arcs, as CAD and ArcGIS draw them) made of
+    straight segments by GDAL, which does so when it writes a curve to a format without
+    curves (GeoJSON here, in memory): shapely and the layers hold straight lines only.
+
+    >>> arc = bytes.fromhex("0108000000030000000000000000000000000000000000000000000000"
+    ...                     "0000f03f000000000000f03f00000000000000400000000000000000")
+    >>> linear = shapely.from_wkb(_linearized(np.array([arc, None], object)))
+    >>> linear[0].geom_type, len(shapely.get_coordinates(linear[0])) > 3, linear[1]
+    ('LineString', True, None)
+    """
+    curved = np.array([_is_curve(value) for value in values], bool)
+    if not curved.any():
+        return values
+    path = f"/vsimem/urbanmap-linear-{uuid.uuid4().hex}.geojson"
+    try:
+        with warnings.catch_warnings():  # no CRS is given: the coordinates are not read
+            warnings.simplefilter("ignore", UserWarning)
+            pyogrio.raw.write(path, values[curved], field_data=[], fields=[],
+                              driver="GeoJSON", geometry_type="Unknown", crs=None)
+        straight = pyogrio.raw.read(path)[2]
+    finally:
+        pyogrio.vsi_unlink(path)
+    linear = values.copy()
+    linear[curved] = list(straight)
+    return linear
+
+
+def _is_curve(value: bytes | None) -> bool:
+    try:
+        shapely.from_wkb(value, on_invalid="ignore")
+    except NotImplementedError:
+        return True
+    return False
 
 
 def z_values(wkb: pa.Array) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 import shapely
+from pyproj import Transformer
 from sqlalchemy import Engine, text
 
 from geo import migrate
@@ -580,6 +582,35 @@ def test_survey_points_give_their_heights_to_elevation(engine: Engine, tmp_path:
                           "ORDER BY source_id")
     assert stored == [(f"CD-{n}", pytest.approx(height, abs=1e-9), 2)
                       for n, (_, _, height) in enumerate(SPOT_HEIGHTS, start=1)]
+
+
+@pytest.mark.parametrize("crs", ["utm48n", "vn2000-hcm"])
+def test_curves_are_loaded_as_straight_segments(engine: Engine, tmp_path: Path,
+                                                crs: str) -> None:
+    """A round park and a bend drawn with arcs, as ArcGIS and CAD keep them (a GeoPackage's
+    CurvePolygon and CompoundCurve): stored as polygons and lines of short segments."""
+    x, y = 686_500.0, 1_187_500.0  # District 7, UTM 48N
+    if crs != "utm48n":  # the same place in the HCMC zone: reprojected by the loader
+        x, y = Transformer.from_crs("EPSG:32648", TARGET[crs], always_xy=True).transform(x, y)
+    table = tmp_path / "cong_vien.csv"
+    table.write_text(
+        "WKT,name,kind\n"
+        f'"CURVEPOLYGON(CIRCULARSTRING({x} {y},{x + 100} {y},{x} {y}))",Công viên tròn,park\n'
+        f'"POLYGON(({x} {y + 200},{x + 50} {y + 200},{x + 50} {y + 250},{x} {y + 200}))",'
+        "Vườn hoa,garden\n", encoding="utf-8")
+    gpkg = ogr2ogr(tmp_path / "cong_vien.gpkg", table, "-a_srs", TARGET[crs],
+                   "-nlt", "GEOMETRY", "-nln", "green_spaces")
+    assert "CURVEPOLYGON" in subprocess.run(["/usr/bin/ogrinfo", "-al", "-q", str(gpkg)],
+                                            capture_output=True, text=True).stdout
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE green_spaces"))
+    report = load_file(engine, "green_spaces", gpkg)
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    circle = rows(engine, "SELECT GeometryType(geom), ST_Area(geom), ST_NPoints(geom) "
+                          "FROM green_spaces WHERE kind = 'park'")
+    [(kind, area, points)] = circle
+    assert kind == "MULTIPOLYGON" and points > 32
+    assert area == pytest.approx(math.pi * 50**2, rel=0.005)  # a circle of 50 m radius
 
 # -- picking what to load --------------------------------------------------------------
 
