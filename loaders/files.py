@@ -33,6 +33,7 @@ from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, dataset_in, readable
 from loaders.report import LoadReport
 
+FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
 # the column mapping compares names without their diacritics by itself.
@@ -106,6 +107,10 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
         if not info["geometry_type"]:
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a CSV "
                                "give lon and lat columns, or a WKT column.")
+        if info["total_bounds"] is None:  # not one coordinate in the file
+            raise InvalidInput(f"{path.name} has no features." if info["features"] == 0 else
+                               f"{path.name}: no feature has a geometry GDAL can read "
+                               f"({info['features']:,} read); {spec.id} needs them.")
         problem = coordinate_problem(tuple(info["total_bounds"]), source_crs)
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
@@ -191,10 +196,9 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
-            columns = (meta["geometry_name"] or "wkb_geometry", meta["fid_column"] or "OGC_FID")
             for batch in reader:
-                chunk, flat = _chunk(pa.Table.from_batches([batch]), columns, source, spec,
-                                     mapping)
+                chunk, flat = _chunk(_readable_batch(batch, source, spec.is_spatial), source,
+                                     spec, mapping)
                 flattened += flat
                 yield chunk
         if flattened and notes is not None:
@@ -212,16 +216,32 @@ def _encoding_hint(path: Path) -> str:
     return f"{path.name} has text that is not in the encoding GDAL expected. {ENCODING_HINT}"
 
 
-def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: LayerSpec,
+def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.Table:
+    """A batch as GDAL gives it: the feature id first, the geometry last. A field may have
+    their names (a GeoJSON property "id" becomes GDAL's id column too), so they are named
+    here by place, with names no field has; and text must be UTF-8, which GDAL passes on
+    unchecked from formats that should be (GeoJSON)."""
+    names = batch.schema.names
+    names[0] = FID_COLUMN
+    if spatial:
+        names[-1] = GEOMETRY_COLUMN
+    table = pa.Table.from_batches([batch]).rename_columns(names)
+    try:
+        table.validate(full=True)
+    except pa.ArrowInvalid:
+        raise InvalidInput(f"{source.name} has text that is not UTF-8. {ENCODING_HINT}") from None
+    return table
+
+
+def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
            mapping: ColumnMapping) -> tuple[Chunk, int]:
     """One batch as a chunk, and how many of its geometries lost a Z."""
-    geometry_column, fid_column = columns
     geometries, flattened, heights = None, 0, {}
     if spec.is_spatial:
-        wkb = table.column(geometry_column)
+        wkb = table.column(GEOMETRY_COLUMN)
         heights = {f.name: z_values(wkb) for f in z_fields(spec, mapping)}
         geometries, flattened = storage_wkb(wkb, source.crs)
-        table = table.drop_columns([geometry_column])
+        table = table.drop_columns([GEOMETRY_COLUMN])
     attributes = table.to_pandas()
     if source.recode_cp1258:
         attributes = _recode_frame(attributes)
@@ -229,7 +249,7 @@ def _chunk(table: pa.Table, columns: tuple[str, str], source: Source, spec: Laye
     for name, values in heights.items():
         frame[name] = values
     # Without an id of its own, a feature is known by its position in the file.
-    by_position = attributes[fid_column].astype("int64").astype(str).values
+    by_position = attributes[FID_COLUMN].astype("int64").astype(str).values
     if "source_id" not in frame:
         key = spec.natural_key
         frame["source_id"] = frame[key].astype(object) if key in frame else by_position

@@ -4,10 +4,10 @@
 extracted). `readable` then makes a copy, for the load only, of two kinds of file agencies
 send often enough that refusing them would help no one:
 
-- a CSV in another encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese Windows is
-  cp1258). GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from UTF-8 text
-  only, so such a CSV could not be read at all; the copy is UTF-8 in NFC, written line by
-  line (memory stays flat), with the CSV's .prj and .csvt.
+- a CSV or GeoJSON in another encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese
+  Windows is cp1258). GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from
+  UTF-8 text only, so such a file could not be read at all; the copy is UTF-8 in NFC,
+  written line by line (memory stays flat), with a CSV's .prj and .csvt.
 - a Shapefile without its .shx, the index of the .shp, which GDAL rebuilds from the .shp
   (SHAPE_RESTORE_SHX), but only beside it: in the sender's folder, or inside a zip it
   cannot write.
@@ -39,6 +39,7 @@ DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb"
                     ".gml", ".tab", ".mif", ".sqlite")
 ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
                  "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
+TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 CSV_SIDECARS = (".prj", ".csvt")
 SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
 
@@ -64,11 +65,16 @@ def readable(path: Path, encoding: str | None,
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
                     scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
-    if kind not in (".csv", ".shp"):
+    recode = encoding is not None and not _is_utf8(encoding)
+    if recode and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
+        raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON; a {kind} file keeps "
+                           "its text in UTF-8 or says its encoding itself. Load it without "
+                           "--encoding.")
+    if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
         copy = scratch / parts.name
-        if kind == ".csv" and encoding and not _is_utf8(encoding):
+        if kind in TEXT_FORMATS and encoding is not None and recode:
             parts.copy(CSV_SIDECARS, copy)
             _write_utf8(parts, encoding, copy)
             return Readable(copy, None)

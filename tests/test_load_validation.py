@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -449,3 +450,51 @@ def test_a_survey_csv_with_x_north_is_refused_saying_to_swap(loaded: Engine,
                                            r"then under --crs vn2000-hcm"):
         load_file(loaded, "hydrants", survey, crs="vn2000-hcm")
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+@pytest.mark.parametrize("features, message", [
+    ([], "empty.geojson has no features."),
+    ([feature({"code": "N1", "status": "working"}, None)],
+     "empty.geojson: no feature has a geometry GDAL can read (1 read); hydrants needs them."),
+], ids=["no-features", "no-geometry"])
+def test_a_file_with_nothing_to_place_is_refused_and_the_layer_kept(
+        loaded: Engine, tmp_path: Path, features: list[dict], message: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        load_file(loaded, "hydrants", write_geojson(tmp_path / "empty.geojson", features))
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_property_named_like_gdals_feature_id_is_an_attribute(migrated_engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    """GDAL names a GeoJSON's feature id column "id" when a property "id" holds integers:
+    two columns of one name, which must not be taken for each other."""
+    path = write_geojson(tmp_path / "ids.geojson", [
+        feature({"id": 7, "fid": "x", "code": "I1", "status": "working"}, point()),
+        feature({"id": 9, "fid": "y", "code": "I2", "status": "working"}, point(0.001))])
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    assert rows(migrated_engine, "SELECT source_id, code FROM hydrants ORDER BY code") == [
+        ("7", "I1"), ("9", "I2")]
+
+
+def test_a_geojson_not_in_utf8_is_refused_then_read_in_the_encoding_given(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "ansi.geojson"
+    path.write_bytes(json.dumps({"type": "FeatureCollection", "features": [feature(
+        {"code": "A1", "status": "working", "street": "Tân Phong"}, point())]},
+        ensure_ascii=False).encode("cp1258"))
+    with pytest.raises(InvalidInput, match="ansi.geojson has text that is not UTF-8. Pass "
+                                           "the file's encoding with --encoding"):
+        load_file(migrated_engine, "hydrants", path)
+    load_file(migrated_engine, "hydrants", path, encoding="cp1258")
+    assert rows(migrated_engine, "SELECT street FROM hydrants") == [("Tân Phong",)]
+
+
+def test_an_encoding_for_a_format_that_says_its_own_is_refused(migrated_engine: Engine,
+                                                                tmp_path: Path) -> None:
+    gpkg = tmp_path / "h.gpkg"
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "GPKG", str(gpkg), str(write_geojson(
+        tmp_path / "h.geojson", [hydrant("G1")]))], check=True, capture_output=True)
+    with pytest.raises(InvalidInput, match="--encoding is for Shapefiles, CSV and GeoJSON; a "
+                                           ".gpkg file keeps its text in UTF-8"):
+        load_file(migrated_engine, "hydrants", gpkg, encoding="cp1258")
