@@ -402,6 +402,13 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
                      "upsert to update it)", exists().where(
                          target.c.source_id == staging.c.source_id))
     was_empty = _is_empty(conn, target)
+    if (mode == "replace" and not was_empty and not report.dry_run
+            and report.read == report.rejected_total > 0):
+        # The layer would become nothing: never what a replace with a bad file is for.
+        reasons = "; ".join(f"{count} {reason}" for reason, count in report.rejected.items())
+        raise InvalidInput(f"Every feature of {report.source_file} was refused ({reasons}), "
+                           f"so replacing {spec.id} with it would empty the layer; it is left "
+                           "as it was. --dry-run shows the full report.")
     values = {name: staging.c[name] for name in columns}
     if spec.is_spatial:
         geom = staging.c.geom

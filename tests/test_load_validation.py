@@ -498,3 +498,17 @@ def test_an_encoding_for_a_format_that_says_its_own_is_refused(migrated_engine: 
     with pytest.raises(InvalidInput, match="--encoding is for Shapefiles, CSV and GeoJSON; a "
                                            ".gpkg file keeps its text in UTF-8"):
         load_file(migrated_engine, "hydrants", gpkg, encoding="cp1258")
+
+
+def test_a_replace_with_every_feature_refused_fails_and_the_layer_is_kept(
+        loaded: Engine, tmp_path: Path) -> None:
+    """A file of another district, or with a misspelt status everywhere: replacing the layer
+    with what passes would empty it."""
+    bad = write_geojson(tmp_path / "bad.geojson", [hydrant("X1", status="maybe"),
+                                                   hydrant("X2", 0.001, status="??")])
+    with pytest.raises(InvalidInput, match=r"Every feature of bad.geojson was refused \(2 status "
+                                           r"not one of working, out_of_service\), so replacing "
+                                           r"hydrants with it would empty the layer"):
+        load_file(loaded, "hydrants", bad)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+    assert load_file(loaded, "hydrants", bad, dry_run=True).rejected_total == 2  # the report
