@@ -28,7 +28,13 @@ from geo.errors import InvalidInput
 from geo.osm import admin_areas, parse_other_tags, read_osm
 from layers import get_layer
 from layers.transport import ROAD_KINDS
-from loaders.pipeline import QUIET, Progress, load_transaction, stage_and_publish
+from loaders.pipeline import (
+    QUIET,
+    NothingAccepted,
+    Progress,
+    load_transaction,
+    stage_and_publish,
+)
 from loaders.report import LoadReport
 
 Tags = dict[str, str]
@@ -204,8 +210,9 @@ def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, g
                          "geometry": geometry})
     layers = {layer_id: gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
               for layer_id, rows in records.items()}
-    if boundary is not None:
-        layers = {layer_id: _clip(frame, boundary) for layer_id, frame in layers.items()}
+    if boundary is not None:  # a layer with nothing inside is not in the file: left alone
+        layers = {layer_id: clipped for layer_id, frame in layers.items()
+                  if not (clipped := _clip(frame, boundary)).empty}
     return layers
 
 
@@ -251,6 +258,10 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
             stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
             chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
-            reports.append(stage_and_publish(conn, get_layer(layer_id), [chunk], report,
-                                             progress=said))
+            try:
+                with conn.begin_nested():  # one layer's refusal leaves the others to load
+                    stage_and_publish(conn, get_layer(layer_id), [chunk], report, progress=said)
+            except NothingAccepted:
+                report.notes.append(f"every feature was refused; {layer_id} is left as it was")
+            reports.append(report)
     return reports

@@ -252,6 +252,10 @@ def load_transaction(engine: Engine, dry_run: bool = False,
             transaction.commit()
 
 
+class NothingAccepted(InvalidInput):
+    """A replace whose every feature was refused: the layer is kept as it was."""
+
+
 def _refused_value(exc: BaseException) -> str | None:
     """What PostgreSQL said, when it refused a value (a data exception, SQLSTATE class 22).
 
@@ -406,7 +410,7 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
             and report.read == report.rejected_total > 0):
         # The layer would become nothing: never what a replace with a bad file is for.
         reasons = "; ".join(f"{count} {reason}" for reason, count in report.rejected.items())
-        raise InvalidInput(f"Every feature of {report.source_file} was refused ({reasons}), "
+        raise NothingAccepted(f"Every feature of {report.source_file} was refused ({reasons}), "
                            f"so replacing {spec.id} with it would empty the layer; it is left "
                            "as it was. --dry-run shows the full report.")
     values = {name: staging.c[name] for name in columns}

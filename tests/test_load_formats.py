@@ -715,10 +715,10 @@ def osm_way(way_id: int, refs: list[int], tags: dict[str, str]) -> str:
     return f'<way id="{way_id}" version="1">{members}{osm_tags(tags)}</way>'
 
 
-def write_osm_xml(path: Path) -> Path:
+def write_osm_xml(path: Path, nodes: dict = OSM_NODES) -> Path:
     """A hand-written .osm file: GDAL can read OpenStreetMap XML but cannot write it."""
     nodes = [f'<node id="{i}" version="1" lat="{lat}" lon="{lon}">{osm_tags(tags)}</node>'
-             for i, (lon, lat, tags) in OSM_NODES.items()]
+             for i, (lon, lat, tags) in nodes.items()]
     ways = [osm_way(i, refs, tags) for i, (refs, tags) in OSM_WAYS.items()]
     path.write_text("\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
                                '<osm version="0.6" generator="hand">', *nodes, *ways,
@@ -737,3 +737,24 @@ def test_osm_xml_fills_hydrants_and_alleys(engine: Engine, tmp_path: Path) -> No
     assert worst_error_m(engine, "alleys", alley) < TOLERANCE_M
     hydrant = {"TN-OSM-1": [OSM_NODES[1][:2]]}
     assert worst_error_m(engine, "hydrants", hydrant) < TOLERANCE_M
+
+
+def test_an_extract_leaves_alone_the_layers_it_has_nothing_for(
+        engine: Engine, truth: dict[str, Path], tmp_path: Path) -> None:
+    """The agency's hydrants stay when the extract's only hydrant is outside the boundary,
+    or has no code (every feature refused): the other layers load."""
+    load_file(engine, "hydrants", truth["hydrants"])
+    agency = stored_properties(engine, "hydrants")
+    around_the_roads = tmp_path / "boundary.geojson"
+    write_geojson(around_the_roads, [({"name": "khu"}, "Polygon", [
+        (106.728, 10.743), (106.733, 10.743), (106.733, 10.748), (106.728, 10.748),
+        (106.728, 10.743)])])
+    reports = load_osm(engine, write_osm_xml(tmp_path / "tiny.osm"),
+                       boundary_file=around_the_roads)
+    assert {r.layer_id for r in reports} == {"alleys", "roads"}
+    no_code = {**OSM_NODES, 1: (*OSM_NODES[1][:2], {"emergency": "fire_hydrant"})}
+    reports = load_osm(engine, write_osm_xml(tmp_path / "no_code.osm", no_code), clip=False)
+    hydrants = next(r for r in reports if r.layer_id == "hydrants")
+    assert hydrants.notes == ["every feature was refused; hydrants is left as it was"]
+    assert stored_properties(engine, "hydrants") == agency
+    assert rows(engine, "SELECT name FROM roads") == [("Huỳnh Tấn Phát",)]
