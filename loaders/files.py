@@ -102,6 +102,10 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(path)) from None
     fields = tuple(_recoded(str(f)) if recode else str(f) for f in info["fields"])
+    repeated = sorted({f for f in fields if fields.count(f) > 1})
+    if repeated:
+        raise InvalidInput(f"{path.name} has two columns named {repeated[0]!r}: rename one, "
+                           "so that each value's column is known.")
     source_crs = _declared_crs(info, dataset, chosen, (*fields, *raw_fields), crs)
     if spec.is_spatial:
         if not info["geometry_type"]:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import psycopg2
 import pyarrow as pa
-from psycopg2.errors import UniqueViolation
+from psycopg2.errors import ProgramLimitExceeded, UniqueViolation
 from sqlalchemy import (
     Connection,
     Engine,
@@ -66,7 +66,7 @@ from loaders.staging import (
     matches_table,
     staging_table,
 )
-from loaders.validate import Checked, reject_where, validate
+from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
@@ -257,7 +257,8 @@ class NothingAccepted(InvalidInput):
 
 
 def _refused_value(exc: BaseException) -> str | None:
-    """What PostgreSQL said, when it refused a value (a data exception, SQLSTATE class 22).
+    """What PostgreSQL said, when it refused a value (a data exception, SQLSTATE class 22,
+    or a value beyond a limit, class 54).
 
     Validation and typing exist so that this does not happen; should a value still get
     through that the database will not store, the person loading learns which, not a
@@ -265,7 +266,8 @@ def _refused_value(exc: BaseException) -> str | None:
     SQLAlchemy).
     """
     error = getattr(exc, "orig", exc)
-    if isinstance(error, psycopg2.DataError) and error.diag.message_primary:
+    if isinstance(error, psycopg2.DataError | ProgramLimitExceeded) and \
+            error.diag.message_primary:
         return error.diag.message_primary
     return None
 
@@ -327,7 +329,10 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
             if fits and spec.is_spatial:
                 fitted = layer_wkb(geometries, spec.geometry)  # type: ignore[arg-type]
                 fits = fitted is not None
-            fits = fits and bool(typed["source_id"].notna().all())
+            # A missing or overlong id is for validation to refuse, in staging: straight
+            # into the layer it would meet the unique index first.
+            ids = typed["source_id"]
+            fits = fits and bool(ids.notna().all()) and ids.str.len().max() <= MAX_ID_LENGTH
             if fits:
                 yield copy_chunk(target, layer_rows(spec, typed, fitted, report.source_file))
             else:
@@ -406,13 +411,16 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
                      "upsert to update it)", exists().where(
                          target.c.source_id == staging.c.source_id))
     was_empty = _is_empty(conn, target)
-    if (mode == "replace" and not was_empty and not report.dry_run
-            and report.read == report.rejected_total > 0):
+    if mode == "replace" and not was_empty and report.read == report.rejected_total > 0:
         # The layer would become nothing: never what a replace with a bad file is for.
+        if report.dry_run:
+            report.notes.append(f"every feature was refused: a load would leave {spec.id} as "
+                                "it is")
+            return
         reasons = "; ".join(f"{count} {reason}" for reason, count in report.rejected.items())
         raise NothingAccepted(f"Every feature of {report.source_file} was refused ({reasons}), "
-                           f"so replacing {spec.id} with it would empty the layer; it is left "
-                           "as it was. --dry-run shows the full report.")
+                              f"so replacing {spec.id} with it would empty the layer; it is left "
+                              "as it was. --dry-run shows the full report.")
     values = {name: staging.c[name] for name in columns}
     if spec.is_spatial:
         geom = staging.c.geom

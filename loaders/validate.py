@@ -37,6 +37,9 @@ from loaders.report import EXAMPLES_KEPT, LoadReport
 
 DIMENSION = {"Point": 0, "MultiLineString": 1, "MultiPolygon": 2}
 OUTSIDE_TOLERANCE_M = 200.0
+# Far beyond any real id (a UUID is 36, an OSM id 20), and far below what one entry of the
+# unique index on source ids can hold (about 2,700 bytes): a longer one is a wrong column.
+MAX_ID_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,10 @@ def check_duplicates(conn: Connection, spec: LayerSpec, checked: Checked,
                      report: LoadReport) -> None:
     """Same source id twice, or (for layers that declare it) two features on one spot."""
     table = checked.table
+    if not checked.in_layer:  # rows reach the layer straight only with ids that fit
+        reject_where(conn, checked, report, f"id longer than {MAX_ID_LENGTH} characters",
+                     func.length(table.c.source_id) > MAX_ID_LENGTH,
+                     func.concat(func.left(table.c.source_id, 20), literal("…")))
     earlier = table.alias()  # Core: the ORM would cost every command 50 ms of imports
     # Counting distinct ids is one in-memory sort (they are kept in byte order: no
     # collation rules); finding which rows repeat one is a self-join, done only if some do.

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
+import string
 import subprocess
 import sys
 import threading
@@ -511,4 +513,27 @@ def test_a_replace_with_every_feature_refused_fails_and_the_layer_is_kept(
                                            r"hydrants with it would empty the layer"):
         load_file(loaded, "hydrants", bad)
     assert codes(loaded) == ["H1", "H2", "H3"]
-    assert load_file(loaded, "hydrants", bad, dry_run=True).rejected_total == 2  # the report
+    dry = load_file(loaded, "hydrants", bad, dry_run=True)  # the report, saying as much
+    assert (dry.rejected_total, dry.deleted, dry.notes) == (
+        2, 0, ["every feature was refused: a load would leave hydrants as it is"])
+
+
+def test_two_columns_of_one_name_are_refused(loaded: Engine, tmp_path: Path) -> None:
+    table = tmp_path / "two_codes.csv"
+    table.write_text("code,code,status,lon,lat\nA,B,working,106.72,10.74\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="two_codes.csv has two columns named 'code': "
+                                           "rename one"):
+        load_file(loaded, "hydrants", table)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_an_id_too_long_to_be_one_is_refused_not_a_database_error(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A wrong column taken for the id (a description), longer than an entry of the unique
+    index on ids can hold: refused, with the feature that has it, and the rest loaded."""
+    text = "".join(random.Random(7).choices(string.ascii_letters, k=4000))  # compresses badly
+    path = write_geojson(tmp_path / "long.geojson", [hydrant("L1"), hydrant(text, 0.001)])
+    report = load_file(migrated_engine, "hydrants", path)
+    assert report.rejected == {"id longer than 255 characters": 1}, report.summary()
+    assert report.examples["id longer than 255 characters"] == [text[:20] + "…"]
+    assert codes(migrated_engine) == ["L1"]
