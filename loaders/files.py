@@ -195,7 +195,7 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                 notes: list[str] | None = None) -> Iterator[Chunk]:
     """The file's features in batches, mapped to the layer's fields and in the storage SRID;
     once all are read, what the reading changed is said in `notes`."""
-    flattened = 0
+    flattened = read = 0
     try:
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
@@ -203,8 +203,12 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
             for batch in reader:
                 chunk, flat = _chunk(_readable_batch(batch, source, spec.is_spatial), source,
                                      spec, mapping)
-                flattened += flat
+                flattened, read = flattened + flat, read + batch.num_rows
                 yield chunk
+        if 0 <= source.features != read:  # -1: GDAL could not tell without reading
+            raise InvalidInput(f"GDAL read {read:,} features of the {source.features:,} "
+                               f"{source.name} says it has: it is truncated or damaged (a "
+                               "Shapefile's .dbf cut short?); nothing was loaded.")
         if flattened and notes is not None:
             kept = ", ".join(f.name for f in z_fields(spec, mapping))
             notes.append(f"{flattened:,} feature{'s' if flattened > 1 else ''} had heights (Z): "

@@ -537,3 +537,19 @@ def test_an_id_too_long_to_be_one_is_refused_not_a_database_error(
     assert report.rejected == {"id longer than 255 characters": 1}, report.summary()
     assert report.examples["id longer than 255 characters"] == [text[:20] + "…"]
     assert codes(migrated_engine) == ["L1"]
+
+
+def test_a_shapefile_whose_dbf_is_cut_short_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    """GDAL reads such a file without an error, stopping where the .dbf does: three of five
+    hydrants would be lost, and a replace would delete them from the layer."""
+    shp = tmp_path / "h.shp"
+    five = write_geojson(tmp_path / "five.geojson", [hydrant(f"S{i}", 0.001 * i)
+                                                    for i in range(5)])
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "ESRI Shapefile", str(shp), str(five)],
+                   check=True, capture_output=True)
+    dbf = shp.with_suffix(".dbf")
+    dbf.write_bytes(dbf.read_bytes()[: dbf.stat().st_size // 2])
+    with pytest.raises(InvalidInput, match="GDAL read 2 features of the 5 h.shp says it has: "
+                                           "it is truncated or damaged"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
