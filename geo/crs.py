@@ -181,7 +181,8 @@ def to_storage(geometries: Geometries, crs: CRS) -> Geometries:
 
 
 def coordinate_problem(bounds: Bounds, crs: CRS | None,
-                       area_of_interest: Bounds = DISTRICT_7_BBOX_WGS84) -> str | None:
+                       area_of_interest: Bounds = DISTRICT_7_BBOX_WGS84,
+                       no_crs: str = "The file has no coordinate system.") -> str | None:
     """What is wrong with a file's coordinate system, for a person, or None when fine.
 
     `bounds` are the file's raw (xmin, ymin, xmax, ymax), x being longitude or easting. Run
@@ -190,8 +191,8 @@ def coordinate_problem(bounds: Bounds, crs: CRS | None,
     >>> coordinate_problem((106.70, 10.72, 106.74, 10.75), WGS84) is None
     True
     """
-    if crs is None:
-        return ("The file has no coordinate system. Pass --crs EPSG:4326 (longitude/latitude), "
+    if crs is None:  # `no_crs` says why: none at all, or one that cannot be read
+        return (f"{no_crs} Pass --crs EPSG:4326 (longitude/latitude), "
                 "--crs EPSG:32648 (UTM 48N) or --crs vn2000-hcm (VN-2000 HCMC 3° zone)."
                 + _guess(bounds, None, area_of_interest))
     for check in (_swapped_axes, _metres_as_degrees, _degrees_as_metres, _far_away):

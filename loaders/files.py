@@ -115,7 +115,10 @@ def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str 
             raise InvalidInput(f"{path.name} has no features." if info["features"] == 0 else
                                f"{path.name}: no feature has a geometry GDAL can read "
                                f"({info['features']:,} read); {spec.id} needs them.")
-        problem = coordinate_problem(tuple(info["total_bounds"]), source_crs)
+        prj = Path(dataset).with_suffix(".prj")  # there, but not a CRS GDAL reads?
+        unreadable = {"no_crs": f"Its {prj.name} does not describe a coordinate system."}
+        problem = coordinate_problem(tuple(info["total_bounds"]), source_crs,
+                                     **(unreadable if prj.exists() else {}))
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,

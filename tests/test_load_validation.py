@@ -553,3 +553,14 @@ def test_a_shapefile_whose_dbf_is_cut_short_is_refused(loaded: Engine, tmp_path:
                                            "it is truncated or damaged"):
         load_file(loaded, "hydrants", shp)
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_prj_that_is_not_a_crs_is_named_in_the_refusal(loaded: Engine, tmp_path: Path) -> None:
+    shp = tmp_path / "h.shp"
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "ESRI Shapefile", str(shp), str(write_geojson(
+        tmp_path / "h.geojson", [hydrant("P1")]))], check=True, capture_output=True)
+    shp.with_suffix(".prj").write_text("Hệ tọa độ VN-2000, múi 3 độ", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"h.shp: Its h.prj does not describe a coordinate "
+                                           r"system. Pass --crs EPSG:4326"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
