@@ -564,3 +564,54 @@ def test_a_prj_that_is_not_a_crs_is_named_in_the_refusal(loaded: Engine, tmp_pat
                                            r"system. Pass --crs EPSG:4326"):
         load_file(loaded, "hydrants", shp)
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+# Odd features, each of which once ended a load with a traceback or loaded wrongly: a load of
+# any of them reports, or refuses with a message; it never raises anything else.
+ODD_GEOMETRIES = {
+    "collection": {"type": "GeometryCollection", "geometries": [
+        point(), {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.001, LAT]]}]},
+    "empty polygon": {"type": "Polygon", "coordinates": []},
+    "missing coordinate": {"type": "Point", "coordinates": [LON, None]},
+    "far beyond the earth": {"type": "Point", "coordinates": [1e300, 1e300]},
+    "one-point line": {"type": "LineString", "coordinates": [[LON, LAT]]},
+    "bow tie": {"type": "Polygon", "coordinates": [[
+        [LON, LAT], [LON + 0.001, LAT + 0.001], [LON + 0.001, LAT], [LON, LAT + 0.001],
+        [LON, LAT]]]},
+    "none": None,
+}
+ODD_PROPERTIES = {
+    "nothing": {},
+    "lists and objects": {"code": ["a", "b"], "status": {"x": 1}, "name": ["c"]},
+    "out of range": {"code": "C1", "status": "có", "pressure_bar": "1e400",
+                     "last_inspected": "31/02/2024", "floors": "nhiều", "year_built": "1e20"},
+    "ids of every kind": {"fid": "abc", "id": -1, "code": True, "name": 12345678901234567890},
+}
+
+
+def reported_or_refused(engine: Engine, layer: str, path: Path, features: int) -> None:
+    try:
+        report = load_file(engine, layer, path, dry_run=True)
+    except InvalidInput as refused:
+        assert path.name in refused.message or "Every feature" in refused.message
+    else:
+        assert report.read == features == report.inserted + report.rejected_total
+
+
+@pytest.mark.parametrize("layer", ["hydrants", "roads", "apartments"])
+@pytest.mark.parametrize("properties", list(ODD_PROPERTIES))
+def test_odd_features_are_reported_or_refused_never_a_traceback(
+        migrated_engine: Engine, tmp_path: Path, layer: str, properties: str) -> None:
+    """Every odd geometry with the odd properties, beside a plain feature, in one file."""
+    features = [feature(ODD_PROPERTIES[properties], geometry)
+                for geometry in ODD_GEOMETRIES.values()] + [hydrant("OK1")]
+    path = write_geojson(tmp_path / "odd.geojson", features)
+    reported_or_refused(migrated_engine, layer, path, len(features))
+
+
+@pytest.mark.parametrize("geometry", list(ODD_GEOMETRIES))
+def test_a_file_of_only_odd_geometries_is_reported_or_refused(
+        migrated_engine: Engine, tmp_path: Path, geometry: str) -> None:
+    path = write_geojson(tmp_path / "odd.geojson", [
+        feature({"code": "O1", "status": "working"}, ODD_GEOMETRIES[geometry])])
+    reported_or_refused(migrated_engine, "hydrants", path, 1)
