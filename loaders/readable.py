@@ -13,7 +13,8 @@ send often enough that refusing them would help no one:
   cannot write.
 
 A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
-would empty every field of the layer.
+would empty every field of the layer. So is --encoding for a format that keeps its text in
+UTF-8 (GeoPackage, FlatGeobuf) or says its encoding itself (KML, GML).
 """
 
 from __future__ import annotations
