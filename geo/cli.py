@@ -120,7 +120,7 @@ def load(
     map_: Annotated[list[str] | None, typer.Option(
         "--map", help="COLUMN=field, e.g. --map TEN_DUONG=name")] = None,
     encoding: Annotated[str | None, typer.Option(
-        help="Text encoding when the file does not say (cp1258, utf-8 …)")] = None,
+        help="Text encoding of a Shapefile, CSV or GeoJSON not in UTF-8 (cp1258 …)")] = None,
     dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
     report: Annotated[Path | None, typer.Option(help="Write the report as JSON here")] = None,
 ) -> None:
