@@ -30,7 +30,7 @@ from layers.spec import Field
 from loaders.geometry import storage_wkb, z_values
 from loaders.mapping import ColumnMapping, apply_mapping, column_key, match_columns
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
-from loaders.readable import ENCODING_HINT, dataset_in, readable
+from loaders.readable import ENCODING_HINT, Readable, readable
 from loaders.report import LoadReport
 
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
@@ -82,10 +82,10 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec, wanted: str | None) -
                        "with --layer.")
 
 
-def open_source(path: Path, spec: LayerSpec, layer: str | None = None, crs: str | None = None,
-                encoding: str | None = None) -> Source:
+def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
+                crs: str | None = None) -> Source:
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
-    dataset = dataset_in(path, layer)
+    path, dataset, encoding = file.path, file.dataset, file.encoding
     chosen = _pick_layer(path, dataset, spec, layer)
     gdal_encoding, recode = _gdal_encoding(path, encoding)
     try:
@@ -292,7 +292,7 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
     """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
     spec = get_layer(layer_id)
     with readable(Path(path), encoding, layer) as copy:
-        source = open_source(copy.path, spec, layer, crs, copy.encoding)
+        source = open_source(copy, spec, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)
         report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given
         report.notes += copy.notes

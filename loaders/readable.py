@@ -47,9 +47,11 @@ SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx
 
 @dataclass
 class Readable:
-    """The file to open, the encoding to open it in, and what was done to make it so."""
+    """The file as given or its copy, what GDAL opens of it (the file, or the dataset in a
+    zip), the encoding to open it in, and what was done to make it so."""
 
     path: Path
+    dataset: str
     encoding: str | None
     notes: list[str] = field(default_factory=list)
 
@@ -60,7 +62,8 @@ def readable(path: Path, encoding: str | None,
     """`path` as GDAL can read it, for the length of the block (see the module's text)."""
     dataset = dataset_in(path, layer_hint)
     with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
-        yield _copy_if_needed(path, dataset, encoding, Path(scratch)) or Readable(path, encoding)
+        yield (_copy_if_needed(path, dataset, encoding, Path(scratch))
+               or Readable(path, dataset, encoding))
 
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
@@ -78,7 +81,7 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
         if kind in TEXT_FORMATS and encoding is not None and recode:
             parts.copy(CSV_SIDECARS, copy)
             _write_utf8(parts, encoding, copy)
-            return Readable(copy, None)
+            return Readable(copy, str(copy), None)
         if kind == ".shp" and ".dbf" not in parts.suffixes:
             raise InvalidInput(
                 f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
@@ -87,8 +90,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
         if kind == ".shp" and ".shx" not in parts.suffixes:
             parts.copy(SHAPEFILE_PARTS, copy)
             _rebuild_shx(copy)
-            return Readable(copy, encoding, [f"{parts.stem}.shx was missing; rebuilt from "
-                                             f"{parts.name}"])
+            rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
+            return Readable(copy, str(copy), encoding, [rebuilt])
     return None
 
 
