@@ -118,3 +118,15 @@ def browser() -> Iterator[Browser]:
                                              args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def loaded(migrated_engine: Engine, tmp_path: Path) -> Engine:
+    """Three hydrants 100 m apart, loaded once (the previous data a failed load must keep)."""
+    from hydrant_files import hydrant, write_geojson
+
+    from loaders.files import load_file
+
+    first = [hydrant("H1"), hydrant("H2", 0.001), hydrant("H3", 0.002)]
+    load_file(migrated_engine, "hydrants", write_geojson(tmp_path / "first.geojson", first))
+    return migrated_engine

@@ -1,0 +1,289 @@
+"""Files the loader cannot take as they are: refused with a message that says what is wrong
+and what to do, the layer as it was; odd features reported or refused, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import string
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+import shapely
+from hydrant_files import LAT, LON, codes, feature, hydrant, point, rows, write_geojson
+from sqlalchemy import Engine
+from test_database import libpq_url, urbanmap  # how the suite runs the command
+
+from geo.errors import InvalidInput
+from layers import get_layer
+from loaders.files import load_file
+from loaders.pipeline import load_chunks
+from loaders.report import LoadReport
+
+# -- broken files: a message, and the earlier data intact --------------------------------
+
+BROKEN = {
+    "truncated.geojson": b'{"type":"FeatureCollection","features":[{"type":"Feature","prope',
+    "garbage.gpkg": bytes(range(256)) * 40,
+    "garbage.shp": b"\x00\x00\x27\x0a" + b"\xff" * 500,
+    "empty.geojson": b"",
+    "not-a-zip.zip": b"PK\x03\x04 this is not really a zip",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_broken_file_is_refused_and_earlier_data_kept(loaded: Engine, tmp_path: Path,
+                                                      name: str) -> None:
+    broken = tmp_path / name
+    broken.write_bytes(BROKEN[name])
+    with pytest.raises(InvalidInput, match=name.replace(".", r"\.")):
+        load_file(loaded, "hydrants", broken)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_truncated_geopackage_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely import Point
+
+    whole = tmp_path / "whole.gpkg"
+    gpd.GeoDataFrame({"code": [f"T{i}" for i in range(2000)], "status": "working"},
+                     geometry=[Point(LON + i * 1e-5, LAT) for i in range(2000)],
+                     crs="EPSG:4326").to_file(whole)
+    cut = tmp_path / "cut.gpkg"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(InvalidInput, match="cut.gpkg"):
+        load_file(loaded, "hydrants", cut)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_zip_with_a_path_outside_the_archive_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    archive = tmp_path / "hydrants.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("../../x.geojson", json.dumps(
+            {"type": "FeatureCollection", "features": [hydrant("EVIL")]}))
+    with pytest.raises(InvalidInput, match=r"unsafe path \(\.\./\.\./x\.geojson\)"):
+        load_file(loaded, "hydrants", archive)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+    assert not (tmp_path.parent.parent / "x.geojson").exists()
+
+
+def test_missing_file_says_so(migrated_engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="does not exist"):
+        load_file(migrated_engine, "hydrants", tmp_path / "nope.geojson")
+
+
+@pytest.mark.parametrize("coordinates, message", [
+    ([686_500.0, 1_187_500.0], "metres"),       # UTM metres in a file that declares degrees
+    ([LAT, LON], "swapped"),                     # latitude first
+    ([2.35, 48.85], "km"),                       # Paris: nowhere near the district
+])
+def test_coordinates_that_contradict_the_crs_are_refused(loaded: Engine, tmp_path: Path,
+                                                         coordinates, message) -> None:
+    wrong = write_geojson(tmp_path / "wrong.geojson", [feature(
+        {"code": "W1", "status": "working"}, {"type": "Point", "coordinates": coordinates})])
+    with pytest.raises(InvalidInput, match=message):
+        load_file(loaded, "hydrants", wrong)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_cli_prints_the_message_without_a_traceback(cluster, tmp_path: Path) -> None:
+    cluster.create_database("cli_errors")
+    broken = tmp_path / "broken.geojson"
+    broken.write_bytes(BROKEN["truncated.geojson"])
+    result = urbanmap("load", "hydrants", str(broken),
+                      DATABASE_URL=libpq_url(cluster, "cli_errors"))
+    assert result.returncode == 1
+    assert "broken.geojson" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_value_postgresql_refuses_is_a_message_and_the_layer_kept(loaded: Engine) -> None:
+    """The last line of defence: a value typing and validation let through (here a 3D
+    geometry, which `storage_wkb` would have made 2D) fails the load with PostgreSQL's
+    words, not a traceback, and nothing changes."""
+    frame = pd.DataFrame({"code": ["H9"], "status": ["working"], "source_id": ["H9"]})
+    wkb = pa.array([shapely.Point(700_000, 1_187_000, 4).wkb], pa.binary())  # UTM 48N, Z
+    with pytest.raises(InvalidInput, match="PostgreSQL refused a value of the file: Geometry "
+                                           "has Z dimension but column does not. Nothing"):
+        load_chunks(loaded, get_layer("hydrants"), [(frame, wkb)],
+                    LoadReport("hydrants", "z.geojson", "replace"))
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_survey_csv_with_x_north_is_refused_saying_to_swap(loaded: Engine,
+                                                              tmp_path: Path) -> None:
+    """VN-2000 coordinates as a Vietnamese survey lists them: X the northing, Y the easting."""
+    survey = tmp_path / "khao_sat.csv"
+    survey.write_text("code,status,X,Y\nS1,working,1187646.34,606063.15\n"
+                      "S2,working,1187696.34,606143.15\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"look like northings .* Swap the two columns .* "
+                                           r"then under --crs vn2000-hcm"):
+        load_file(loaded, "hydrants", survey, crs="vn2000-hcm")
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+@pytest.mark.parametrize("features, message", [
+    ([], "empty.geojson has no features."),
+    ([feature({"code": "N1", "status": "working"}, None)],
+     "empty.geojson: no feature has a geometry GDAL can read (1 read); hydrants needs them."),
+], ids=["no-features", "no-geometry"])
+def test_a_file_with_nothing_to_place_is_refused_and_the_layer_kept(
+        loaded: Engine, tmp_path: Path, features: list[dict], message: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        load_file(loaded, "hydrants", write_geojson(tmp_path / "empty.geojson", features))
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_property_named_like_gdals_feature_id_is_an_attribute(migrated_engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    """GDAL names a GeoJSON's feature id column "id" when a property "id" holds integers:
+    two columns of one name, which must not be taken for each other."""
+    path = write_geojson(tmp_path / "ids.geojson", [
+        feature({"id": 7, "fid": "x", "code": "I1", "status": "working"}, point()),
+        feature({"id": 9, "fid": "y", "code": "I2", "status": "working"}, point(0.001))])
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    assert rows(migrated_engine, "SELECT source_id, code FROM hydrants ORDER BY code") == [
+        ("7", "I1"), ("9", "I2")]
+
+
+def test_a_geojson_not_in_utf8_is_refused_then_read_in_the_encoding_given(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "ansi.geojson"
+    path.write_bytes(json.dumps({"type": "FeatureCollection", "features": [feature(
+        {"code": "A1", "status": "working", "street": "Tân Phong"}, point())]},
+        ensure_ascii=False).encode("cp1258"))
+    with pytest.raises(InvalidInput, match="ansi.geojson has text that is not UTF-8. Pass "
+                                           "the file's encoding with --encoding"):
+        load_file(migrated_engine, "hydrants", path)
+    load_file(migrated_engine, "hydrants", path, encoding="cp1258")
+    assert rows(migrated_engine, "SELECT street FROM hydrants") == [("Tân Phong",)]
+
+
+def test_an_encoding_for_a_format_that_says_its_own_is_refused(migrated_engine: Engine,
+                                                                tmp_path: Path) -> None:
+    gpkg = tmp_path / "h.gpkg"
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "GPKG", str(gpkg), str(write_geojson(
+        tmp_path / "h.geojson", [hydrant("G1")]))], check=True, capture_output=True)
+    with pytest.raises(InvalidInput, match="--encoding is for Shapefiles, CSV and GeoJSON; a "
+                                           ".gpkg file keeps its text in UTF-8"):
+        load_file(migrated_engine, "hydrants", gpkg, encoding="cp1258")
+
+
+def test_a_replace_with_every_feature_refused_fails_and_the_layer_is_kept(
+        loaded: Engine, tmp_path: Path) -> None:
+    """A file of another district, or with a misspelt status everywhere: replacing the layer
+    with what passes would empty it."""
+    bad = write_geojson(tmp_path / "bad.geojson", [hydrant("X1", status="maybe"),
+                                                   hydrant("X2", 0.001, status="??")])
+    with pytest.raises(InvalidInput, match=r"Every feature of bad.geojson was refused \(2 status "
+                                           r"not one of working, out_of_service\), so replacing "
+                                           r"hydrants with it would empty the layer"):
+        load_file(loaded, "hydrants", bad)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+    dry = load_file(loaded, "hydrants", bad, dry_run=True)  # the report, saying as much
+    assert (dry.rejected_total, dry.deleted, dry.notes) == (
+        2, 0, ["every feature was refused: a load would leave hydrants as it is"])
+
+
+def test_two_columns_of_one_name_are_refused(loaded: Engine, tmp_path: Path) -> None:
+    table = tmp_path / "two_codes.csv"
+    table.write_text("code,code,status,lon,lat\nA,B,working,106.72,10.74\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="two_codes.csv has two columns named 'code': "
+                                           "rename one"):
+        load_file(loaded, "hydrants", table)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_an_id_too_long_to_be_one_is_refused_not_a_database_error(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A wrong column taken for the id (a description), longer than an entry of the unique
+    index on ids can hold: refused, with the feature that has it, and the rest loaded."""
+    text = "".join(random.Random(7).choices(string.ascii_letters, k=4000))  # compresses badly
+    path = write_geojson(tmp_path / "long.geojson", [hydrant("L1"), hydrant(text, 0.001)])
+    report = load_file(migrated_engine, "hydrants", path)
+    assert report.rejected == {"id longer than 255 characters": 1}, report.summary()
+    assert report.examples["id longer than 255 characters"] == [text[:20] + "…"]
+    assert codes(migrated_engine) == ["L1"]
+
+
+def test_a_shapefile_whose_dbf_is_cut_short_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    """GDAL reads such a file without an error, stopping where the .dbf does: three of five
+    hydrants would be lost, and a replace would delete them from the layer."""
+    shp = tmp_path / "h.shp"
+    five = write_geojson(tmp_path / "five.geojson", [hydrant(f"S{i}", 0.001 * i)
+                                                    for i in range(5)])
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "ESRI Shapefile", str(shp), str(five)],
+                   check=True, capture_output=True)
+    dbf = shp.with_suffix(".dbf")
+    dbf.write_bytes(dbf.read_bytes()[: dbf.stat().st_size // 2])
+    with pytest.raises(InvalidInput, match="GDAL read 2 features of the 5 h.shp says it has: "
+                                           "it is truncated or damaged"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_prj_that_is_not_a_crs_is_named_in_the_refusal(loaded: Engine, tmp_path: Path) -> None:
+    shp = tmp_path / "h.shp"
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "ESRI Shapefile", str(shp), str(write_geojson(
+        tmp_path / "h.geojson", [hydrant("P1")]))], check=True, capture_output=True)
+    shp.with_suffix(".prj").write_text("Hệ tọa độ VN-2000, múi 3 độ", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"h.shp: Its h.prj does not describe a coordinate "
+                                           r"system. Pass --crs EPSG:4326"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+# Odd features, each of which once ended a load with a traceback or loaded wrongly: a load of
+# any of them reports, or refuses with a message; it never raises anything else.
+ODD_GEOMETRIES = {
+    "collection": {"type": "GeometryCollection", "geometries": [
+        point(), {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.001, LAT]]}]},
+    "empty polygon": {"type": "Polygon", "coordinates": []},
+    "missing coordinate": {"type": "Point", "coordinates": [LON, None]},
+    "far beyond the earth": {"type": "Point", "coordinates": [1e300, 1e300]},
+    "one-point line": {"type": "LineString", "coordinates": [[LON, LAT]]},
+    "bow tie": {"type": "Polygon", "coordinates": [[
+        [LON, LAT], [LON + 0.001, LAT + 0.001], [LON + 0.001, LAT], [LON, LAT + 0.001],
+        [LON, LAT]]]},
+    "none": None,
+}
+ODD_PROPERTIES = {
+    "nothing": {},
+    "lists and objects": {"code": ["a", "b"], "status": {"x": 1}, "name": ["c"]},
+    "out of range": {"code": "C1", "status": "có", "pressure_bar": "1e400",
+                     "last_inspected": "31/02/2024", "floors": "nhiều", "year_built": "1e20"},
+    "ids of every kind": {"fid": "abc", "id": -1, "code": True, "name": 12345678901234567890},
+}
+
+
+def reported_or_refused(engine: Engine, layer: str, path: Path, features: int) -> None:
+    try:
+        report = load_file(engine, layer, path, dry_run=True)
+    except InvalidInput as refused:
+        assert path.name in refused.message or "Every feature" in refused.message
+    else:
+        assert report.read == features == report.inserted + report.rejected_total
+
+
+@pytest.mark.parametrize("layer", ["hydrants", "roads", "apartments"])
+@pytest.mark.parametrize("properties", list(ODD_PROPERTIES))
+def test_odd_features_are_reported_or_refused_never_a_traceback(
+        migrated_engine: Engine, tmp_path: Path, layer: str, properties: str) -> None:
+    """Every odd geometry with the odd properties, beside a plain feature, in one file."""
+    features = [feature(ODD_PROPERTIES[properties], geometry)
+                for geometry in ODD_GEOMETRIES.values()] + [hydrant("OK1")]
+    path = write_geojson(tmp_path / "odd.geojson", features)
+    reported_or_refused(migrated_engine, layer, path, len(features))
+
+
+@pytest.mark.parametrize("geometry", list(ODD_GEOMETRIES))
+def test_a_file_of_only_odd_geometries_is_reported_or_refused(
+        migrated_engine: Engine, tmp_path: Path, geometry: str) -> None:
+    path = write_geojson(tmp_path / "odd.geojson", [
+        feature({"code": "O1", "status": "working"}, ODD_GEOMETRIES[geometry])])
+    reported_or_refused(migrated_engine, "hydrants", path, 1)
