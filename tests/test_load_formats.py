@@ -484,6 +484,8 @@ def test_csv_read_in_a_wrong_encoding_is_refused_and_the_layer_kept(
     assert stored_properties(engine, "hydrants") == before == truth_properties("hydrants")
 
 
+# -- files as agencies' software leaves them: heights, KML columns, missing parts, arcs ---
+
 def test_heights_are_dropped_and_said_so(engine: Engine, truth: dict[str, Path],
                                          tmp_path: Path) -> None:
     files = per_layer("ESRI Shapefile", ".shp", "utm48n", truth, tmp_path,
