@@ -4,7 +4,8 @@ A source (files, osm) yields chunks: a DataFrame whose columns are the layer's f
 plus `source_id`, and the matching geometries already in the storage SRID. This module casts
 values to the fields' types (text in NFC), COPYs each chunk into a temporary staging table,
 validates there, and publishes in the same transaction. A load into an empty layer has
-nothing to match: it COPYs into the layer's table itself and validates there (see `_copy`).
+nothing to match: it COPYs into the layer's table itself and validates there (see `_copy`),
+with the layer's indexes built once the rows are in (`loaders.indexes`).
 
 - replace: the layer becomes the file. Features are matched on source id, so unchanged
   ones keep their fid and loading the same file twice changes nothing. Features absent
@@ -13,8 +14,10 @@ nothing to match: it COPYs into the layer's table itself and validates there (se
 - upsert: update features the file has, insert new ones, leave the rest.
 - append: insert; a source id already in the layer is refused (use upsert).
 
-Until the transaction commits readers see the previous data; a failed or interrupted load
-(bad file, killed process, lost connection) is rolled back by PostgreSQL as a whole.
+Until the transaction commits readers see the previous data, at once: a load takes no lock
+that makes them wait (no TRUNCATE, no DROP INDEX of a layer in its transaction). A failed or
+interrupted load (bad file, killed process, lost connection) is rolled back by PostgreSQL as
+a whole.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import getpass
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -54,6 +57,7 @@ from geo.schema import LAYER_TABLES, loads
 from geo.text import nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
+from loaders import indexes
 from loaders.geometry import layer_wkb
 from loaders.prefetch import prefetched
 from loaders.report import LoadReport
@@ -71,7 +75,6 @@ from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
-BULK_ROWS = 50_000  # from this many new features into an empty layer, indexes are built after
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 
 
@@ -222,34 +225,46 @@ def load_transaction(engine: Engine, dry_run: bool = False,
     The risk overlays computed from the layers the load changed are recomputed in the
     same transaction, so no reader sees new data with an old overlay.
     """
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        # Memory for this transaction only (loads are few, one per layer at a time): to
-        # hash a million features of the layer against the file's in memory, not in batches
-        # on disk (about 250 MB of hash table, within twice work_mem), and to build indexes
-        # in one sort.
-        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-        changed_layers(conn).clear()
-        try:
-            yield conn
-            if not dry_run:
-                models = risk.affected_by(changed_layers(conn))
-                if models:
-                    progress.step("recomputing risk overlays: "
-                                  + ", ".join(m.id for m in models))
-                risk.refresh(conn)
-        except BaseException as exc:
-            transaction.rollback()
-            refused = _refused_value(exc)
-            if refused:
-                raise InvalidInput(f"PostgreSQL refused a value of the file: {refused}. "
-                                   "Nothing was loaded.") from None
-            raise
-        if dry_run:
-            transaction.rollback()
-        else:
-            transaction.commit()
+    unindexed: set[str] = set()
+    try:
+        with engine.connect() as conn:
+            unindexed = indexes.unindexed(conn)
+            unindexed.clear()
+            changed_layers(conn).clear()
+            with _committed_unless(conn, dry_run, progress):
+                yield conn
+    finally:
+        if unindexed:  # a rollback took back the indexes the load built, or it built none
+            indexes.restore(engine, unindexed)
+
+
+@contextmanager
+def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> Iterator[None]:
+    transaction = conn.begin()
+    # Memory for this transaction only (loads are few, one per layer at a time): to hash a
+    # million features of the layer against the file's in memory, not in batches on disk
+    # (about 250 MB of hash table, within twice work_mem), and to build indexes in one sort.
+    conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+    conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+    try:
+        yield
+        if not dry_run:
+            models = risk.affected_by(changed_layers(conn))
+            if models:
+                progress.step("recomputing risk overlays: " + ", ".join(m.id for m in models))
+            risk.refresh(conn)
+            indexes.key_back(conn)
+    except BaseException as exc:
+        transaction.rollback()
+        refused = _refused_value(exc)
+        if refused:
+            raise InvalidInput(f"PostgreSQL refused a value of the file: {refused}. "
+                               "Nothing was loaded.") from None
+        raise
+    if dry_run:
+        transaction.rollback()
+    else:
+        transaction.commit()
 
 
 class NothingAccepted(InvalidInput):
@@ -310,15 +325,18 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     """COPY the chunks in, and say where they went and which fields the source has.
 
     Into an empty layer the rows go straight into its table (no match to make, nothing to
-    keep): that spares writing every feature twice, to staging and then to the layer. Rows
-    whose geometry the layer's column would not take as it is (missing, empty, 3D, another
-    type) need the staging table, where validation says what is wrong with them: from the
-    first such chunk on, the load goes to staging, taking along what the layer has so far.
+    keep), its indexes off until they are in: that spares writing every feature twice, to
+    staging and then to the layer. Rows whose geometry the layer's column would not take as
+    it is (missing, empty, 3D, another type) need the staging table, where validation says
+    what is wrong with them: from the first such chunk on, the load goes to staging, taking
+    along what the layer has so far.
     """
     present: set[str] = set()
     unreadable: Counter[Field] = Counter()
     staging = staging_table(spec)
-    into_layer = _is_empty(conn, target)
+    # An empty layer whose indexes could not be dropped goes through staging: straight in,
+    # a repeated source id would meet the unique index before validation could refuse it.
+    into_layer = indexes.unindexed_while_empty(conn, target)
 
     def prepared() -> Iterator[CopyChunk]:
         first_row, fits = 0, into_layer
@@ -343,8 +361,6 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     staged = not into_layer
     if staged:
         staging.create(conn)
-    else:  # built again once the rows are in and checked: faster than row by row
-        _drop_indexes(conn, target)
     # The next chunk is read and encoded while PostgreSQL stores this one.
     for chunk in prefetched(prepared()):
         if chunk.table is staging and not staged:
@@ -366,15 +382,14 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
 def _move_to_staging(conn: Connection, spec: LayerSpec, target: Table, staging: Table,
                      rows: int) -> None:
     """The rows copied into the layer so far, into staging in their file order, and the
-    layer as it was: empty, with its indexes."""
+    layer as it was: empty (its indexes are built once `_publish` has filled it)."""
     if rows:
         columns = (["geom"] if spec.is_spatial else []) + [f.name for f in spec.fields]
         conn.execute(insert(staging).from_select(
             ["row_no", *columns, "source_id"],
             select(func.row_number().over(order_by=target.c.fid) - 1,
                    *(target.c[name] for name in columns), target.c.source_id)))
-        conn.exec_driver_sql(f'TRUNCATE "{target.name}"')
-    _build_indexes(conn, target)
+        conn.execute(target.delete())
 
 
 def _check_in_layer(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadReport,
@@ -386,12 +401,12 @@ def _check_in_layer(conn: Connection, spec: LayerSpec, checked: Checked, report:
     # the index is needed anyway); if one does, it is built once validation has removed
     # the repeats it would refuse.
     progress.step("building indexes")
-    _build_indexes(conn, table, unique=False)
+    indexes.build(conn, table, unique=False)
     ids_unique = _built_unique_indexes(conn, table)
     progress.step(f"checking {report.read:,} features")
     validate(conn, spec, replace(checked, ids_unique=ids_unique), report, district)
     if not ids_unique:
-        _build_indexes(conn, table, unique=True)
+        indexes.build(conn, table, unique=True)
     report.inserted = report.read - report.rejected_total
 
 
@@ -441,13 +456,12 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
             report.deleted = _delete_absent(conn, target, matches, none_kept=not paired)
         fresh = fresh.where(staging.c.row_no == matches.c.row_no, matches.c.fid.is_(None))
     accepted_rows = report.read - report.rejected_total
-    # Empty now: it was, or a replace that kept nothing truncated it.
-    empty = was_empty or (mode == "replace" and not paired)
-    bulk = accepted_rows - known >= BULK_ROWS and empty
-    progress.step("writing the changes" + (" and building indexes" if bulk else ""))
-    with indexes_built_after(conn, target) if bulk else nullcontext():
-        report.inserted = conn.execute(insert(target).from_select(
-            [*values, "source_id", "source_file"], fresh)).rowcount
+    unindexed = target.name in indexes.unindexed(conn)  # a load into the empty layer
+    progress.step("writing the changes" + (" and building indexes" if unindexed else ""))
+    report.inserted = conn.execute(insert(target).from_select(
+        [*values, "source_id", "source_file"], fresh)).rowcount
+    if unindexed:
+        indexes.build(conn, target)
     report.unchanged = max(accepted_rows - report.inserted - report.updated, 0)
 
 
@@ -487,62 +501,26 @@ def _match(conn: Connection, spec: LayerSpec, staging: Table, values: dict,
 
 def _delete_absent(conn: Connection, target: Table, matches: Table, none_kept: bool) -> int:
     """Delete the layer's features the file does not have (a feature it has but refused
-    keeps its previous version); TRUNCATE when that is all of them (no dead rows left
-    behind, and the table starts afresh for a bulk insert)."""
-    if not none_kept:
-        return conn.execute(target.delete().where(
-            target.c.fid == matches.c.fid, matches.c.row_no.is_(None))).rowcount
-    count = conn.execute(select(func.count()).select_from(target)).scalar_one()
-    conn.exec_driver_sql(f'TRUNCATE "{target.name}"')
-    return int(count)
+    keeps its previous version): all of them when none is kept.
+
+    A DELETE, never a TRUNCATE, even of every row: TRUNCATE would make every reader of the
+    layer wait until the load commits, where a DELETE lets them read the previous data.
+    """
+    if none_kept:
+        return conn.execute(target.delete()).rowcount
+    return conn.execute(target.delete().where(
+        target.c.fid == matches.c.fid, matches.c.row_no.is_(None))).rowcount
 
 
 def _is_empty(conn: Connection, table: Table) -> bool:
     return not conn.execute(select(exists().select_from(table))).scalar_one()
 
 
-@contextmanager
-def indexes_built_after(conn: Connection, table: Table) -> Iterator[None]:
-    """Drop the table's indexes and its key for the block, then build them again.
-
-    Building an index over a million rows at once is about three times faster than
-    updating it a row at a time (bench/RESULTS.md). The drop locks the table until the
-    load commits, so it is only done when a load fills an empty layer; the indexes come
-    from the same declaration as the migrations, so the schema stays as migrated.
-    """
-    _drop_indexes(conn, table)
-    yield
-    _build_indexes(conn, table)
-
-
-def _drop_indexes(conn: Connection, table: Table) -> None:
-    for index in table.indexes:
-        index.drop(conn)
-    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" DROP CONSTRAINT "{_key_name(table)}"')
-
-
-def _build_indexes(conn: Connection, table: Table, unique: bool | None = None) -> None:
-    """Build the table's declared indexes: all, or only the unique or the other ones.
-
-    The key goes with the others: fids come from the table's identity, never twice.
-    """
-    if not unique:
-        conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{_key_name(table)}" '
-                             f'PRIMARY KEY (fid)')
-    for index in table.indexes:
-        if unique is None or index.unique == unique:
-            index.create(conn)
-
-
-def _key_name(table: Table) -> str:
-    return f"{table.name}_pkey"  # PostgreSQL's name for it, which the migrations kept
-
-
 def _built_unique_indexes(conn: Connection, table: Table) -> bool:
     """Build the table's unique indexes, or say that its rows break one (nothing built)."""
     savepoint = conn.begin_nested()
     try:
-        _build_indexes(conn, table, unique=True)
+        indexes.build(conn, table, unique=True)
     except IntegrityError as exc:
         if not isinstance(exc.orig, UniqueViolation):
             raise

@@ -1,6 +1,6 @@
 """A load that fills an empty layer goes straight into its table and builds its indexes after
-(the bulk path): the result is the same table, the same schema, the same verdicts on each
-feature and the same atomicity as a publish through staging."""
+(the bulk path, `loaders.indexes`): the result is the same table, the same schema, the same
+verdicts on each feature and the same atomicity as a publish through staging."""
 
 from __future__ import annotations
 
@@ -14,16 +14,10 @@ from sqlalchemy import Engine, event, text
 
 from geo.migrations_filter import include_object
 from geo.schema import metadata
-from loaders import files, pipeline
+from loaders import files, indexes
 from loaders.files import load_file
 
 LON, LAT = 106.7200, 10.7400  # Tân Phong, District 7
-
-
-@pytest.fixture(autouse=True)
-def bulk_from_two_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bulk path starts at 50,000 features; the tests use a handful."""
-    monkeypatch.setattr(pipeline, "BULK_ROWS", 2)
 
 
 def hydrants(path: Path, codes: list[str]) -> Path:
@@ -49,12 +43,18 @@ DECLARED = ["hydrants_pkey", "ix_hydrants_geom", "ix_hydrants_geom_3857",
             "ix_hydrants_source_id"]
 
 
+def fid_is_the_key(engine: Engine) -> bool:
+    """hydrants_pkey is the primary key, not only a unique index of that name."""
+    return scalar(engine, "SELECT contype FROM pg_constraint WHERE conname = 'hydrants_pkey'") \
+        == "p"
+
+
 def test_filling_an_empty_layer_rebuilds_the_declared_indexes(migrated_engine: Engine,
                                                                tmp_path: Path) -> None:
     report = load_file(migrated_engine, "hydrants", hydrants(tmp_path / "h.geojson",
                                                              ["H1", "H2", "H3"]))
     assert report.inserted == 3
-    assert index_names(migrated_engine) == DECLARED
+    assert index_names(migrated_engine) == DECLARED and fid_is_the_key(migrated_engine)
     with migrated_engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": include_object,
                                                       "compare_type": True})
@@ -88,7 +88,7 @@ def test_a_repeated_source_id_is_refused_and_the_unique_index_built_after(
         ["H1", "H2"]
     # Tried once (refused by the repeat, rolled back to its savepoint), built once after.
     assert sum(s.startswith("CREATE UNIQUE INDEX ix_hydrants_source_id") for s in seen) == 2
-    assert index_names(migrated_engine) == DECLARED
+    assert index_names(migrated_engine) == DECLARED and fid_is_the_key(migrated_engine)
 
 
 def test_a_bulk_dry_run_leaves_the_indexes_and_no_rows(migrated_engine: Engine,
@@ -100,37 +100,63 @@ def test_a_bulk_dry_run_leaves_the_indexes_and_no_rows(migrated_engine: Engine,
     assert scalar(migrated_engine, "SELECT count(*) FROM hydrants") == 0
 
 
-def test_replacing_every_feature_truncates_and_keeps_counting_fids(migrated_engine: Engine,
-                                                                    tmp_path: Path) -> None:
+def test_replacing_every_feature_deletes_them_and_keeps_counting_fids(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A DELETE, not a TRUNCATE, which would make the layer's readers wait for the load
+    (test_load_readers.py); the indexes stay and fids go on from the last one."""
     load_file(migrated_engine, "hydrants", hydrants(tmp_path / "a.geojson", ["A1", "A2"]))
     first_max = scalar(migrated_engine, "SELECT max(fid) FROM hydrants")
     seen = statements(migrated_engine)
     report = load_file(migrated_engine, "hydrants",
                        hydrants(tmp_path / "b.geojson", ["B1", "B2", "B3"]))
     assert (report.deleted, report.inserted) == (2, 3)
-    assert 'TRUNCATE "hydrants"' in seen and not any(
-        s.startswith("DELETE FROM hydrants") for s in seen)
+    assert any(s.startswith("DELETE FROM hydrants") for s in seen)
+    assert not any(s.startswith(("TRUNCATE", "DROP INDEX")) for s in seen)
     assert scalar(migrated_engine, "SELECT string_agg(code, ',' ORDER BY code) FROM hydrants") \
         == "B1,B2,B3"
     assert scalar(migrated_engine, "SELECT min(fid) FROM hydrants") > first_max
     assert index_names(migrated_engine) == DECLARED
 
 
-def test_a_failed_bulk_load_leaves_the_previous_layer(migrated_engine: Engine,
-                                                      tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    load_file(migrated_engine, "hydrants", hydrants(tmp_path / "a.geojson", ["A1", "A2"]))
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_failed_load_into_an_empty_layer_gets_its_indexes_back(
+        migrated_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        dry_run: bool) -> None:
+    """The indexes were dropped in a transaction of their own, committed: the rollback of
+    the load does not bring them back, `loaders.indexes.restore` does."""
+    def lost_while_building(conn, table, unique=None):
+        raise RuntimeError("connection lost while building indexes")
 
-    def fail_with_the_indexes_dropped(conn, table):  # and the old rows truncated
-        with original(conn, table):
-            raise RuntimeError("connection lost while building indexes")
-
-    original = pipeline.indexes_built_after
-    monkeypatch.setattr(pipeline, "indexes_built_after", fail_with_the_indexes_dropped)
+    monkeypatch.setattr(indexes, "build", lost_while_building)
     with pytest.raises(RuntimeError, match="building indexes"):
-        load_file(migrated_engine, "hydrants", hydrants(tmp_path / "b.geojson", ["B1", "B2"]))
-    assert scalar(migrated_engine, "SELECT string_agg(code, ',' ORDER BY code) FROM hydrants") \
-        == "A1,A2"
+        load_file(migrated_engine, "hydrants", hydrants(tmp_path / "a.geojson", ["A1", "A2"]),
+                  dry_run=dry_run)
+    assert scalar(migrated_engine, "SELECT count(*) FROM hydrants") == 0
+    assert index_names(migrated_engine) == DECLARED and fid_is_the_key(migrated_engine)
+
+
+def test_an_empty_layer_left_without_indexes_gets_them_from_the_next_load(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """What a load killed after dropping them leaves."""
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_hydrants_geom; DROP INDEX ix_hydrants_source_id; "
+                          "ALTER TABLE hydrants DROP CONSTRAINT hydrants_pkey"))
+    load_file(migrated_engine, "hydrants", hydrants(tmp_path / "a.geojson", ["A1", "A2"]))
+    assert index_names(migrated_engine) == DECLARED and fid_is_the_key(migrated_engine)
+
+
+def test_a_load_into_an_empty_layer_a_reader_holds_keeps_its_indexes(
+        migrated_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client idle in a transaction that read the layer: the load does not wait for it
+    (beyond WAIT_FOR_READERS) and goes through staging, indexes kept."""
+    monkeypatch.setattr(indexes, "WAIT_FOR_READERS", "100ms")
+    seen = statements(migrated_engine)
+    with migrated_engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM hydrants"))  # and holds the table
+        report = load_file(migrated_engine, "hydrants",
+                           hydrants(tmp_path / "a.geojson", ["A1", "A2"]))
+    assert report.inserted == 2
+    assert any("CREATE TEMPORARY TABLE staging_" in s for s in seen)
     assert index_names(migrated_engine) == DECLARED
 
 
