@@ -481,8 +481,11 @@ def make_datasets(workdir: Path, args: argparse.Namespace) -> list[Dataset]:
     for suffix in args.formats.split(","):
         for frame, layer, is_polygon in ((points, "convenience_stores", False),
                                          (polygons, "green_spaces", True)):
+            if not len(frame):  # --points 0 or --polygons 0: that kind is not benchmarked
+                continue
             kind = "polygons" if is_polygon else "points"
-            path = write_input(frame, workdir / f"{kind}.{suffix}")
+            # The size is in the name: a kept --workdir never hands a run another size's file.
+            path = write_input(frame, workdir / f"{kind}-{len(frame)}.{suffix}")
             datasets.append(Dataset(f"{kind} .{suffix}", layer, path, len(frame), is_polygon))
     print(f"input files written in {time.perf_counter() - started:.0f} s: "
           + ", ".join(f"{d.path.name} {d.path.stat().st_size / 2**20:.0f} MB" for d in datasets))
