@@ -110,9 +110,10 @@ def list_layers() -> None:
 def load(
     layer: Annotated[str, typer.Argument(help="Layer id, see `urbanmap layers`")],
     file: Annotated[Path, typer.Argument(help="File to load (Shapefile, zip, GeoPackage, "
-                                               "GeoJSON, KML, FlatGeobuf, CSV)")],
+                                               "GeoJSON, KML, FlatGeobuf, CSV, .xlsx, .ods)")],
     source_layer: Annotated[
-        str | None, typer.Option("--layer", help="Layer inside the file")] = None,
+        str | None, typer.Option("--layer",
+                                 help="Layer inside the file, or sheet of a workbook")] = None,
     crs: Annotated[str | None, typer.Option(
         help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,
     mode: Annotated[str, typer.Option(help="replace, upsert or append")] = "replace",

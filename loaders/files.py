@@ -1,5 +1,5 @@
 """Load a layer from a file GDAL reads: Shapefile (also zipped), GeoPackage, GeoJSON, KML,
-FlatGeobuf, CSV with lon/lat or WKT columns.
+FlatGeobuf, CSV with lon/lat or WKT columns, and workbooks' sheets (.xlsx, .ods) as CSV.
 
 The file is opened once to learn its layer, coordinate system and extent, and refused with
 a message if those do not add up; then it is streamed in Arrow batches, so memory stays
@@ -28,7 +28,15 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders.geometry import storage_wkb, z_values
-from loaders.mapping import ColumnMapping, apply_mapping, column_key, match_columns
+from loaders.mapping import (
+    LAT_KEYS,
+    LON_KEYS,
+    WKT_COLUMNS,
+    ColumnMapping,
+    apply_mapping,
+    column_key,
+    match_columns,
+)
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, Readable, readable
 from loaders.report import LoadReport
@@ -39,10 +47,6 @@ BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after th
 # the column mapping compares names without their diacritics by itself.
 pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})
 
-# A CSV's coordinate columns, as `column_key` spells their names: "Kinh độ" and "KINH_DO"
-# are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
-LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
-LAT_KEYS = frozenset({"lat", "latitude", "vido"})
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     source_crs = _declared_crs(info, dataset, chosen, (*fields, *raw_fields), crs)
     if spec.is_spatial:
         if not info["geometry_type"]:
-            raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a CSV "
-                               "give lon and lat columns, or a WKT column.")
+            raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a "
+                               "CSV or a sheet give lon and lat columns, or a WKT column.")
         if info["total_bounds"] is None:  # not one coordinate in the file
             raise InvalidInput(f"{path.name} has no features." if info["features"] == 0 else
                                f"{path.name}: no feature has a geometry GDAL can read "
@@ -139,7 +143,7 @@ def csv_options(columns: list[str]) -> dict[str, str]:
         return ",".join([*found, fallback])  # the option is a comma-separated list
 
     return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),
-            "GEOM_POSSIBLE_NAMES": "wkt,geometry,geom,the_geom", "KEEP_GEOM_COLUMNS": "NO"}
+            "GEOM_POSSIBLE_NAMES": ",".join(WKT_COLUMNS), "KEEP_GEOM_COLUMNS": "NO"}
 
 
 def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, bool]:
@@ -291,7 +295,7 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
               dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
     """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
     spec = get_layer(layer_id)
-    with readable(Path(path), encoding, layer) as copy:
+    with readable(Path(path), encoding, spec, layer) as copy:
         source = open_source(copy, spec, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)
         report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given

@@ -53,6 +53,11 @@ SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid",
 DBF_NAME_LENGTH = 10
 GEOMETRY_COLUMN = "geometry"  # pyogrio's geometry column is never a field's source
 SECTION_KEYS = ("source_id", "columns", "values")
+# Columns that hold a table's geometry (CSV, spreadsheets), by name; as `column_key` spells
+# them: "Kinh độ" and "KINH_DO" are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
+LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
+LAT_KEYS = frozenset({"lat", "latitude", "vido"})
+WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")  # as GDAL is told them
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,9 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     [datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), None]
     >>> cast(pd.Series(["2021-08-01", "01/08/2021"]), Field("d", "date", "")).tolist()
     [datetime.date(2021, 8, 1), datetime.date(2021, 8, 1)]
+    >>> cast(pd.Series(["2024/03/04", "2024.03.04 10:30", "04/03/2024"]),
+    ...      Field("d", "date", "")).tolist()
+    [datetime.date(2024, 3, 4), datetime.date(2024, 3, 4), datetime.date(2024, 3, 4)]
     >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
     [3.5, 4.0]
     >>> cast(pd.Series(["3,5", "0"], dtype="string"), Field("w", "real", "")).tolist()
@@ -140,8 +143,9 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
 
 
 def _dates(text: pd.Series) -> pd.Series:
-    """ISO 8601 dates as written; any other form day first, as Vietnamese documents write
-    them (15/03/2024). Day-first parsing alone would read 2021-08-01 as 8 January."""
+    """ISO 8601 dates as written (pandas also takes 2024/03/04 and 2024.03.04 so, as GDAL and
+    spreadsheets write them); any other form day first, as Vietnamese documents write them
+    (15/03/2024). Day-first parsing alone would read 2021-08-01 as 8 January."""
     dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
     other = dates.isna() & text.notna()
     if other.any():

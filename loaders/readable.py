@@ -1,8 +1,8 @@
 """What GDAL opens for a file as it comes, or a scratch copy when it cannot read it so.
 
 `dataset_in` names the dataset: the file, or the one inside a zip (read in place, never
-extracted). `readable` then makes a copy, for the load only, of two kinds of file agencies
-send often enough that refusing them would help no one:
+extracted). `readable` then makes a copy, for the load only, of three kinds of file
+agencies send often enough that refusing them would help no one:
 
 - a CSV or GeoJSON in another encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese
   Windows is cp1258). GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from
@@ -11,10 +11,13 @@ send often enough that refusing them would help no one:
 - a Shapefile without its .shx, the index of the .shp, which GDAL rebuilds from the .shp
   (SHAPE_RESTORE_SHX), but only beside it: in the sender's folder, or inside a zip it
   cannot write.
+- a sheet of an Excel or LibreOffice workbook, copied as a CSV from its header row down
+  (loaders/spreadsheet.py), with a .prj beside the workbook if there is one.
 
 A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
 would empty every field of the layer. So is --encoding for a format that keeps its text in
-UTF-8 (GeoPackage, FlatGeobuf) or says its encoding itself (KML, GML).
+UTF-8 (GeoPackage, FlatGeobuf, workbooks) or says its encoding itself (KML, GML), and an
+Excel 97-2003 workbook (.xls), which GDAL reads only when built with FreeXL.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ from typing import IO
 import pyogrio
 
 from geo.errors import InvalidInput
+from layers import LayerSpec
+from loaders.spreadsheet import SPREADSHEET_SUFFIXES, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
-                    ".gml", ".tab", ".mif", ".sqlite")
+                    ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls")
 ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
                  "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
@@ -57,23 +62,37 @@ class Readable:
 
 
 @contextmanager
-def readable(path: Path, encoding: str | None,
+def readable(path: Path, encoding: str | None, spec: LayerSpec,
              layer_hint: str | None = None) -> Iterator[Readable]:
     """`path` as GDAL can read it, for the length of the block (see the module's text)."""
     dataset = dataset_in(path, layer_hint)
     with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
-        yield (_copy_if_needed(path, dataset, encoding, Path(scratch))
+        yield (_copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
                or Readable(path, dataset, encoding))
 
 
-def _copy_if_needed(path: Path, dataset: str, encoding: str | None,
-                    scratch: Path) -> Readable | None:
+def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
+                    layer_hint: str | None, scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
     recode = encoding is not None and not _is_utf8(encoding)
     if recode and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
         raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON; a {kind} file keeps "
                            "its text in UTF-8 or says its encoding itself. Load it without "
                            "--encoding.")
+    if kind == ".xls":
+        raise InvalidInput(f"{PurePosixPath(dataset).name} is an Excel 97-2003 workbook (.xls), "
+                           "which urbanmap does not read: open it in Excel or LibreOffice, save "
+                           "it as an Excel Workbook (.xlsx), and load that.")
+    if kind in SPREADSHEET_SUFFIXES:
+        with _Parts(path, dataset) as parts:
+            workbook = dataset
+            if parts.archive:  # a workbook is a zip itself, which GDAL cannot open in a zip
+                workbook = str(scratch / "workbook" / parts.name)
+                Path(workbook).parent.mkdir()
+                parts.copy((kind,), Path(workbook))
+            csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch)
+            parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
+        return Readable(path, str(csv), None, notes)
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:

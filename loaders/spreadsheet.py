@@ -1,0 +1,170 @@
+"""A sheet of an Excel (.xlsx) or LibreOffice (.ods) workbook, as a CSV the loader reads.
+
+District offices keep their lists in workbooks: hydrants with their coordinates, clinics,
+the day's cases per ward. GDAL reads a sheet as a table, but takes its first row for the
+column names, and a Vietnamese office sheet opens with a title ("UBND QUẬN 7", "DANH SÁCH
+TRỤ NƯỚC CHỮA CHÁY") and blank rows above them. So the header is looked for: the row (or
+the pair of rows, for headings merged over two) among the first HEADER_ROWS_SEARCHED that
+names the most of the layer's columns (its fields by any of their Vietnamese or English
+names, a source id, longitude and latitude, or WKT). The rows above it are left out, and so
+are blank rows; the sheet is copied, batch by batch, to a CSV that the load reads as it reads
+any CSV: coordinate columns found by name, WKT, longitude/latitude in degrees.
+
+The copy is written with `;` between fields, the separator under which GDAL reads a
+decimal comma ("106,7123", a number typed as text on a Vietnamese Windows) as a decimal
+point. Cells keep GDAL's types where the header is the first row (numbers exact, dates
+ISO); below a title every column holds text, dates as GDAL writes them (2024/03/04),
+which the loader reads year first.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.errors import InvalidInput
+from layers import LayerSpec
+from loaders.mapping import LAT_KEYS, LON_KEYS, WKT_COLUMNS, column_key, match_columns
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
+HEADER_ROWS_SEARCHED = 20
+BATCH_ROWS = 20_000
+WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
+
+
+def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
+                 scratch: Path) -> tuple[Path, list[str]]:
+    """The chosen sheet of workbook `dataset` copied to a CSV in `scratch` (named after the
+    sheet, which is then the CSV's layer name), and a note of what was read."""
+    sheet = _pick_sheet(name, dataset, spec, wanted)
+    heading = _heading(dataset, sheet, spec)
+    copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
+    try:
+        _write_csv(dataset, sheet, heading, copy)
+    except (DataSourceError, DataLayerError) as exc:
+        raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
+                           f"{str(exc).strip()}. The workbook may be damaged.") from None
+    note = f"read sheet {sheet!r}"
+    if heading and heading.data_from > 1:
+        rows = (f"row {heading.first + 1}" if heading.rows == 1 else
+                f"rows {heading.first + 1}-{heading.first + heading.rows}")
+        above = heading.first
+        left_out = "the row above" if above == 1 else f"the {above} rows above"
+        note += f", column names from {rows}" + (f" ({left_out} left out)" if above else "")
+    return copy, [note]
+
+
+def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
+    try:  # GDAL leaves out empty sheets (Excel's Sheet2, Sheet3), but for a workbook's only one
+        sheets = [str(sheet) for sheet, _ in pyogrio.list_layers(dataset)
+                  if pyogrio.read_info(dataset, layer=sheet)["features"]]
+    except (DataSourceError, DataLayerError) as exc:
+        raise InvalidInput(f"GDAL cannot read {name}: {str(exc).strip()}. Check that the "
+                           "workbook is complete; save it again from Excel or LibreOffice.") \
+            from None
+    if not sheets:
+        raise InvalidInput(f"{name} has no sheet with anything in it.")
+    listed = ", ".join(repr(s) for s in sheets)
+    if wanted:
+        if wanted not in sheets:
+            raise InvalidInput(f"{name} has no sheet {wanted!r} with data; it has: {listed}.")
+        return wanted
+    if len(sheets) == 1:
+        return sheets[0]
+    if spec.id in sheets:
+        return spec.id
+    raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
+                       "--layer.")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """Where a sheet's column names are: from row `first` (0-based), over `rows` rows."""
+
+    first: int
+    rows: int
+    names: list[str]
+
+    @property
+    def data_from(self) -> int:
+        return self.first + self.rows
+
+
+def _heading(dataset: str, sheet: str, spec: LayerSpec) -> Heading | None:
+    """The row, or pair of rows, naming the most of the layer's columns; None if none names
+    any. Official tables often head a group of columns once, over two rows: "Tọa độ" merged
+    above "Kinh độ" and "Vĩ độ", "STT" merged down beside them. A pair is taken only when it
+    names more than its first row alone."""
+    _, top = pyogrio.read_arrow(dataset, layer=sheet, read_geometry=False,
+                                max_features=HEADER_ROWS_SEARCHED, HEADERS="DISABLE")
+    cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
+    alone = [_names_known(row, spec) for row in cells]
+    best, best_score = None, 0
+    for first, row in enumerate(cells):
+        if alone[first] > best_score:
+            best, best_score = Heading(first, 1, _column_names(row)), alone[first]
+        if first + 1 < len(cells):
+            paired = [low or high for high, low in zip(row, cells[first + 1], strict=True)]
+            score = _names_known(paired, spec)
+            if score > max(best_score, alone[first + 1]):
+                best, best_score = Heading(first, 2, _column_names(paired)), score
+    return best
+
+
+def _cell(value: object) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _names_known(row: Sequence[str | None], spec: LayerSpec) -> int:
+    """How many of the layer's columns these cells name, as column headings."""
+    cells = [cell for cell in row if cell]
+    if len(set(cells)) < len(cells):  # a heading row names each column once
+        cells = list(dict.fromkeys(cells))
+    keys = {column_key(cell) for cell in cells}
+    mapping = match_columns(spec, cells)
+    return (len(mapping.fields) + (mapping.source_id is not None)
+            + sum(bool(keys & named) for named in (LON_KEYS, LAT_KEYS, WKT_KEYS)))
+
+
+def _write_csv(dataset: str, sheet: str, heading: Heading | None, copy: Path) -> None:
+    # GDAL's own guess at the header stands when no row names a column: the load then says
+    # what the file lacks (coordinates, a required field) in the usual words. Headings in
+    # the first row alone are GDAL's to read too, which then types each column.
+    typed = heading is None or heading.data_from == 1
+    options = ({} if heading is None else {"HEADERS": "FORCE"} if typed
+               else {"HEADERS": "DISABLE"})
+    with pyogrio.open_arrow(dataset, layer=sheet, read_geometry=False, batch_size=BATCH_ROWS,
+                            use_pyarrow=True, **options) as (_, reader):
+        schema = reader.schema
+        if not typed:
+            schema = pa.schema([f.with_name(n)
+                                for f, n in zip(schema, heading.names, strict=True)])
+        skip = 0 if typed else heading.data_from
+        with pa_csv.CSVWriter(copy, schema,
+                              write_options=pa_csv.WriteOptions(delimiter=";")) as writer:
+            for batch in reader:
+                table = pa.Table.from_batches([batch]).rename_columns(schema.names)
+                table, skip = table.slice(skip), max(0, skip - table.num_rows)
+                writer.write_table(_without_blank_rows(table))
+
+
+def _without_blank_rows(table: pa.Table) -> pa.Table:
+    """Rows with something in them: a blank row between blocks is layout, not a feature."""
+    if not table.num_columns:
+        return table
+    filled = functools.reduce(pc.or_, (pc.is_valid(column) for column in table.columns))
+    return table.filter(filled)
+
+
+def _column_names(cells: list[str | None]) -> list[str]:
+    """Heading cells as column names; a blank one by its place ("column 7")."""
+    return [cell or f"column {i}" for i, cell in enumerate(cells, start=1)]

@@ -1,0 +1,235 @@
+"""Workbooks as district offices keep them load like any other file: Excel (.xlsx) written by
+openpyxl, the library behind most Python exports to Excel, with a title above the column
+names, merged cells, date cells and empty sheets; LibreOffice (.ods) and Excel files written
+by Debian's ogr2ogr; refused with a message when they cannot be read, the layer as it was."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hydrant_files import codes, rows
+from sqlalchemy import Engine
+
+from geo.errors import InvalidInput
+from loaders.files import load_file
+
+OGR2OGR = "/usr/bin/ogr2ogr"
+TOLERANCE_M = 0.5
+HEADINGS = ["STT", "Mã trụ", "Tình trạng", "Ngày kiểm tra", "Áp lực (bar)", "Tên đường",
+            "Kinh độ", "Vĩ độ"]
+# code, status as written, inspected, pressure, street, lon, lat
+HYDRANTS = [
+    ("TN-01", "Hoạt động", datetime.date(2023, 11, 2), 2.5, "Nguyễn Văn Linh", 106.72190, 10.72900),
+    ("TN-02", "Hư hỏng", datetime.date(2024, 3, 4), 3.0, "Huỳnh Tấn Phát", 106.73000, 10.74500),
+    ("TN-03", "Hoạt động", datetime.date(2024, 3, 15), 1.8, "Trần Xuân Soạn", 106.70500, 10.74200),
+]
+STORED = [("TN-01", "working", "2023-11-02", 2.5, "Nguyễn Văn Linh"),
+          ("TN-02", "out_of_service", "2024-03-04", 3.0, "Huỳnh Tấn Phát"),
+          ("TN-03", "working", "2024-03-15", 1.8, "Trần Xuân Soạn")]
+
+
+def office_workbook(path: Path, *, title: bool = True, as_text: bool = False,
+                    sheets: tuple[str, ...] = ("Trụ nước",)) -> Path:
+    """Hydrants as a district office types them: a title and the date above the column
+    names (merged across the table), a blank row, then the list; empty sheets after it.
+    `as_text`: every cell typed as text, dates day first and decimal commas, as a sheet
+    pasted from a Word document on a Vietnamese Windows reads."""
+    book = openpyxl.Workbook()
+    for n, name in enumerate(sheets):
+        sheet = book.active if n == 0 else book.create_sheet()
+        sheet.title = name
+        if title:
+            sheet.append(["ỦY BAN NHÂN DÂN QUẬN 7"])
+            sheet.append(["DANH SÁCH TRỤ NƯỚC CHỮA CHÁY (cập nhật 20/11/2026)"])
+            sheet.merge_cells("A2:H2")
+            sheet.append([])
+        sheet.append(HEADINGS)
+        for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1):
+            values = [number, code, status, day, bar, street, lon, lat]
+            if as_text:
+                values = [str(number), code, status, day.strftime("%d/%m/%Y"),
+                          f"{bar}".replace(".", ","), street, f"{lon:.5f}".replace(".", ","),
+                          f"{lat:.5f}".replace(".", ",")]
+            sheet.append(values)
+            if not as_text:
+                sheet.cell(sheet.max_row, 4).number_format = "dd/mm/yyyy"
+    book.create_sheet("Sheet2")  # Excel's empty sheets, left in
+    book.create_sheet("Sheet3")
+    book.save(path)
+    return path
+
+
+def stored(engine: Engine) -> list[tuple]:
+    return rows(engine, "SELECT code, status, last_inspected::text, pressure_bar, street "
+                        "FROM hydrants ORDER BY code")
+
+
+def worst_error_m(engine: Engine) -> float:
+    truth = ", ".join(f"('{code}', {lon}, {lat})" for code, *_, lon, lat in HYDRANTS)
+    [(worst,)] = rows(engine, "SELECT max(ST_Distance(h.geom, ST_Transform(ST_SetSRID("
+                              "ST_MakePoint(t.lon, t.lat), 4326), 32648))) FROM hydrants h "
+                              f"JOIN (VALUES {truth}) AS t(code, lon, lat) USING (code)")
+    return worst
+
+
+@pytest.mark.parametrize("title, as_text", [(True, False), (False, False), (True, True)],
+                         ids=["under-a-title", "headings-first", "typed-as-text"])
+def test_office_workbook_loads_from_its_heading_row(migrated_engine: Engine, tmp_path: Path,
+                                                    title: bool, as_text: bool) -> None:
+    path = office_workbook(tmp_path / "tru_nuoc_q7.xlsx", title=title, as_text=as_text)
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+    read_from = ", column names from row 4 (the 3 rows above left out)" if title else ""
+    assert report.notes == [f"read sheet 'Trụ nước'{read_from}", "columns not loaded: STT"]
+    assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
+
+
+def test_a_heading_over_two_rows_is_read_as_one(migrated_engine: Engine,
+                                                 tmp_path: Path) -> None:
+    """The form of official tables: "Tọa độ" (coordinates) merged over "Kinh độ" and "Vĩ độ",
+    the other headings merged down over both rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Trụ nước"
+    sheet.append(["DANH SÁCH TRỤ NƯỚC CHỮA CHÁY"])
+    sheet.append(["STT", "Mã trụ", "Tình trạng", "Ngày kiểm tra", "Áp lực (bar)", "Tên đường",
+                  "Tọa độ"])
+    sheet.append([None] * 6 + ["Kinh độ", "Vĩ độ"])
+    for column in "ABCDEF":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("G2:H2")
+    for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1):
+        sheet.append([number, code, status, day, bar, street, lon, lat])
+    book.save(tmp_path / "tru_nuoc.xlsx")
+    report = load_file(migrated_engine, "hydrants", tmp_path / "tru_nuoc.xlsx")
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes[0] == ("read sheet 'Trụ nước', column names from rows 2-3 (the row "
+                               "above left out)")
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+
+
+def ogr2ogr_workbook(tmp_path: Path, suffix: str) -> Path:
+    """The hydrants as GDAL writes a sheet (headings in the first row), from a CSV."""
+    csv = tmp_path / "hydrants.csv"
+    lines = [",".join(["code", "status", "last_inspected", "pressure_bar", "street", "lon",
+                       "lat"])]
+    lines += [f"{c},{s},{d.isoformat()},{b},{st},{lon},{lat}"
+              for c, s, d, b, st, lon, lat in HYDRANTS]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    csv.with_suffix(".csvt").write_text("String,String,Date,Real,String,Real,Real")
+    driver = {".xlsx": "XLSX", ".ods": "ODS"}[suffix]
+    out = tmp_path / f"tru_nuoc{suffix}"
+    subprocess.run([OGR2OGR, "-f", driver, str(out), str(csv), "-nln", "Danh sách"], check=True)
+    return out
+
+
+@pytest.mark.parametrize("suffix, zipped", [(".ods", False), (".xlsx", False),
+                                            (".xlsx", True)], ids=["ods", "xlsx", "zipped"])
+def test_gdal_written_workbooks_load(migrated_engine: Engine, tmp_path: Path, suffix: str,
+                                     zipped: bool) -> None:
+    path = ogr2ogr_workbook(tmp_path, suffix)
+    if zipped:
+        with zipfile.ZipFile(tmp_path / "gui_kem.zip", "w") as archive:
+            archive.write(path, path.name)
+        path = tmp_path / "gui_kem.zip"
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+    assert report.notes == ["read sheet 'Danh sách'"]
+
+
+def test_ward_reports_load_from_a_workbook(migrated_engine: Engine, tmp_path: Path) -> None:
+    """The daily COVID-19 table per ward, as the district's health centre sent it."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "15-8"
+    sheet.append(["BÁO CÁO TÌNH HÌNH DỊCH COVID-19 TRÊN ĐỊA BÀN QUẬN 7"])
+    sheet.append(["Ngày 15/08/2021"])
+    sheet.append(["STT", "Phường", "Mã phường", "Ngày báo cáo", "Số ca mới", "Số mũi tiêm"])
+    sheet.append([1, "Tân Thuận Đông", "27061", datetime.date(2021, 8, 15), 12, 340])
+    sheet.append([2, "Tân Phong", "27076", datetime.date(2021, 8, 15), 0, None])
+    sheet.append([])  # a blank row and the signature under the table
+    sheet.append([None, "Người lập biểu"])
+    book.save(tmp_path / "bao_cao.xlsx")
+    report = load_file(migrated_engine, "ward_epidemic", tmp_path / "bao_cao.xlsx")
+    # The blank row is layout, left out; the signature under the table is not a report,
+    # refused as such and said so.
+    assert report.read == 3
+    assert report.rejected == {"missing report_date": 1}, report.summary()
+    assert report.examples["missing report_date"] == ["3"]  # third in the list, blank left out
+    assert rows(migrated_engine, "SELECT ward_name, ward_code, report_date::text, new_cases, "
+                                 "vaccinated_doses FROM ward_epidemic ORDER BY ward_code") == [
+        ("Tân Thuận Đông", "27061", "2021-08-15", 12, 340),
+        ("Tân Phong", "27076", "2021-08-15", 0, None)]
+
+
+def test_a_workbook_of_several_lists_needs_a_sheet_named(loaded: Engine,
+                                                          tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "tong_hop.xlsx", sheets=("Phường Tân Phong",
+                                                               "Phường Tân Hưng"))
+    with pytest.raises(InvalidInput, match=re.escape(
+            "tong_hop.xlsx has several sheets with data ('Phường Tân Phong', "
+            "'Phường Tân Hưng'); pick one with --layer.")):
+        load_file(loaded, "hydrants", path)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+    with pytest.raises(InvalidInput, match="has no sheet 'Tân Hưng' with data; it has: "):
+        load_file(loaded, "hydrants", path, layer="Tân Hưng")
+    report = load_file(loaded, "hydrants", path, layer="Phường Tân Hưng")
+    assert report.notes[0].startswith("read sheet 'Phường Tân Hưng'")
+    assert codes(loaded) == ["TN-01", "TN-02", "TN-03"]
+
+
+def test_a_sheet_named_like_the_layer_is_taken(migrated_engine: Engine,
+                                               tmp_path: Path) -> None:
+    path = office_workbook(tmp_path / "tai_san.xlsx", sheets=("roads", "hydrants"))
+    report = load_file(migrated_engine, "hydrants", path)
+    assert report.notes[0].startswith("read sheet 'hydrants'")
+    assert stored(migrated_engine) == STORED
+
+
+def cut_short(path: Path) -> Path:
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize("name, make, expected", [
+    ("old.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)),
+     "old.xls is an Excel 97-2003 workbook (.xls), which urbanmap does not read: open it in "
+     "Excel or LibreOffice, save it as an Excel Workbook (.xlsx), and load that."),
+    ("cut.xlsx", lambda p: cut_short(office_workbook(p)), "GDAL cannot read cut.xlsx"),
+    ("blank.xlsx", lambda p: openpyxl.Workbook().save(p), "blank.xlsx has no sheet with "
+     "anything in it."),
+    ("no_coordinates.xlsx", None, "no_coordinates.xlsx has no geometry, and hydrants needs "
+     "one. For a CSV or a sheet give lon and lat columns, or a WKT column."),
+])
+def test_unreadable_workbooks_are_refused_and_the_layer_kept(loaded: Engine, tmp_path: Path,
+                                                             name: str, make, expected: str
+                                                             ) -> None:
+    path = tmp_path / name
+    if make is None:  # a list of hydrants without their coordinates
+        book = openpyxl.Workbook()
+        book.active.append(["Mã trụ", "Tình trạng"])
+        book.active.append(["TN-09", "Hoạt động"])
+        book.save(path)
+    else:
+        make(path)
+    with pytest.raises(InvalidInput, match=re.escape(expected)):
+        load_file(loaded, "hydrants", path)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_encoding_is_refused_for_a_workbook(loaded: Engine, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"--encoding is for Shapefiles, CSV and GeoJSON"):
+        load_file(loaded, "hydrants", office_workbook(tmp_path / "t.xlsx"), encoding="cp1258")
+    assert codes(loaded) == ["H1", "H2", "H3"]
