@@ -11,8 +11,10 @@ agencies send often enough that refusing them would help no one:
 - a Shapefile without its .shx, the index of the .shp, which GDAL rebuilds from the .shp
   (SHAPE_RESTORE_SHX), but only beside it: in the sender's folder, or inside a zip it
   cannot write.
-- a sheet of an Excel or LibreOffice workbook, copied as a CSV from its header row down
-  (loaders/spreadsheet.py), with a .prj beside the workbook if there is one.
+- a sheet of an Excel or LibreOffice workbook, copied as a CSV from its heading row down
+  (loaders/tables.py), with a .prj beside the workbook if there is one; and a CSV whose
+  column names are not its first line (a title above them, as Excel saves an office
+  sheet), copied from its heading row down.
 
 A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
 would empty every field of the layer. So is --encoding for a format that keeps its text in
@@ -36,10 +38,11 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders.spreadsheet import SPREADSHEET_SUFFIXES, sheet_as_csv
+from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls")
@@ -100,7 +103,7 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         if kind in TEXT_FORMATS and encoding is not None and recode:
             parts.copy(CSV_SIDECARS, copy)
             _write_utf8(parts, encoding, copy)
-            return Readable(copy, str(copy), None)
+            return _below_title(Readable(copy, str(copy), None), spec, scratch)
         if kind == ".shp" and ".dbf" not in parts.suffixes:
             raise InvalidInput(
                 f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
@@ -111,7 +114,25 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             _rebuild_shx(copy)
             rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
             return Readable(copy, str(copy), encoding, [rebuilt])
-    return None
+    return _below_title(Readable(path, dataset, encoding), spec, scratch) if kind == ".csv" \
+        else None  # a GeoJSON or a Shapefile GDAL reads as it is
+
+
+def _below_title(csv: Readable, spec: LayerSpec, scratch: Path) -> Readable | None:
+    """The CSV, or a copy from its heading down when a title sits above its column names."""
+    if PurePosixPath(csv.dataset).suffix.lower() != ".csv":
+        return csv
+    copy = scratch / "from-heading" / PurePosixPath(csv.dataset).name
+    copy.parent.mkdir()
+    try:
+        notes = csv_from_heading(csv.dataset, spec, copy)
+    except (DataSourceError, DataLayerError, UnicodeDecodeError):
+        return csv  # as it is: opening it says what is wrong in the usual words
+    if notes is None:
+        return csv
+    with _Parts(csv.path, csv.dataset) as parts:
+        parts.copy((".prj",), copy)
+    return Readable(csv.path, str(copy), None, csv.notes + notes)
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:

@@ -1,7 +1,8 @@
 """Workbooks as district offices keep them load like any other file: Excel (.xlsx) written by
 openpyxl, the library behind most Python exports to Excel, with a title above the column
 names, merged cells, date cells and empty sheets; LibreOffice (.ods) and Excel files written
-by Debian's ogr2ogr; refused with a message when they cannot be read, the layer as it was."""
+by Debian's ogr2ogr; the CSV Excel saves of such a sheet, title and all. Workbooks that
+cannot be read are refused with a message, the layer as it was."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import openpyxl
 import pytest
 from hydrant_files import codes, rows
 from sqlalchemy import Engine
+from test_load_formats import windows_1258
 
 from geo.errors import InvalidInput
 from loaders.files import load_file
@@ -115,6 +117,31 @@ def test_a_heading_over_two_rows_is_read_as_one(migrated_engine: Engine,
                                "above left out)")
     assert stored(migrated_engine) == STORED
     assert worst_error_m(migrated_engine) < TOLERANCE_M
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1258"])
+def test_csv_saved_from_an_office_sheet_loads_from_its_heading_row(
+        migrated_engine: Engine, tmp_path: Path, encoding: str) -> None:
+    """What Excel's "Save as CSV" makes of the office sheet: the title lines kept, padded
+    with separators, `;` between fields and decimal commas on a Vietnamese Windows; UTF-8
+    with a BOM ("CSV UTF-8"), or Windows Vietnamese (plain "CSV")."""
+    lines = ["ỦY BAN NHÂN DÂN QUẬN 7;;;;;;;", "DANH SÁCH TRỤ NƯỚC CHỮA CHÁY;;;;;;;", ";;;;;;;",
+             ";".join(HEADINGS)]
+    for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1):
+        lines.append(";".join([str(number), code, status, day.strftime("%d/%m/%Y"),
+                               str(bar).replace(".", ","), street,
+                               f"{lon:.5f}".replace(".", ","), f"{lat:.5f}".replace(".", ",")]))
+    text = "\r\n".join(lines) + "\r\n"
+    path = tmp_path / "tru_nuoc.csv"
+    path.write_bytes(text.encode("utf-8-sig") if encoding == "utf-8" else windows_1258(text))
+    report = load_file(migrated_engine, "hydrants", path,
+                       encoding=None if encoding == "utf-8" else encoding)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes == ["column names from row 4 (the 3 rows above left out)",
+                            "columns not loaded: STT"]
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+    assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
 
 
 def ogr2ogr_workbook(tmp_path: Path, suffix: str) -> Path:

@@ -1,20 +1,23 @@
-"""A sheet of an Excel (.xlsx) or LibreOffice (.ods) workbook, as a CSV the loader reads.
+"""Tables people type: a sheet of an Excel (.xlsx) or LibreOffice (.ods) workbook, or a CSV
+saved from one, read from its heading row down.
 
 District offices keep their lists in workbooks: hydrants with their coordinates, clinics,
-the day's cases per ward. GDAL reads a sheet as a table, but takes its first row for the
-column names, and a Vietnamese office sheet opens with a title ("UBND QUẬN 7", "DANH SÁCH
-TRỤ NƯỚC CHỮA CHÁY") and blank rows above them. So the header is looked for: the row (or
-the pair of rows, for headings merged over two) among the first HEADER_ROWS_SEARCHED that
-names the most of the layer's columns (its fields by any of their Vietnamese or English
-names, a source id, longitude and latitude, or WKT). The rows above it are left out, and so
-are blank rows; the sheet is copied, batch by batch, to a CSV that the load reads as it reads
-any CSV: coordinate columns found by name, WKT, longitude/latitude in degrees.
+the day's cases per ward. GDAL reads a sheet or a CSV as a table, but takes its first row
+for the column names, and a Vietnamese office sheet opens with a title ("UBND QUẬN 7",
+"DANH SÁCH TRỤ NƯỚC CHỮA CHÁY") and blank rows above them, which Excel's "Save as CSV"
+keeps. So the heading is looked for: the row (or the pair of rows, for headings merged over
+two) among the first HEADER_ROWS_SEARCHED that names the most of the layer's columns (its
+fields by any of their Vietnamese or English names, a source id, longitude and latitude, or
+WKT). A sheet is always copied, batch by batch, to a CSV that the load reads as it reads
+any CSV (coordinate columns found by name, WKT, longitude/latitude in degrees); a CSV only
+when its heading is not its first row. The rows above the heading and blank rows are left
+out of the copy.
 
 The copy is written with `;` between fields, the separator under which GDAL reads a
 decimal comma ("106,7123", a number typed as text on a Vietnamese Windows) as a decimal
-point. Cells keep GDAL's types where the header is the first row (numbers exact, dates
-ISO); below a title every column holds text, dates as GDAL writes them (2024/03/04),
-which the loader reads year first.
+point. A sheet's cells keep GDAL's types where the heading is the first row (numbers
+exact, dates ISO); below a title every column holds text, dates as GDAL writes them
+(2024/03/04), which the loader reads year first.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,6 +39,17 @@ from layers import LayerSpec
 from loaders.mapping import LAT_KEYS, LON_KEYS, WKT_COLUMNS, column_key, match_columns
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
+
+
+class Headers(NamedTuple):
+    """The values of a GDAL driver's HEADERS open option: first row names, or is data."""
+
+    on: str
+    off: str
+
+
+SHEET_HEADERS = Headers("FORCE", "DISABLE")  # XLSX and ODS
+CSV_HEADERS = Headers("YES", "NO")
 HEADER_ROWS_SEARCHED = 20
 BATCH_ROWS = 20_000
 WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
@@ -45,21 +60,35 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     """The chosen sheet of workbook `dataset` copied to a CSV in `scratch` (named after the
     sheet, which is then the CSV's layer name), and a note of what was read."""
     sheet = _pick_sheet(name, dataset, spec, wanted)
-    heading = _heading(dataset, sheet, spec)
+    heading = _heading(dataset, sheet, spec, SHEET_HEADERS)
     copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
     try:
-        _write_csv(dataset, sheet, heading, copy)
+        _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
                            f"{str(exc).strip()}. The workbook may be damaged.") from None
-    note = f"read sheet {sheet!r}"
-    if heading and heading.data_from > 1:
-        rows = (f"row {heading.first + 1}" if heading.rows == 1 else
-                f"rows {heading.first + 1}-{heading.first + heading.rows}")
-        above = heading.first
-        left_out = "the row above" if above == 1 else f"the {above} rows above"
-        note += f", column names from {rows}" + (f" ({left_out} left out)" if above else "")
-    return copy, [note]
+    return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)])]
+
+
+def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path) -> list[str] | None:
+    """A CSV whose heading is not its first row copied to `copy` from the heading down, and
+    a note saying so; None, and no copy, for a CSV as GDAL reads it."""
+    layer = PurePosixPath(dataset).stem
+    heading = _heading(dataset, layer, spec, CSV_HEADERS)
+    if heading is None or heading.data_from == 1:
+        return None
+    _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
+    return _read_from(heading)
+
+
+def _read_from(heading: Heading | None) -> list[str]:
+    if heading is None or heading.data_from == 1:
+        return []
+    rows = (f"row {heading.first + 1}" if heading.rows == 1 else
+            f"rows {heading.first + 1}-{heading.first + heading.rows}")
+    above = heading.first
+    left_out = "the row above" if above == 1 else f"the {above} rows above"
+    return [f"column names from {rows}" + (f" ({left_out} left out)" if above else "")]
 
 
 def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
@@ -98,13 +127,13 @@ class Heading:
         return self.first + self.rows
 
 
-def _heading(dataset: str, sheet: str, spec: LayerSpec) -> Heading | None:
+def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers) -> Heading | None:
     """The row, or pair of rows, naming the most of the layer's columns; None if none names
     any. Official tables often head a group of columns once, over two rows: "Tọa độ" merged
     above "Kinh độ" and "Vĩ độ", "STT" merged down beside them. A pair is taken only when it
     names more than its first row alone."""
-    _, top = pyogrio.read_arrow(dataset, layer=sheet, read_geometry=False,
-                                max_features=HEADER_ROWS_SEARCHED, HEADERS="DISABLE")
+    _, top = pyogrio.read_arrow(dataset, layer=layer, read_geometry=False,
+                                max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off)
     cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
     alone = [_names_known(row, spec) for row in cells]
     best, best_score = None, 0
@@ -135,14 +164,15 @@ def _names_known(row: Sequence[str | None], spec: LayerSpec) -> int:
             + sum(bool(keys & named) for named in (LON_KEYS, LAT_KEYS, WKT_KEYS)))
 
 
-def _write_csv(dataset: str, sheet: str, heading: Heading | None, copy: Path) -> None:
+def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
+               headers: Headers) -> None:
     # GDAL's own guess at the header stands when no row names a column: the load then says
     # what the file lacks (coordinates, a required field) in the usual words. Headings in
     # the first row alone are GDAL's to read too, which then types each column.
     typed = heading is None or heading.data_from == 1
-    options = ({} if heading is None else {"HEADERS": "FORCE"} if typed
-               else {"HEADERS": "DISABLE"})
-    with pyogrio.open_arrow(dataset, layer=sheet, read_geometry=False, batch_size=BATCH_ROWS,
+    options = ({} if heading is None else {"HEADERS": headers.on} if typed
+               else {"HEADERS": headers.off})
+    with pyogrio.open_arrow(dataset, layer=layer, read_geometry=False, batch_size=BATCH_ROWS,
                             use_pyarrow=True, **options) as (_, reader):
         schema = reader.schema
         if not typed:
