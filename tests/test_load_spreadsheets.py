@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from hydrant_files import codes, rows
+from pyproj import CRS, Transformer
 from sqlalchemy import Engine
 from test_load_formats import windows_1258
 
@@ -142,6 +143,28 @@ def test_csv_saved_from_an_office_sheet_loads_from_its_heading_row(
     assert stored(migrated_engine) == STORED
     assert worst_error_m(migrated_engine) < TOLERANCE_M
     assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
+
+
+@pytest.mark.parametrize("crs_from", [".prj", "--crs"])
+def test_a_workbook_of_projected_coordinates_loads(migrated_engine: Engine, tmp_path: Path,
+                                                   crs_from: str) -> None:
+    """A survey team's list in UTM 48N metres, its CRS in a .prj beside the workbook (as
+    beside a CSV) or given with --crs."""
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)
+    book = openpyxl.Workbook()
+    book.active.append(["Mã trụ", "Tình trạng", "Tên đường", "Ngày kiểm tra", "Áp lực (bar)",
+                        "X", "Y"])
+    for code, status, day, bar, street, lon, lat in HYDRANTS:
+        book.active.append([code, status, street, day, bar, *to_utm.transform(lon, lat)])
+    path = tmp_path / "khao_sat.xlsx"
+    book.save(path)
+    if crs_from == ".prj":
+        path.with_suffix(".prj").write_text(CRS.from_epsg(32648).to_wkt("WKT1_ESRI"))
+    report = load_file(migrated_engine, "hydrants", path,
+                       crs="EPSG:32648" if crs_from == "--crs" else None)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
 
 
 def ogr2ogr_workbook(tmp_path: Path, suffix: str) -> Path:
