@@ -116,7 +116,7 @@ def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) ->
 
 @dataclass(frozen=True)
 class Heading:
-    """Where a sheet's column names are: from row `first` (0-based), over `rows` rows."""
+    """Where a table's column names are: from row `first` (0-based), over `rows` rows."""
 
     first: int
     rows: int
@@ -131,7 +131,7 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers) -> Hea
     """The row, or pair of rows, naming the most of the layer's columns; None if none names
     any. Official tables often head a group of columns once, over two rows: "Tọa độ" merged
     above "Kinh độ" and "Vĩ độ", "STT" merged down beside them. A pair is taken only when it
-    names more than its first row alone."""
+    names more than either of its rows alone."""
     _, top = pyogrio.read_arrow(dataset, layer=layer, read_geometry=False,
                                 max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off)
     cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
