@@ -34,6 +34,7 @@ from loaders.mapping import (
     WKT_COLUMNS,
     ColumnMapping,
     apply_mapping,
+    chosen_by_name,
     column_key,
     match_columns,
 )
@@ -74,14 +75,12 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec, wanted: str | None) -
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}. Check that the "
                            "file is complete and in a format GDAL reads.") from None
-    if wanted and wanted in layers:
-        return wanted
-    if wanted and path.suffix.lower() != ".zip":
+    # In a zip, --layer may have named the dataset instead (`dataset_in`).
+    if wanted and wanted not in layers and path.suffix.lower() != ".zip":
         raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
-    if len(layers) == 1:
-        return layers[0]
-    if spec.id in layers:
-        return spec.id
+    chosen = chosen_by_name(layers, wanted, spec.id)
+    if chosen:
+        return chosen
     raise InvalidInput(f"{path.name} holds several layers ({', '.join(layers)}); pick one "
                        "with --layer.")
 

@@ -22,7 +22,7 @@ from psycopg2.errors import LockNotAvailable
 from sqlalchemy import Connection, Engine, Table, exists, select, text
 from sqlalchemy.exc import OperationalError
 
-from geo.schema import LAYER_TABLES
+from geo.schema import metadata
 
 # Readers of an empty table finish in milliseconds; a transaction that holds the table
 # longer (a client left idle in one) is waited for no longer than this: the load then keeps
@@ -76,7 +76,7 @@ def key_back(conn: Connection) -> None:
     """Make the key's index the primary key again, in the tables whose indexes the load
     built: the last statement before the commit, for the lock it takes."""
     for name in sorted(unindexed(conn)):
-        table = LAYER_TABLES_BY_NAME[name]
+        table = metadata.tables[name]
         key = _key_name(table)
         # Not built, when the table's load was rolled back to a savepoint: `restore` then.
         if conn.execute(_EXISTS, {"name": key}).scalar_one():
@@ -89,7 +89,7 @@ def restore(engine: Engine, tables: set[str]) -> None:
     as a migration left them: on an empty table, that is instant."""
     with engine.begin() as conn:
         for name in sorted(tables):
-            table = LAYER_TABLES_BY_NAME[name]
+            table = metadata.tables[name]
             if not conn.execute(_EXISTS, {"name": _key_name(table)}).scalar_one():
                 conn.exec_driver_sql(f'ALTER TABLE "{name}" ADD CONSTRAINT '
                                      f'"{_key_name(table)}" PRIMARY KEY (fid)')
@@ -100,8 +100,6 @@ def restore(engine: Engine, tables: set[str]) -> None:
 def _key_name(table: Table) -> str:
     return f"{table.name}_pkey"  # PostgreSQL's name for it, which the migrations kept
 
-
-LAYER_TABLES_BY_NAME = {table.name: table for table in LAYER_TABLES.values()}
 
 _LOCKED_BY_THIS_TRANSACTION = text(
     "SELECT EXISTS (SELECT FROM pg_locks WHERE pid = pg_backend_pid() "

@@ -97,6 +97,20 @@ def column_key(text: str) -> str:
     return "".join(ch for ch in _fold(text) if ch.isalnum())
 
 
+def chosen_by_name(names: Sequence[str], wanted: str | None, layer_id: str) -> str | None:
+    """Which of a file's layers (or a workbook's sheets) a load reads: the one asked for,
+    the only one, or the one named like the target layer; None when that leaves a choice.
+
+    >>> chosen_by_name(["Sheet1", "hydrants"], None, "hydrants")
+    'hydrants'
+    """
+    if wanted in names:
+        return wanted
+    if len(names) == 1:
+        return names[0]
+    return layer_id if layer_id in names else None
+
+
 def _scale(unit: str, target: Field) -> float | None:
     """The factor from `unit` to the field's unit; None when they measure different things.
 

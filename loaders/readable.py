@@ -114,25 +114,25 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             _rebuild_shx(copy)
             rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
             return Readable(copy, str(copy), encoding, [rebuilt])
-    return _below_title(Readable(path, dataset, encoding), spec, scratch) if kind == ".csv" \
-        else None  # a GeoJSON or a Shapefile GDAL reads as it is
+    return _below_title(Readable(path, dataset, encoding), spec, scratch)
 
 
-def _below_title(csv: Readable, spec: LayerSpec, scratch: Path) -> Readable | None:
-    """The CSV, or a copy from its heading down when a title sits above its column names."""
-    if PurePosixPath(csv.dataset).suffix.lower() != ".csv":
-        return csv
-    copy = scratch / "from-heading" / PurePosixPath(csv.dataset).name
+def _below_title(file: Readable, spec: LayerSpec, scratch: Path) -> Readable:
+    """A CSV from its heading down, in a copy, when a title sits above its column names;
+    else the file as it is (so any file but a CSV)."""
+    if PurePosixPath(file.dataset).suffix.lower() != ".csv":
+        return file
+    copy = scratch / "from-heading" / PurePosixPath(file.dataset).name
     copy.parent.mkdir()
     try:
-        notes = csv_from_heading(csv.dataset, spec, copy)
+        notes = csv_from_heading(file.dataset, spec, copy)
     except (DataSourceError, DataLayerError, UnicodeDecodeError):
-        return csv  # as it is: opening it says what is wrong in the usual words
+        return file  # as it is: opening it says what is wrong in the usual words
     if notes is None:
-        return csv
-    with _Parts(csv.path, csv.dataset) as parts:
+        return file
+    with _Parts(file.path, file.dataset) as parts:
         parts.copy((".prj",), copy)
-    return Readable(csv.path, str(copy), None, csv.notes + notes)
+    return Readable(file.path, str(copy), None, file.notes + notes)
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:

@@ -36,7 +36,14 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders.mapping import LAT_KEYS, LON_KEYS, WKT_COLUMNS, column_key, match_columns
+from loaders.mapping import (
+    LAT_KEYS,
+    LON_KEYS,
+    WKT_COLUMNS,
+    chosen_by_name,
+    column_key,
+    match_columns,
+)
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
 
@@ -102,14 +109,11 @@ def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) ->
     if not sheets:
         raise InvalidInput(f"{name} has no sheet with anything in it.")
     listed = ", ".join(repr(s) for s in sheets)
-    if wanted:
-        if wanted not in sheets:
-            raise InvalidInput(f"{name} has no sheet {wanted!r} with data; it has: {listed}.")
-        return wanted
-    if len(sheets) == 1:
-        return sheets[0]
-    if spec.id in sheets:
-        return spec.id
+    if wanted and wanted not in sheets:
+        raise InvalidInput(f"{name} has no sheet {wanted!r} with data; it has: {listed}.")
+    chosen = chosen_by_name(sheets, wanted, spec.id)
+    if chosen:
+        return chosen
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
                        "--layer.")
 

@@ -35,3 +35,13 @@ def rows(engine: Engine, sql: str) -> list[tuple]:
 
 def codes(engine: Engine) -> list[str]:
     return [r[0] for r in rows(engine, "SELECT code FROM hydrants ORDER BY code")]
+
+
+# The hydrants table's indexes and key as the migrations leave them.
+DECLARED = ["hydrants_pkey", "ix_hydrants_geom", "ix_hydrants_geom_3857",
+            "ix_hydrants_source_id"]
+
+
+def index_names(engine: Engine) -> list[str]:
+    return [r[0] for r in rows(engine, "SELECT indexname FROM pg_indexes "
+                                       "WHERE tablename = 'hydrants' ORDER BY indexname")]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hydrant_files import DECLARED, index_names
 from sqlalchemy import Engine, event, text
 
 from geo.migrations_filter import include_object
@@ -31,16 +32,6 @@ def hydrants(path: Path, codes: list[str]) -> Path:
 def scalar(engine: Engine, sql: str):
     with engine.connect() as conn:
         return conn.execute(text(sql)).scalar()
-
-
-def index_names(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return sorted(conn.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'hydrants'")).scalars())
-
-
-DECLARED = ["hydrants_pkey", "ix_hydrants_geom", "ix_hydrants_geom_3857",
-            "ix_hydrants_source_id"]
 
 
 def fid_is_the_key(engine: Engine) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hydrant_files import LAT, LON, feature, hydrant, write_geojson
+from hydrant_files import DECLARED, LAT, LON, feature, hydrant, index_names, write_geojson
 from sqlalchemy import Connection, Engine, text
 
 from geo.catalog import layer_states
@@ -63,16 +63,6 @@ def codes(conn: Connection) -> list[str]:
 def hydrant_count(conn: Connection) -> int:
     """What the layer list (/collections) shows for hydrants."""
     return next(s.features for s in layer_states(conn, [get_layer("hydrants")]))
-
-
-def index_names(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return sorted(conn.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'hydrants'")).scalars())
-
-
-DECLARED = ["hydrants_pkey", "ix_hydrants_geom", "ix_hydrants_geom_3857",
-            "ix_hydrants_source_id"]
 
 
 def test_an_empty_layer_being_filled_reads_as_empty(migrated_engine: Engine,
