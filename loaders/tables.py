@@ -99,9 +99,12 @@ def _read_from(heading: Heading | None) -> list[str]:
 
 
 def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
-    try:  # GDAL leaves out empty sheets (Excel's Sheet2, Sheet3), but for a workbook's only one
-        sheets = [str(sheet) for sheet, _ in pyogrio.list_layers(dataset)
-                  if pyogrio.read_info(dataset, layer=sheet)["features"]]
+    try:
+        sheets = [str(sheet) for sheet, _ in pyogrio.list_layers(dataset)]
+        # GDAL leaves out empty sheets (Excel's Sheet2, Sheet3), but for a workbook's only
+        # one; each look at a sheet parses the workbook again, so only that one is looked at.
+        if len(sheets) == 1 and not pyogrio.read_info(dataset, layer=sheets[0])["features"]:
+            sheets = []
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {name}: {str(exc).strip()}. Check that the "
                            "workbook is complete; save it again from Excel or LibreOffice.") \
