@@ -18,7 +18,7 @@ import numpy.typing as npt
 import shapely
 from pyproj import CRS, Geod, Transformer
 from pyproj.crs import BoundCRS, CoordinateOperation
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from pyproj.transformer import TransformerGroup
 
 from geo.errors import InvalidInput
@@ -35,6 +35,10 @@ Geometries = npt.NDArray[np.object_]
 DISTRICT_7_BBOX_WGS84: Final[Bounds] = (106.68, 10.69, 106.78, 10.79)
 VIETNAM_BBOX_WGS84: Final[Bounds] = (102.0, 8.0, 110.0, 24.0)
 FAR_KM: Final = 50.0
+# Where stored coordinates (EPSG:32648 metres) may lie: Vietnam and some 1,500 km around it.
+# Beyond it UTM 48N stops being a map projection (a damaged file's 1e300, a NaN), and the
+# Web Mercator copy of a feature could not be computed.
+STORAGE_DOMAIN: Final[Bounds] = (-1_500_000.0, -1_000_000.0, 2_500_000.0, 4_500_000.0)
 
 # Decision 05/2007/QĐ-BTNMT's 7 parameters, as EPSG records them ("VN-2000 to WGS 84 (2)",
 # coordinate-frame rotations). Left to itself PROJ chooses per point, and at District 7 it
@@ -279,7 +283,10 @@ def _fitting(bounds: Bounds, aoi: Bounds) -> list[tuple[str, str, str | None]]:
 def _centre_wgs84(bounds: Bounds, crs: CRS) -> tuple[float, float] | None:
     """The centre of `bounds` as longitude/latitude, or None where `crs` cannot place it."""
     xmin, ymin, xmax, ymax = bounds
-    transformer = _transformer(canonical_crs(crs).to_wkt(), WGS84_SRID)
+    try:
+        transformer = _transformer(canonical_crs(crs).to_wkt(), WGS84_SRID)
+    except ProjError:  # a system PROJ reads but cannot convert from (a misspelt projection)
+        return None
     lon, lat = transformer.transform((xmin + xmax) / 2, (ymin + ymax) / 2)
     if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lat) > 90:
         return None

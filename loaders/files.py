@@ -12,12 +12,14 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import pyproj
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -27,7 +29,7 @@ from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
-from loaders.geometry import storage_wkb, z_values
+from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
     LAT_KEYS,
     LON_KEYS,
@@ -38,7 +40,7 @@ from loaders.mapping import (
     column_key,
     match_columns,
 )
-from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
+from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks, text_values
 from loaders.readable import ENCODING_HINT, Readable, readable
 from loaders.report import LoadReport
 
@@ -104,6 +106,10 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}.") from None
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(path)) from None
+    except UnboundLocalError:  # pyogrio 0.13, on a coordinate system whose text is not UTF-8
+        raise InvalidInput(f"{path.name}: the text of its coordinate system (a .prj) is not "
+                           "readable. Replace the .prj with a good copy, or remove it and "
+                           "pass the coordinate system with --crs.") from None
     fields = tuple(_recoded(str(f)) if recode else str(f) for f in info["fields"])
     repeated = sorted({f for f in fields if fields.count(f) > 1})
     if repeated:
@@ -201,24 +207,24 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                 notes: list[str] | None = None) -> Iterator[Chunk]:
     """The file's features in batches, mapped to the layer's fields and in the storage SRID;
     once all are read, what the reading changed is said in `notes`."""
-    flattened = read = 0
+    made = Counter[str]()  # what storing the geometries took (`Stored`'s counts)
+    read = 0
     try:
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             for batch in reader:
-                chunk, flat = _chunk(_readable_batch(batch, source, spec.is_spatial), source,
-                                     spec, mapping)
-                flattened, read = flattened + flat, read + batch.num_rows
+                chunk, stored = _chunk(_readable_batch(batch, source, spec.is_spatial), source,
+                                       spec, mapping)
+                made.update(stored.counts() if stored else {})
+                read += batch.num_rows
                 yield chunk
         if 0 <= source.features != read:  # -1: GDAL could not tell without reading
             raise InvalidInput(f"GDAL read {read:,} features of the {source.features:,} "
                                f"{source.name} says it has: it is truncated or damaged (a "
                                "Shapefile's .dbf cut short?); nothing was loaded.")
-        if flattened and notes is not None:
-            kept = ", ".join(f.name for f in z_fields(spec, mapping))
-            notes.append(f"{flattened:,} feature{'s' if flattened > 1 else ''} had heights (Z): "
-                         + (f"stored as {kept}" if kept else f"dropped, {spec.id} is 2D"))
+        if notes is not None:
+            notes += _geometry_notes(made, [f.name for f in z_fields(spec, mapping)], spec)
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
@@ -247,29 +253,78 @@ def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.
     return table
 
 
+def _geometry_notes(made: Counter[str], z_kept: list[str], spec: LayerSpec) -> list[str]:
+    """What storing the file's geometries changed, for the load's notes.
+
+    >>> for note in _geometry_notes(Counter(closed=2, far=1), [], get_layer("green_spaces")):
+    ...     print(note)
+    2 polygons had a ring that was not closed: closed
+    1 geometry lay far outside Vietnam, or had coordinates that are not numbers: refused
+    """
+    def count(key: str, one: str, many: str) -> str:
+        return f"{made[key]:,} {one if made[key] == 1 else many}"
+
+    notes = []
+    if made["flattened"]:
+        notes.append(count("flattened", "feature", "features") + " had heights (Z): " +
+                     (f"stored as {', '.join(z_kept)}" if z_kept else f"dropped, {spec.id} is 2D"))
+    if made["closed"]:
+        notes.append(count("closed", "polygon", "polygons") + " had a ring that was not closed: "
+                     "closed")
+    if made["unreadable"]:
+        notes.append(count("unreadable", "geometry", "geometries") + " could not be read (too few "
+                     "points, or damaged): refused")
+    if made["far"]:
+        notes.append(count("far", "geometry", "geometries") + " lay far outside Vietnam, or had "
+                     "coordinates that are not numbers: refused")
+    return notes
+
+
+def _python_dates(table: pa.Table) -> pa.Table:
+    """The batch with each date or time column that holds a year Python cannot (before 1 or
+    after 9999: a damaged file) as text, which the field's type then reads or counts as
+    unreadable; else pandas would fail on the whole file.
+
+    >>> days = pa.array([0, -2_870_000], pa.date32())  # 1970-01-01 and a year -5888
+    >>> _python_dates(pa.table({"d": days})).column("d").to_pylist()
+    ['1970-01-01', '-5888-03-17']
+    """
+    for i, column in enumerate(table.columns):
+        if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+            years = pc.min_max(pc.year(column))
+            if years["min"].is_valid and not 1 <= years["min"].as_py() <= years["max"].as_py() \
+                    <= 9999:
+                table = table.set_column(i, table.field(i).name, column.cast(pa.string()))
+    return table
+
+
 def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
-           mapping: ColumnMapping) -> tuple[Chunk, int]:
-    """One batch as a chunk, and how many of its geometries lost a Z."""
-    geometries, flattened, heights = None, 0, {}
+           mapping: ColumnMapping) -> tuple[Chunk, Stored | None]:
+    """One batch as a chunk, and what storing its geometries took (None: the layer has none)."""
+    geometries, stored, heights = None, None, {}
     if spec.is_spatial:
         wkb = table.column(GEOMETRY_COLUMN)
         heights = {f.name: z_values(wkb) for f in z_fields(spec, mapping)}
-        geometries, flattened = storage_wkb(wkb, source.crs)
+        stored = storage_wkb(wkb, source.crs)
+        geometries = stored.wkb
         table = table.drop_columns([GEOMETRY_COLUMN])
-    attributes = table.to_pandas()
+    attributes = _python_dates(table).to_pandas()
     if source.recode_cp1258:
         attributes = _recode_frame(attributes)
     frame = apply_mapping(attributes, mapping, spec)
     for name, values in heights.items():
         frame[name] = values
-    # Without an id of its own, a feature is known by its position in the file.
-    by_position = attributes[FID_COLUMN].astype("int64").astype(str).values
-    if "source_id" not in frame:
-        key = spec.natural_key
-        frame["source_id"] = frame[key].astype(object) if key in frame else by_position
+    # A feature is known by its id, else by the layer's natural key (a hydrant's code), and
+    # without either (none in the file, or blank) by its position in the file.
+    by_position = pd.Series(attributes[FID_COLUMN].astype("int64").astype(str).values,
+                            index=frame.index, dtype=object)
+    key = "source_id" if "source_id" in frame else spec.natural_key
+    if key in frame:
+        ids = text_values(frame[key]).astype(object)
+        frame["source_id"] = ids.where(ids.notna(), by_position)
     else:
-        frame["source_id"] = frame["source_id"].where(frame["source_id"].notna(), by_position)
-    return (frame, geometries), flattened
+        frame["source_id"] = by_position
+    return (frame, geometries), stored
 
 
 def z_fields(spec: LayerSpec, mapping: ColumnMapping) -> list[Field]:

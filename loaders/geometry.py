@@ -1,16 +1,22 @@
 """A source's geometries as WKB in the storage SRID, reprojected in bulk.
 
-GDAL hands each batch over as WKB. Three ways to the storage SRID, fastest first:
+GDAL hands each batch over as WKB. Two ways to the storage SRID:
 
-- a file already in EPSG:32648 keeps its WKB as it is when 2D (GDAL wrote it, so it is well
-  formed);
 - a batch of plain 2D points, the bulk of large files (addresses, shops, hydrants), is read
   and written as the fixed 21-byte WKB record of OGC Simple Features (byte order, type 1, x,
-  y) through a numpy view, so only the coordinates go through PROJ: a million points take a
-  fraction of a second, against about three through shapely's geometry objects;
-- anything else goes through shapely (parse, drop any Z, `to_storage`, write), which also
-  turns WKB it cannot read into a missing geometry for validation to refuse. Curves, which
+  y) through a numpy view, so only the coordinates go through PROJ (none in EPSG:32648): a
+  million points take a fraction of a second, against about three through shapely's
+  geometry objects;
+- anything else goes through shapely (parse, drop any Z, `to_storage`, write). Curves, which
   shapely cannot parse, are first made of straight segments by GDAL (`_linearized`).
+
+Either way what reaches PostGIS is sound. GDAL passes on what a file holds, GEOS reads some
+of it leniently (a byte-order flag that is neither 0 nor 1), and PostGIS refuses a whole COPY
+for one such value, one ring that is not closed, or one coordinate its Web Mercator copy
+cannot be computed from (NaN, 1e300). So even a file already in EPSG:32648 is written again
+by GEOS; an unclosed ring is closed (shapely's "fix"); and a geometry that cannot be read,
+or that lies outside `STORAGE_DOMAIN`, becomes a missing one, for validation to refuse. Each
+is counted for the load's notes.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import struct
 import uuid
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +34,13 @@ import pyogrio.raw
 import pyproj
 import shapely
 
-from geo.crs import STORAGE_SRID, canonical_crs, to_storage, transformer_to_storage
+from geo.crs import (
+    STORAGE_DOMAIN,
+    STORAGE_SRID,
+    canonical_crs,
+    to_storage,
+    transformer_to_storage,
+)
 
 POINT_WKB = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 # The first five bytes of little-endian 2D WKB: byte order 1, then the type code.
@@ -39,45 +52,95 @@ def _header(code: int, parts: int | None = None) -> pa.Scalar:
     return pa.scalar(head, pa.binary())
 
 
-_FLAT_HEADERS = pa.array([_header(code).as_py() for code in range(1, 8)], pa.binary())
+class Stored(NamedTuple):
+    """A batch's geometries as stored, and what it took to make them so."""
+
+    wkb: pa.BinaryArray  # 2D, EPSG:32648; null where missing or refused
+    flattened: int = 0  # lost a Z to become 2D
+    closed: int = 0  # had a ring that was not closed, closed
+    unreadable: int = 0  # WKB shapely cannot read (too few points, damaged): made missing
+    far: int = 0  # coordinates outside STORAGE_DOMAIN, or not numbers: made missing
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self._fields[1:]}
 
 
-def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> tuple[pa.BinaryArray, int]:
-    """`wkb` (in `crs`) as 2D WKB in EPSG:32648, and how many values lost a Z to become 2D;
-    unreadable values become null.
+def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
+    """`wkb` (in `crs`) as sound 2D WKB in EPSG:32648 (see the module's text).
 
     The layers are 2D, and KML always writes an altitude (Google Earth's ``,0``), as 3D
     Shapefiles and surveys write heights: refusing those files for it would help no one.
 
     >>> lonlat = pa.array([shapely.Point(105, 0).wkb, shapely.Point(105, 0, 7).wkb])
-    >>> stored, flattened = storage_wkb(lonlat, pyproj.CRS("EPSG:4326"))
-    >>> shapely.get_coordinates(shapely.from_wkb(stored.to_numpy(zero_copy_only=False)),
-    ...                         include_z=True).round(3).tolist(), flattened
+    >>> stored = storage_wkb(lonlat, pyproj.CRS("EPSG:4326"))
+    >>> shapely.get_coordinates(shapely.from_wkb(stored.wkb.to_numpy(zero_copy_only=False)),
+    ...                         include_z=True).round(3).tolist(), stored.flattened
     ([[500000.0, 0.0, nan], [500000.0, 0.0, nan]], 1)
+
+    A ring that is not closed (here 0 0, 1 0, 1 1, 0 1), a point far beyond Vietnam, and
+    bytes that are not WKB:
+
+    >>> zero, one = "00" * 8, "000000000000f03f"  # little-endian doubles
+    >>> unclosed = bytes.fromhex("01030000000100000004000000" + zero + zero + one + zero
+    ...                          + one + one + zero + one)
+    >>> odd = pa.array([unclosed, shapely.Point(1e300, 0).wkb, b"junk", None])
+    >>> stored = storage_wkb(odd, pyproj.CRS("EPSG:32648"))
+    >>> stored.closed, stored.far, stored.unreadable, stored.wkb.null_count
+    (1, 1, 1, 3)
+    >>> shapely.from_wkb(stored.wkb[0].as_py()).wkt
+    'POLYGON ((0 0, 1 0, 1 1, 0 1, 0 0))'
     """
     wkb = _binary(wkb)
-    if _is_storage(crs) and _all_2d(wkb):
-        return wkb, 0
+    storage = _is_storage(crs)
     records = _point_records(wkb)
     if records is not None:
-        x, y = transformer_to_storage(crs).transform(records["x"], records["y"])
-        moved = records.copy()
-        moved["x"], moved["y"] = x, y
-        return pa.BinaryArray.from_buffers(pa.binary(), len(wkb), [
-            wkb.buffers()[0], pa.py_buffer(np.arange(len(wkb) + 1, dtype=np.int32) *
-                                           POINT_WKB.itemsize), pa.py_buffer(moved.tobytes())],
-            wkb.null_count), 0
+        x, y = ((records["x"], records["y"]) if storage else
+                transformer_to_storage(crs).transform(records["x"], records["y"]))
+        if storage and _inside_domain(x, y).all():
+            return Stored(wkb)
+        if _inside_domain(x, y).all():
+            moved = records.copy()
+            moved["x"], moved["y"] = x, y
+            return Stored(pa.BinaryArray.from_buffers(pa.binary(), len(wkb), [
+                wkb.buffers()[0], pa.py_buffer(np.arange(len(wkb) + 1, dtype=np.int32) *
+                                               POINT_WKB.itemsize),
+                pa.py_buffer(moved.tobytes())], wkb.null_count))
     values = np.asarray(wkb.to_numpy(zero_copy_only=False))
-    try:
-        geometries = shapely.from_wkb(values, on_invalid="ignore")
-    except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
-        geometries = shapely.from_wkb(_linearized(values), on_invalid="ignore")
+    geometries, closed, unreadable = _parsed(values)
     with_z = shapely.has_z(geometries)
     if with_z.any():
         geometries = shapely.force_2d(geometries)
-    if not _is_storage(crs):
+    if not storage:
         geometries = to_storage(geometries, crs)
-    return pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum())
+    xmin, ymin, xmax, ymax = shapely.bounds(geometries).T  # NaN for missing and empty ones
+    far = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries)) & ~(
+        _inside_domain(xmin, ymin) & _inside_domain(xmax, ymax))
+    geometries[far] = None
+    return Stored(pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum()),
+                  closed, unreadable, int(far.sum()))
+
+
+def _parsed(values: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The WKB values as shapely geometries, and how many had a ring closed and how many
+    could not be read at all (made None). Closing is tried only where reading failed."""
+    try:
+        geometries = shapely.from_wkb(values, on_invalid="ignore")
+    except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
+        values = _linearized(values)
+        geometries = shapely.from_wkb(values, on_invalid="ignore")
+    failed = shapely.is_missing(geometries) & np.array([v is not None for v in values], bool)
+    if not failed.any():
+        return geometries, 0, 0
+    fixed = shapely.from_wkb(values[failed], on_invalid="fix")
+    geometries[failed] = fixed
+    closed = int((~shapely.is_missing(fixed)).sum())
+    return geometries, closed, int(failed.sum()) - closed
+
+
+def _inside_domain(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xmin, ymin, xmax, ymax = STORAGE_DOMAIN
+    with np.errstate(invalid="ignore"):  # NaN is outside
+        return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
 
 
 def _linearized(values: np.ndarray) -> np.ndarray:
@@ -144,12 +207,6 @@ def _binary(wkb: pa.Array) -> pa.BinaryArray:
 def _is_storage(crs: pyproj.CRS) -> bool:
     canonical = canonical_crs(crs)
     return not canonical.is_bound and canonical.to_epsg() == STORAGE_SRID
-
-
-def _all_2d(wkb: pa.BinaryArray) -> bool:
-    """Whether every value is little-endian 2D WKB (GDAL's own), judged on its header."""
-    heads = pc.binary_slice(wkb, 0, 5).drop_null()
-    return bool(pc.all(pc.is_in(heads, value_set=_FLAT_HEADERS)).as_py())
 
 
 def _point_records(wkb: pa.BinaryArray) -> np.ndarray | None:

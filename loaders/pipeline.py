@@ -108,6 +108,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     >>> cast(pd.Series(["2024/03/04", "2024.03.04 10:30", "04/03/2024"]),
     ...      Field("d", "date", "")).tolist()
     [datetime.date(2024, 3, 4), datetime.date(2024, 3, 4), datetime.date(2024, 3, 4)]
+    >>> cast(pd.Series(["-5888-07-11", "0000-01-01"]), Field("d", "date", "")).tolist()
+    [None, None]
     >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
     [3.5, 4.0]
     >>> cast(pd.Series(["3,5", "0"], dtype="string"), Field("w", "real", "")).tolist()
@@ -135,6 +137,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
             dates = values
         else:
             dates = _dates(values.astype("string").str.strip())
+        # ISO 8601 reads years 0 and -5888 too (a damaged file's), which no date holds
+        dates = dates.where(dates.dt.year.between(1, 9999))
         return pd.Series([d.date() if not pd.isna(d) else None for d in dates],
                          index=values.index, dtype=object)
     truthy = {"1", "true", "yes", "y", "t", "có"}

@@ -31,6 +31,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows V
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 CSV_SIDECARS = (".prj", ".csvt")
 SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
+_DAMAGED_ZIP = ("{name} is not a readable zip archive (truncated or damaged?). Re-create it "
+                "and load again.")
 
 
 @dataclass
@@ -70,8 +73,12 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
     """`path` as GDAL can read it, for the length of the block (see the module's text)."""
     dataset = dataset_in(path, layer_hint)
     with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
-        yield (_copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
-               or Readable(path, dataset, encoding))
+        try:
+            copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):  # reading a
+            # member out of a zip (NotImplemented: a compression only other tools write)
+            raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
+        yield copy or Readable(path, dataset, encoding)
 
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
@@ -143,9 +150,9 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         return str(path)
     try:
         names = zipfile.ZipFile(path).namelist()
-    except zipfile.BadZipFile:
-        raise InvalidInput(f"{path.name} is not a readable zip archive (truncated or "
-                           "damaged?). Re-create it and load again.") from None
+    except (zipfile.BadZipFile, NotImplementedError):  # NotImplemented: a damaged header's
+        # "zip version 7.7", or a compression only other tools write
+        raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
     unsafe = [name for name in names if _unsafe_member(name)]
     if unsafe:
         raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "

@@ -91,13 +91,16 @@ def check_geometry(conn: Connection, spec: LayerSpec, checked: Checked,
     geom = table.c.geom
     dimension = DIMENSION[spec.geometry]  # type: ignore[index]
     kind = func.GeometryType(geom)
-    empty = or_(geom.is_(None), func.ST_IsEmpty(geom))
+    # None: the file had none, or the reader could not use it (loaders.geometry says why)
+    missing, empty = geom.is_(None), func.ST_IsEmpty(geom)
     wrong = kind != "POINT" if spec.geometry == "Point" else func.ST_Dimension(geom) != dimension
     # One pass says which fixes a file needs; most need none, and each fix is a pass.
     found = conn.execute(select(
-        func.count().filter(empty), func.count().filter(and_(not_(empty), wrong)),
+        func.count().filter(or_(missing, empty)),
+        func.count().filter(and_(not_(missing), not_(empty), wrong)),
         func.count().filter(kind.in_(("MULTIPOINT", "GEOMETRYCOLLECTION"))))).one()
     if found[0]:
+        reject_where(conn, checked, report, "no geometry", missing)
         reject_where(conn, checked, report, "empty geometry", empty)
     if found[2] and spec.geometry == "Point":  # a one-part MultiPoint is a point too
         conn.execute(update(table).where(and_(

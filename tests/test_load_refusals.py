@@ -3,10 +3,12 @@ and what to do, the layer as it was; odd features reported or refused, never a t
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 import re
 import string
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -287,3 +289,113 @@ def test_a_file_of_only_odd_geometries_is_reported_or_refused(
     path = write_geojson(tmp_path / "odd.geojson", [
         feature({"code": "O1", "status": "working"}, ODD_GEOMETRIES[geometry])])
     reported_or_refused(migrated_engine, "hydrants", path, 1)
+
+
+# -- damaged files GDAL reads anyway (found by fuzzing the readers) ------------------------
+# GDAL hands on what a file holds. PostGIS refuses a whole COPY for one ring that is not
+# closed or one coordinate its Web Mercator copy cannot be made of, and pandas a whole batch
+# for one date no calendar holds: each of these once ended the load with a traceback.
+
+def _utm_shapefile(tmp_path: Path, features: list[dict]) -> Path:
+    shp = tmp_path / "h.shp"
+    subprocess.run(["/usr/bin/ogr2ogr", "-f", "ESRI Shapefile", "-t_srs", "EPSG:32648",
+                    str(shp), str(write_geojson(tmp_path / "h.geojson", features))],
+                   check=True, capture_output=True)
+    return shp
+
+
+def test_a_coordinate_far_beyond_any_map_refuses_that_feature_only(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """The second point's x is 1e12 m, where PROJ gives up; the Shapefile's header still
+    gives the file's extent, so the file as a whole looks right."""
+    shp = _utm_shapefile(tmp_path, [hydrant("N1"), hydrant("N2", 0.001)])
+    data = bytearray(shp.read_bytes())
+    data[140:148] = struct.pack("<d", 1e12)  # 100-byte header, 28-byte point records
+    shp.write_bytes(data)
+    report = load_file(migrated_engine, "hydrants", shp)
+    assert (report.inserted, dict(report.rejected)) == (1, {"no geometry": 1})
+    assert ("1 geometry lay far outside Vietnam, or had coordinates that are not numbers: "
+            "refused") in report.notes
+    assert codes(migrated_engine) == ["N1"]
+
+
+@pytest.mark.parametrize("srid", [4326, 32648])
+def test_a_ring_that_is_not_closed_is_closed_and_said(migrated_engine: Engine, tmp_path: Path,
+                                                      srid: int) -> None:
+    """A GeoJSON in lon/lat goes through shapely; one in UTM 48N (named crs) is stored as
+    GDAL gives it, once checked: the path that met PostGIS's refusal."""
+    x, y, side = (LON, LAT, 0.001) if srid == 4326 else (686_000.0, 1_187_000.0, 100.0)
+    ring = [[x, y], [x + side, y], [x + side, y + side], [x, y + side]]  # no closing point
+    zones = [feature({"land_use_code": "ODT", "zone_code": "U1"},
+                     {"type": "Polygon", "coordinates": [ring]}),
+             feature({"land_use_code": "CXT", "zone_code": "C1"}, {"type": "Polygon",
+                     "coordinates": [[[px + 2 * side, py] for px, py in [*ring, ring[0]]]]})]
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": zones, "crs": {
+        "type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}}))
+    report = load_file(migrated_engine, "planning_zones", path)
+    assert report.inserted == 2 and not report.rejected
+    assert "1 polygon had a ring that was not closed: closed" in report.notes
+    assert rows(migrated_engine, "SELECT zone_code, ST_IsValid(geom), ST_NPoints(geom) "
+                                 "FROM planning_zones ORDER BY zone_code") == [
+        ("C1", True, 5), ("U1", True, 5)]
+
+
+def test_a_date_no_calendar_holds_is_left_empty(migrated_engine: Engine,
+                                                tmp_path: Path) -> None:
+    """A .dbf date of year 0, which Python's dates cannot hold."""
+    shp = _utm_shapefile(tmp_path, [
+        feature({"code": "D1", "status": "working", "last_inspected": "2026-06-27"}, point()),
+        feature({"code": "D2", "status": "working", "last_inspected": "2026-06-28"},
+                point(0.001))])
+    dbf = shp.with_suffix(".dbf")
+    dbf.write_bytes(dbf.read_bytes().replace(b"20260627", b"00000627"))
+    report = load_file(migrated_engine, "hydrants", shp)
+    assert report.inserted == 2
+    assert "1 value of last_inspected could not be read as date and was left empty" in report.notes
+    assert rows(migrated_engine, "SELECT code, last_inspected FROM hydrants ORDER BY code") == [
+        ("D1", None), ("D2", datetime.date(2026, 6, 28))]
+
+
+def test_a_prj_proj_cannot_convert_from_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    shp = _utm_shapefile(tmp_path, [hydrant("P1")])
+    prj = shp.with_suffix(".prj")
+    prj.write_text(prj.read_text().replace("Transverse_Mercator", "Transvepse_Mercator"))
+    with pytest.raises(InvalidInput, match="h.shp: The file's coordinates cannot be placed on "
+                                           "Earth under WGS 84 / UTM zone 48N"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_prj_whose_text_is_not_utf8_is_refused(loaded: Engine, tmp_path: Path) -> None:
+    """A .prj naming its system in Windows Vietnamese (cp1258), not UTF-8: pyogrio fails on
+    it with an error of its own (UnboundLocalError)."""
+    shp = _utm_shapefile(tmp_path, [hydrant("P1")])
+    prj = shp.with_suffix(".prj")
+    prj.write_bytes(prj.read_text().replace("WGS_1984_UTM_Zone_48N", "VN-2000 Sài Đông")
+                    .encode("cp1258"))
+    with pytest.raises(InvalidInput, match=r"h.shp: the text of its coordinate system \(a "
+                                           r"\.prj\) is not readable"):
+        load_file(loaded, "hydrants", shp)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+@pytest.mark.parametrize("damage", ["checksum", "version"])
+def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -> None:
+    """A zipped Shapefile without its .shx, so copied out to rebuild it, whose .dbf's bytes
+    no longer match their checksum; or whose directory asks for zip version 7.7."""
+    shp = _utm_shapefile(tmp_path, [hydrant("Z1"), hydrant("Z2", 0.001)])
+    archive = tmp_path / "h.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        for suffix in (".shp", ".dbf", ".prj"):
+            zipped.write(shp.with_suffix(suffix), f"h{suffix}")
+    data = bytearray(archive.read_bytes())
+    if damage == "checksum":
+        data[data.index(shp.with_suffix(".dbf").read_bytes()) + 40] ^= 0xFF
+    else:  # "version needed to extract", 6 bytes into the first central directory entry
+        data[data.index(b"PK\x01\x02") + 6] = 77
+    archive.write_bytes(data)
+    with pytest.raises(InvalidInput, match=r"h.zip is not a readable zip archive \(truncated "
+                                           r"or damaged\?\)"):
+        load_file(loaded, "hydrants", archive)
+    assert codes(loaded) == ["H1", "H2", "H3"]

@@ -49,7 +49,7 @@ def test_validation_report_counts_each_problem(migrated_engine: Engine, tmp_path
     assert dict(report.rejected) == {
         "within 1 m of another fire hydrant": 1, "missing code": 1,
         "status not one of working, out_of_service": 1,
-        "not a Point (fire hydrants layer)": 1, "empty geometry": 1,
+        "not a Point (fire hydrants layer)": 1, "no geometry": 1,
     }
     assert report.examples["status not one of working, out_of_service"] == ["BAD: broken-ish"]
     assert codes(migrated_engine) == ["OK1", "OK2"]
@@ -90,6 +90,26 @@ def test_duplicate_source_ids_keep_the_first(migrated_engine: Engine, tmp_path: 
                                                                   features))
     assert report.rejected == {"duplicate source id in the file": 1}
     assert codes(migrated_engine) == ["H1"]
+
+
+@pytest.mark.parametrize("ids", ["zone_code", "id"])
+def test_a_feature_without_its_id_is_known_by_its_place_in_the_file(
+        migrated_engine: Engine, tmp_path: Path, ids: str) -> None:
+    """Zones known by their zone code (the layer's natural key), or by an id column, where
+    some lack it, absent or blank: those go by their place in the file, as in a file
+    without ids, and a second load matches them all. Before, the load failed with a
+    database error on the layer's required source id."""
+    square = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT],
+              [LON + .001, LAT + .001], [LON, LAT + .001], [LON, LAT]]]}
+    zones = [feature({"land_use_code": "ODT", ids: value}, square)
+             for value in ("II-12", "  ", None)]
+    path = write_geojson(tmp_path / "zones.geojson", zones)
+    first = load_file(migrated_engine, "planning_zones", path)
+    assert (first.inserted, first.rejected_total) == (3, 0)
+    assert rows(migrated_engine, "SELECT source_id FROM planning_zones ORDER BY fid") == [
+        ("II-12",), ("1",), ("2",)]
+    again = load_file(migrated_engine, "planning_zones", path)
+    assert (again.inserted, again.unchanged) == (0, 3)
 
 
 def test_dry_run_reports_and_writes_nothing(loaded: Engine, tmp_path: Path) -> None:
