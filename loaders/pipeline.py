@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import psycopg2
 import pyarrow as pa
-from psycopg2.errors import ProgramLimitExceeded, UniqueViolation
+from psycopg2.errors import InternalError_, ProgramLimitExceeded, UniqueViolation
 from sqlalchemy import (
     Connection,
     Engine,
@@ -266,7 +266,7 @@ def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> It
         transaction.rollback()
         refused = _refused_value(exc)
         if refused:
-            raise InvalidInput(f"PostgreSQL refused a value of the file: {refused}. "
+            raise InvalidInput(f"PostgreSQL refused a value of the file: {refused.rstrip('.')}. "
                                "Nothing was loaded.") from None
         raise
     if dry_run:
@@ -281,7 +281,8 @@ class NothingAccepted(InvalidInput):
 
 def _refused_value(exc: BaseException) -> str | None:
     """What PostgreSQL said, when it refused a value (a data exception, SQLSTATE class 22,
-    or a value beyond a limit, class 54).
+    or a value beyond a limit, class 54), or PostGIS a geometry as COPY read it (it says so
+    with an internal error, XX000).
 
     Validation and typing exist so that this does not happen; should a value still get
     through that the database will not store, the person loading learns which, not a
@@ -289,10 +290,9 @@ def _refused_value(exc: BaseException) -> str | None:
     SQLAlchemy).
     """
     error = getattr(exc, "orig", exc)
-    if isinstance(error, psycopg2.DataError | ProgramLimitExceeded) and \
-            error.diag.message_primary:
-        return error.diag.message_primary
-    return None
+    refused = isinstance(error, psycopg2.DataError | ProgramLimitExceeded) or (
+        isinstance(error, InternalError_) and "column geom" in (error.diag.context or ""))
+    return error.diag.message_primary if refused and error.diag.message_primary else None
 
 
 def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,

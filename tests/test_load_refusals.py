@@ -399,3 +399,24 @@ def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -
                                            r"or damaged\?\)"):
         load_file(loaded, "hydrants", archive)
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_geometry_only_postgis_refuses_fails_the_load_with_its_words(
+        loaded: Engine, tmp_path: Path) -> None:
+    """A GeoPackage blob whose inner polygon's byte-order flag is 2: GEOS reads it, PostGIS
+    does not; the file is in EPSG:32648, so its WKB goes to PostGIS as GDAL gives it."""
+    import geopandas as gpd
+
+    whole = tmp_path / "zones.gpkg"
+    gpd.GeoDataFrame({"land_use_code": ["ODT"], "zone_code": ["E1"]},
+                     geometry=[shapely.MultiPolygon([shapely.box(686_000, 1_187_000, 686_100,
+                                                                 1_187_100)])],
+                     crs="EPSG:32648").to_file(whole)
+    data = bytearray(whole.read_bytes())
+    inner = data.index(bytes.fromhex("01060000000100000001030000"))  # one polygon, little-endian
+    data[inner + 9] = 2
+    whole.write_bytes(data)
+    with pytest.raises(InvalidInput, match="PostgreSQL refused a value of the file: Invalid "
+                                           "endian flag value encountered. Nothing was loaded."):
+        load_file(loaded, "planning_zones", whole)
+    assert rows(loaded, "SELECT count(*) FROM planning_zones") == [(0,)]
