@@ -118,9 +118,10 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
         geometries = shapely.force_2d(geometries)
     if not storage:
         geometries = to_storage(geometries, crs)
-    xmin, ymin, xmax, ymax = shapely.bounds(geometries).T  # NaN for missing and empty ones
-    far = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries)) & ~(
-        _inside_domain(xmin, ymin) & _inside_domain(xmax, ymax))
+    # Every vertex, not the bounds: GEOS leaves a NaN vertex out of a geometry's bounds.
+    coordinates, owner = shapely.get_coordinates(geometries, return_index=True)
+    far = np.zeros(len(geometries), bool)
+    far[owner[~_inside_domain(coordinates[:, 0], coordinates[:, 1])]] = True
     if storage and _all_2d(wkb) and not (closed or unreadable or far.any()):
         return Stored(wkb)
     geometries[far] = None
@@ -131,15 +132,17 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
 def _parsed(values: np.ndarray) -> tuple[np.ndarray, int, int]:
     """The WKB values as shapely geometries, and how many had a ring closed and how many
     could not be read at all (made None). Closing is tried only where reading failed."""
-    try:
-        geometries = shapely.from_wkb(values, on_invalid="ignore")
-    except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
-        values = _linearized(values)
-        geometries = shapely.from_wkb(values, on_invalid="ignore")
+    with np.errstate(invalid="ignore"):  # a NaN coordinate: `storage_wkb` refuses it
+        try:
+            geometries = shapely.from_wkb(values, on_invalid="ignore")
+        except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
+            values = _linearized(values)
+            geometries = shapely.from_wkb(values, on_invalid="ignore")
     failed = shapely.is_missing(geometries) & np.array([v is not None for v in values], bool)
     if not failed.any():
         return geometries, 0, 0
-    fixed = shapely.from_wkb(values[failed], on_invalid="fix")
+    with np.errstate(invalid="ignore"):
+        fixed = shapely.from_wkb(values[failed], on_invalid="fix")
     geometries[failed] = fixed
     closed = int((~shapely.is_missing(fixed)).sum())
     return geometries, closed, int(failed.sum()) - closed

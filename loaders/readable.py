@@ -150,8 +150,8 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         return str(path)
     try:
         names = zipfile.ZipFile(path).namelist()
-    except (zipfile.BadZipFile, NotImplementedError):  # NotImplemented: a damaged header's
-        # "zip version 7.7", or a compression only other tools write
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):  # a damaged header's
+        # "zip version 7.7" or a compression only other tools write; a name said to be UTF-8
         raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
     unsafe = [name for name in names if _unsafe_member(name)]
     if unsafe:

@@ -319,6 +319,24 @@ def test_a_coordinate_far_beyond_any_map_refuses_that_feature_only(
     assert codes(migrated_engine) == ["N1"]
 
 
+def test_a_vertex_that_is_not_a_number_refuses_that_feature_only(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A polygon whose second vertex has x = NaN: GEOS leaves it out of the bounds, PROJ
+    does not, and PostGIS refused the whole COPY over it."""
+    square = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+    shp = _utm_shapefile(tmp_path, [
+        feature({"land_use_code": "ODT", "zone_code": code}, {"type": "Polygon", "coordinates": [
+            [[LON + (x + 2 * i) * 0.001, LAT + y * 0.001] for x, y in square]]})
+        for i, code in enumerate(["V1", "V2"])])
+    data = bytearray(shp.read_bytes())
+    # 100-byte header, 8 of record header, type, box, part and point counts, one part index
+    data[172:180] = struct.pack("<d", float("nan"))
+    shp.write_bytes(data)
+    report = load_file(migrated_engine, "planning_zones", shp)
+    assert (report.inserted, dict(report.rejected)) == (1, {"no geometry": 1})
+    assert rows(migrated_engine, "SELECT zone_code FROM planning_zones") == [("V2",)]
+
+
 @pytest.mark.parametrize("srid", [4326, 32648])
 def test_a_ring_that_is_not_closed_is_closed_and_said(migrated_engine: Engine, tmp_path: Path,
                                                       srid: int) -> None:
@@ -380,10 +398,11 @@ def test_a_prj_whose_text_is_not_utf8_is_refused(loaded: Engine, tmp_path: Path)
     assert codes(loaded) == ["H1", "H2", "H3"]
 
 
-@pytest.mark.parametrize("damage", ["checksum", "version"])
+@pytest.mark.parametrize("damage", ["checksum", "version", "name"])
 def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -> None:
     """A zipped Shapefile without its .shx, so copied out to rebuild it, whose .dbf's bytes
-    no longer match their checksum; or whose directory asks for zip version 7.7."""
+    no longer match their checksum; or whose directory asks for zip version 7.7, or says a
+    name is UTF-8 when it is not."""
     shp = _utm_shapefile(tmp_path, [hydrant("Z1"), hydrant("Z2", 0.001)])
     archive = tmp_path / "h.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
@@ -392,8 +411,12 @@ def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -
     data = bytearray(archive.read_bytes())
     if damage == "checksum":
         data[data.index(shp.with_suffix(".dbf").read_bytes()) + 40] ^= 0xFF
-    else:  # "version needed to extract", 6 bytes into the first central directory entry
+    elif damage == "version":  # "version needed to extract", in the central directory
         data[data.index(b"PK\x01\x02") + 6] = 77
+    else:  # the UTF-8 flag (bit 11 of the flags), and a first byte UTF-8 never starts with
+        entry = data.index(b"PK\x01\x02")
+        data[entry + 9] |= 0x08
+        data[entry + 46] = 0xF8
     archive.write_bytes(data)
     with pytest.raises(InvalidInput, match=r"h.zip is not a readable zip archive \(truncated "
                                            r"or damaged\?\)"):
