@@ -138,7 +138,7 @@ def _parsed(values: np.ndarray) -> tuple[np.ndarray, int, int]:
         except NotImplementedError:  # an arc or a circle: shapely reads straight lines only
             values = _linearized(values)
             geometries = shapely.from_wkb(values, on_invalid="ignore")
-    failed = shapely.is_missing(geometries) & np.array([v is not None for v in values], bool)
+    failed = shapely.is_missing(geometries) & np.not_equal(values, None)
     if not failed.any():
         return geometries, 0, 0
     with np.errstate(invalid="ignore"):
