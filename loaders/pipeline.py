@@ -75,6 +75,9 @@ from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
+# Whole floats up to here are integers exactly, written without ".0"; past it (1e20) a float
+# is no count of anything, and written as a float: as an integer it overflowed to -2**63.
+EXACT_INTEGERS = 2**53
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 
 
@@ -167,12 +170,12 @@ def text_values(values: pd.Series) -> pd.Series:
     >>> text = text_values(pd.Series(["Nguye\u0302\u0303n ", "  ", None]))
     >>> text.fillna("-").tolist() == ["Nguy\u1ec5n", "-", "-"]
     True
-    >>> text_values(pd.Series([12.0, 3.5, None])).tolist()
-    ['12', '3.5', None]
+    >>> text_values(pd.Series([12.0, 3.5, None, 1e20])).tolist()
+    ['12', '3.5', None, '1e+20']
     """
     if pd.api.types.is_float_dtype(values):
         text = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
-        whole = values.notna() & (values % 1 == 0)
+        whole = values.notna() & (values % 1 == 0) & (values.abs() <= EXACT_INTEGERS)
         fraction = values.notna() & ~whole
         text[whole] = values[whole].astype("int64").astype(str).astype(object)
         text[fraction] = values[fraction].astype(str).astype(object)

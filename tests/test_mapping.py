@@ -268,7 +268,7 @@ def test_apply_returns_the_mapped_fields_and_source_id_on_the_same_index() -> No
 
 @pytest.mark.parametrize(("ids", "text"), [
     ([12.0, np.nan], ["12", None]), ([12, 13], ["12", "13"]), (["A-1", None], ["A-1", None]),
-    ([1.5, 2.0], ["1.5", "2.0"]),
+    ([1.5, 2.0], ["1.5", "2.0"]), ([12.0, 1e308], ["12.0", "1e+308"]),  # 1e308: not an Int64
 ])
 def test_source_ids_become_text(ids: list[object], text: list[str | None]) -> None:
     spec = get_layer("roads")
