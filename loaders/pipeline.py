@@ -117,6 +117,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     [3.5, 4.0]
     >>> cast(pd.Series(["3,5", "0"], dtype="string"), Field("w", "real", "")).tolist()
     [3.5, 0.0]
+    >>> cast(pd.Series(["1e400", 2.0]), Field("w", "real", "")).tolist()
+    [nan, 2.0]
     >>> cast(pd.Series([120, "7", 1e12]), Field("n", "integer", "")).tolist()
     [120, 7, <NA>]
     >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
@@ -129,7 +131,8 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
             # "3,5" is how Vietnamese documents write 3.5
             values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
                                 and "." not in v else v)
-        numbers = pd.to_numeric(values, errors="coerce")
+        # Infinity ("1e400", a 400-digit OSM width) measures nothing: unreadable, not stored
+        numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
         if field.type == "real":
             return numbers
         # An integer column holds 32 bits: a larger number is as unreadable as "x".

@@ -314,6 +314,19 @@ def test_an_integer_too_large_for_its_field_is_left_empty_and_counted(
     assert beds == {"Bệnh viện Quận 7": 500, "Bệnh viện FV": None}
 
 
+def test_a_measurement_of_infinity_is_left_empty_and_counted(migrated_engine: Engine,
+                                                               tmp_path: Path) -> None:
+    """"1e400" reads as infinity, which PostgreSQL would store and the map would show."""
+    path = write_geojson(tmp_path / "roads.geojson", [
+        feature({"name": name, "width_m": width},
+                {"type": "LineString", "coordinates": [[LON, LAT + dy], [LON + .001, LAT + dy]]})
+        for name, width, dy in (("Nguyễn Thị Thập", "12,5", 0), ("Đường số 1", "1e400", .001))])
+    report = load_file(migrated_engine, "roads", path)
+    assert "1 value of width_m could not be read as real and was left empty" in report.notes
+    assert rows(migrated_engine, "SELECT name, width_m FROM roads ORDER BY name") == [
+        ("Nguyễn Thị Thập", 12.5), ("Đường số 1", None)]
+
+
 def test_unreadable_values_make_one_note_for_the_whole_file(
         migrated_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from loaders import files
