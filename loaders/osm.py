@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyogrio
@@ -211,6 +212,7 @@ def classify(sources: dict[str, gpd.GeoDataFrame], boundary=None) -> dict[str, g
     layers = {layer_id: gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
               for layer_id, rows in records.items()}
     if boundary is not None:  # a layer with nothing inside is not in the file: left alone
+        boundary = boundary if boundary.is_valid else shapely.make_valid(boundary)
         layers = {layer_id: clipped for layer_id, frame in layers.items()
                   if not (clipped := _clip(frame, boundary)).empty}
     return layers
@@ -223,16 +225,25 @@ def _as_layer_shape(geometry, kind: str | None):
     drawn as one closed way reaches us as a line.
     """
     if kind == "Point" and geometry.geom_type != "Point":
-        return geometry.representative_point()
+        return (geometry if geometry.is_valid else shapely.make_valid(geometry)) \
+            .representative_point()
     if kind == "MultiPolygon" and geometry.geom_type == "LineString" and geometry.is_ring:
         return shapely.Polygon(geometry)
     return geometry
 
 
 def _clip(frame: gpd.GeoDataFrame, boundary) -> gpd.GeoDataFrame:
+    """The features' parts inside `boundary` (valid). GEOS cannot intersect an invalid area
+    (a way that crosses itself, which OpenStreetMap has): those are made valid first, and
+    counted in the frame's attrs["made_valid"] for the layer's notes."""
+    geometries = np.array(frame.geometry.values, dtype=object)
+    invalid = ~shapely.is_valid(geometries)
+    geometries[invalid] = shapely.make_valid(geometries[invalid])
     clipped = frame.copy()
-    clipped["geometry"] = frame.geometry.intersection(boundary)
-    return clipped[~clipped.geometry.is_empty]
+    clipped["geometry"] = shapely.intersection(geometries, boundary)
+    clipped = clipped[~clipped.geometry.is_empty]
+    clipped.attrs["made_valid"] = int(invalid.sum())
+    return clipped
 
 
 def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = False,
@@ -258,6 +269,10 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
             stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
             chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
+            if made_valid := frame.attrs.get("made_valid"):
+                report.notes.append(f"{made_valid:,} invalid geometr"
+                                    f"{'y was' if made_valid == 1 else 'ies were'} made valid "
+                                    "to clip them to the boundary")
             try:
                 with conn.begin_nested():  # one layer's refusal leaves the others to load
                     stage_and_publish(conn, get_layer(layer_id), [chunk], report, progress=said)

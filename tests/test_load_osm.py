@@ -66,3 +66,31 @@ def test_the_load_osm_command_reports_every_layer(cluster, migrated_engine: Engi
     assert result.returncode == 0, result.stderr
     assert "roads from" in result.stdout and "dry run: nothing written" in result.stdout
     assert count(migrated_engine, "SELECT count(*) FROM roads") == 0
+
+
+def test_an_area_that_crosses_itself_is_made_valid_to_be_clipped(migrated_engine: Engine,
+                                                                  tmp_path: Path) -> None:
+    """An apartment block drawn as a bow tie across the district's edge: GEOS cannot
+    intersect it as it is (a TopologyException ended the load)."""
+    lon, lat = 106.72, 10.74
+    corners = [(lon, lat), (lon + .01, lat), (lon + .01, lat + .01), (lon, lat + .01)]
+    bow_tie = [(lon + .009, lat + .004), (lon + .011, lat + .006), (lon + .011, lat + .004),
+               (lon + .009, lat + .006)]
+    nodes = "".join(f'<node id="{i}" version="1" lat="{y}" lon="{x}"/>'
+                    for i, (x, y) in enumerate(corners + bow_tie, start=1))
+    extract = tmp_path / "bow_tie.osm"
+    extract.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">' + nodes +
+        '<way id="100" version="1">' + "".join(f'<nd ref="{i}"/>' for i in (1, 2, 3, 4, 1)) +
+        '</way><way id="101" version="1">' +
+        "".join(f'<nd ref="{i}"/>' for i in (5, 6, 7, 8, 5)) +
+        '<tag k="building" v="apartments"/><tag k="name" v="Chung cư Hoàng Anh"/></way>'
+        '<relation id="1000" version="1"><member type="way" ref="100" role="outer"/>'
+        '<tag k="type" v="boundary"/><tag k="boundary" v="administrative"/>'
+        '<tag k="admin_level" v="6"/><tag k="name" v="Quận 7"/></relation></osm>',
+        encoding="utf-8")
+    [report] = load_osm(migrated_engine, extract)
+    assert (report.layer_id, report.inserted) == ("apartments", 1)
+    assert "1 invalid geometry was made valid to clip them to the boundary" in report.notes
+    assert count(migrated_engine, "SELECT count(*) FROM apartments WHERE ST_IsValid(geom) AND "
+                 "ST_XMax(ST_Transform(geom, 4326)) <= 106.7300001") == 1
