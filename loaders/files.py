@@ -1,5 +1,5 @@
 """Load a layer from a file GDAL reads: Shapefile (also zipped), GeoPackage, GeoJSON, KML,
-FlatGeobuf, CSV with lon/lat or WKT columns, and workbooks' sheets (.xlsx, .ods) as CSV.
+FlatGeobuf, CSV with lon/lat or WKT columns, workbooks' sheets (.xlsx, .ods) as CSV, and DXF.
 
 The file is opened once to learn its layer, coordinate system and extent, and refused with
 a message if those do not add up; then it is streamed in Arrow batches, so memory stays

@@ -49,7 +49,8 @@ from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
 
 UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
-SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid", "sourceid")
+SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid", "sourceid",
+                  "entityhandle")  # a DXF entity's handle, which CAD keeps across saves
 DBF_NAME_LENGTH = 10
 GEOMETRY_COLUMN = "geometry"  # pyogrio's geometry column is never a field's source
 SECTION_KEYS = ("source_id", "columns", "values")

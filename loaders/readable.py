@@ -46,7 +46,7 @@ from layers import LayerSpec
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
-                    ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls")
+                    ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg")
 ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
                  "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
@@ -93,6 +93,11 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         raise InvalidInput(f"{PurePosixPath(dataset).name} is an Excel 97-2003 workbook (.xls), "
                            "which urbanmap does not read: open it in Excel or LibreOffice, save "
                            "it as an Excel Workbook (.xlsx), and load that.")
+    if kind == ".dwg":
+        raise InvalidInput(f"{PurePosixPath(dataset).name} is an AutoCAD drawing (.dwg), which "
+                           "GDAL reads only when built with a CAD library: save it as DXF "
+                           "(AutoCAD: Save As, AutoCAD DXF) and load that, with --crs for its "
+                           "coordinate system (CAD files say none), e.g. --crs vn2000-hcm.")
     if kind in SPREADSHEET_SUFFIXES:
         with _Parts(path, dataset) as parts:
             workbook = dataset

@@ -106,12 +106,27 @@ def check_geometry(conn: Connection, spec: LayerSpec, checked: Checked,
         conn.execute(update(table).where(and_(
             checked.pending(), kind == "MULTIPOINT",
             func.ST_NumGeometries(geom) == 1)).values(geom=func.ST_GeometryN(geom, 1)))
+    if found[1] and spec.geometry == "MultiPolygon":
+        _enclose(conn, checked, report)
     if found[1]:
         reject_where(conn, checked, report,
                      f"not a {spec.geometry} ({spec.title.lower()} layer)", wrong,
                      func.concat(table.c.source_id, literal(": "), kind))
     if spec.geometry != "Point":
         _repair(conn, checked, report, dimension, collections=found[2] > 0)
+
+
+def _enclose(conn: Connection, checked: Checked, report: LoadReport) -> None:
+    """A closed line becomes the area it encloses: a zone or a park drawn as its outline, as
+    CAD draws them (a closed polyline) and as GIS files converted from CAD keep them."""
+    geom = checked.table.c.geom
+    enclosed = conn.execute(update(checked.table).where(and_(
+        checked.pending(), func.GeometryType(geom) == "LINESTRING", func.ST_IsClosed(geom),
+        func.ST_NPoints(geom) >= 4)).values(geom=func.ST_MakePolygon(geom))).rowcount
+    if enclosed:
+        report.notes.append(f"{enclosed:,} closed line{'s' if enclosed > 1 else ''} read as the "
+                            f"area{'s' if enclosed > 1 else ''} "
+                            f"{'they enclose' if enclosed > 1 else 'it encloses'}")
 
 
 def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: int,
