@@ -52,6 +52,14 @@ ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows V
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 CSV_SIDECARS = (".prj", ".csvt")
 SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
+# Formats GDAL reads only when built with a library Debian's GDAL lacks: what to save as.
+SAVE_AS_ANOTHER = {
+    ".xls": "an Excel 97-2003 workbook (.xls), which urbanmap does not read: open it in Excel "
+            "or LibreOffice, save it as an Excel Workbook (.xlsx), and load that.",
+    ".dwg": "an AutoCAD drawing (.dwg), which GDAL reads only when built with a CAD library: "
+            "save it as DXF (AutoCAD: Save As, AutoCAD DXF) and load that, with --crs for its "
+            "coordinate system (CAD files say none), e.g. --crs vn2000-hcm.",
+}
 _DAMAGED_ZIP = ("{name} is not a readable zip archive (truncated or damaged?). Re-create it "
                 "and load again.")
 
@@ -75,8 +83,10 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
     with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
         try:
             copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):  # reading a
-            # member out of a zip (NotImplemented: a compression only other tools write)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            if dataset == str(path):  # not a member copied out of a zip: not zipfile's
+                raise
+            # NotImplementedError: zipfile's word for a compression only other tools write
             raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
         yield copy or Readable(path, dataset, encoding)
 
@@ -89,15 +99,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON; a {kind} file keeps "
                            "its text in UTF-8 or says its encoding itself. Load it without "
                            "--encoding.")
-    if kind == ".xls":
-        raise InvalidInput(f"{PurePosixPath(dataset).name} is an Excel 97-2003 workbook (.xls), "
-                           "which urbanmap does not read: open it in Excel or LibreOffice, save "
-                           "it as an Excel Workbook (.xlsx), and load that.")
-    if kind == ".dwg":
-        raise InvalidInput(f"{PurePosixPath(dataset).name} is an AutoCAD drawing (.dwg), which "
-                           "GDAL reads only when built with a CAD library: save it as DXF "
-                           "(AutoCAD: Save As, AutoCAD DXF) and load that, with --crs for its "
-                           "coordinate system (CAD files say none), e.g. --crs vn2000-hcm.")
+    if kind in SAVE_AS_ANOTHER:
+        raise InvalidInput(f"{PurePosixPath(dataset).name} is {SAVE_AS_ANOTHER[kind]}")
     if kind in SPREADSHEET_SUFFIXES:
         with _Parts(path, dataset) as parts:
             workbook = dataset
