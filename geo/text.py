@@ -15,6 +15,10 @@ import pyarrow.compute as pc
 # signs (₫) are in them, so most text needs no normalising at all.
 NFC_STABLE_RANGES = ((0x0000, 0x02FF), (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x2030, 0x205E),
                      (0x20A0, 0x20C0))
+# Whole floats up to here are integers exactly, and read as text without ".0" (a DBF's ids
+# come as floats); past it (1e20) a float counts nothing one by one and reads as a float: as
+# an integer it would overflow (to -2**63 in numpy, out of Int64 at 1e308).
+EXACT_INTEGERS = 2**53
 _ALL_STABLE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFC_STABLE_RANGES) + "]*$"
 
 

@@ -44,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import InvalidInput
+from geo.text import EXACT_INTEGERS
 from layers import REGISTRY
 from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
@@ -380,15 +381,15 @@ def _translated(values: pd.Series, table: Mapping[str, str], upper: bool) -> pd.
 
 def _id_text(values: pd.Series) -> pd.Series:
     """Ids as text, 12.0 as "12": GDAL reads a DBF file's integer ids into float columns.
-    A column whose values are not all whole, or beyond 2**53 (where floats stop counting one
-    by one, and Int64 stops at 2**63), keeps them as floats.
+    A column whose values are not all whole, or not all within EXACT_INTEGERS, keeps them
+    as floats.
 
     >>> _id_text(pd.Series([12.0, None])).tolist(), _id_text(pd.Series([12.0, 1e308])).tolist()
     (['12', None], ['12.0', '1e+308'])
     """
     present = values.notna()
     if pd.api.types.is_float_dtype(values) and (values[present] % 1 == 0).all() and \
-            (values[present].abs() <= 2**53).all():
+            (values[present].abs() <= EXACT_INTEGERS).all():
         values = values.astype("Int64")
     return values.astype("string").astype(object).where(present, None)
 

@@ -54,7 +54,7 @@ from geo.catalog import bump_version, changed_layers
 from geo.errors import InvalidInput
 from geo.queries import sql_file
 from geo.schema import LAYER_TABLES, loads
-from geo.text import nfc, nfc_array
+from geo.text import EXACT_INTEGERS, nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
 from loaders import indexes
@@ -75,9 +75,6 @@ from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
-# Whole floats up to here are integers exactly, written without ".0"; past it (1e20) a float
-# is no count of anything, and written as a float: as an integer it overflowed to -2**63.
-EXACT_INTEGERS = 2**53
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 
 
