@@ -320,8 +320,8 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
                             index=frame.index, dtype=object)
     key = "source_id" if "source_id" in frame else spec.natural_key
     if key in frame:
-        ids = text_values(frame[key]).astype(object)
-        frame["source_id"] = ids.where(ids.notna(), by_position)
+        ids = text_values(frame[key])
+        frame["source_id"] = ids.where(ids.notna(), by_position) if ids.hasnans else ids
     else:
         frame["source_id"] = by_position
     return (frame, geometries), stored
