@@ -193,8 +193,10 @@ def _full_crs(declared: str, dataset: str, layer: str) -> pyproj.CRS:
     ogrinfo = shutil.which("ogrinfo")
     if not declared.upper().startswith("EPSG:") or ogrinfo is None:
         return crs
+    # Field names follow the WKT, in the file's own encoding: only the WKT must be text.
     listing = subprocess.run([ogrinfo, "-ro", "-so", "-nomd", dataset, layer],
-                             capture_output=True, text=True, timeout=60).stdout
+                             capture_output=True, text=True, errors="replace",
+                             timeout=60).stdout
     match = re.search(r"Layer SRS WKT:\n(.*?)\n(?:Data axis|\S+:)", listing, re.DOTALL)
     if match:
         full = pyproj.CRS.from_wkt(match.group(1))
