@@ -121,7 +121,8 @@ def load(
     map_: Annotated[list[str] | None, typer.Option(
         "--map", help="COLUMN=field, e.g. --map TEN_DUONG=name")] = None,
     encoding: Annotated[str | None, typer.Option(
-        help="Text encoding of a Shapefile, CSV or GeoJSON not in UTF-8 (cp1258 …)")] = None,
+        help="Text encoding of a Shapefile, CSV or GeoJSON not in UTF-8: cp1258 (Windows "
+             "Vietnamese), tcvn3 (ABC fonts, .VnTime), vni (VNI fonts), latin1 …")] = None,
     dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
     report: Annotated[Path | None, typer.Option(help="Write the report as JSON here")] = None,
 ) -> None:

@@ -8,6 +8,7 @@ bounded whatever the file's size.
 
 from __future__ import annotations
 
+import codecs
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
+from loaders import charsets
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
     LAT_KEYS,
@@ -44,6 +46,8 @@ from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks, text
 from loaders.readable import ENCODING_HINT, Readable, readable
 from loaders.report import LoadReport
 
+# Encodings whose text GDAL is told is Latin-1 and that are decoded here: see _gdal_encoding.
+DECODED_HERE = ("cp1258", *charsets.NAMES)
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
@@ -63,8 +67,8 @@ class Source:
     features: int
     fields: tuple[str, ...]
     options: dict
-    encoding: str | None  # what GDAL is told; see _gdal_encoding for cp1258
-    recode_cp1258: bool = False
+    encoding: str | None  # what GDAL is told; see _gdal_encoding
+    decoded_here: str | None = None  # the text's encoding, when GDAL is told Latin-1
 
     @property
     def name(self) -> str:
@@ -92,7 +96,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
     path, dataset, encoding = file.path, file.dataset, file.encoding
     chosen = _pick_layer(path, dataset, spec, layer)
-    gdal_encoding, recode = _gdal_encoding(path, encoding)
+    gdal_encoding, decoded_here = _gdal_encoding(path, encoding)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
         options: dict[str, str] = {}
@@ -110,7 +114,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         raise InvalidInput(f"{path.name}: the text of its coordinate system (a .prj) is not "
                            "readable. Replace the .prj with a good copy, or remove it and "
                            "pass the coordinate system with --crs.") from None
-    fields = tuple(_recoded(str(f)) if recode else str(f) for f in info["fields"])
+    fields = tuple(_recoded(str(f), decoded_here) if decoded_here else str(f)
+                   for f in info["fields"])
     repeated = sorted({f for f in fields if fields.count(f) > 1})
     if repeated:
         raise InvalidInput(f"{path.name} has two columns named {repeated[0]!r}: rename one, "
@@ -131,7 +136,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
-                  gdal_encoding, recode)
+                  gdal_encoding, decoded_here)
 
 
 def csv_options(columns: list[str]) -> dict[str, str]:
@@ -151,23 +156,29 @@ def csv_options(columns: list[str]) -> dict[str, str]:
             "GEOM_POSSIBLE_NAMES": ",".join(WKT_COLUMNS), "KEEP_GEOM_COLUMNS": "NO"}
 
 
-def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, bool]:
-    """The encoding to hand GDAL, and whether to decode Windows-Vietnamese ourselves.
+def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, str | None]:
+    """The encoding to hand GDAL, and the one to decode its text with here, if any.
 
     GDAL's cp1258 conversion is stateful and never flushed, so it drops the last character
-    of every name and value (OSGeo/gdal#2045). Such files are read as Latin-1, which maps
-    every byte, and decoded as cp1258 here.
+    of every name and value (OSGeo/gdal#2045); TCVN3 and VNI it does not know at all
+    (loaders.charsets). Such files are read as Latin-1, which maps every byte, and decoded
+    here.
     """
     cpg = path.with_suffix(".cpg")
     declared = encoding or (cpg.read_text().strip() if cpg.exists() else None)
-    if declared and declared.lower().replace("-", "").replace("windows", "cp") in (
-            "cp1258", "1258", "ldid/163"):
-        return "latin1", True
-    return encoding, False
+    if not declared:
+        return encoding, None
+    if declared.isdigit() or declared.lower() == "ldid/163":  # how ArcGIS names code pages
+        declared = "cp" + ("1258" if declared.lower() == "ldid/163" else declared)
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return encoding, None  # GDAL says it cannot read it
+    return ("latin1", name) if name in DECODED_HERE else (encoding, None)
 
 
-def _recoded(text: str) -> str:
-    return unicodedata.normalize("NFC", text.encode("latin1").decode("cp1258"))
+def _recoded(text: str, encoding: str) -> str:
+    return unicodedata.normalize("NFC", text.encode("latin1").decode(encoding))
 
 
 def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
@@ -311,8 +322,8 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
         geometries = stored.wkb
         table = table.drop_columns([GEOMETRY_COLUMN])
     attributes = _python_dates(table).to_pandas()
-    if source.recode_cp1258:
-        attributes = _recode_frame(attributes)
+    if source.decoded_here:
+        attributes = _recode_frame(attributes, source.decoded_here)
     frame = apply_mapping(attributes, mapping, spec)
     for name, values in heights.items():
         frame[name] = values
@@ -335,13 +346,13 @@ def z_fields(spec: LayerSpec, mapping: ColumnMapping) -> list[Field]:
             if f.from_z and spec.geometry == "Point" and f.name not in mapping.fields]
 
 
-def _recode_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    recoded = frame.rename(columns=lambda c: _recoded(str(c)))
+def _recode_frame(frame: pd.DataFrame, encoding: str) -> pd.DataFrame:
+    recoded = frame.rename(columns=lambda c: _recoded(str(c), encoding))
     for column in recoded.columns:
         if pd.api.types.is_object_dtype(recoded[column]) or \
                 pd.api.types.is_string_dtype(recoded[column]):
             recoded[column] = recoded[column].map(
-                lambda v: _recoded(v) if isinstance(v, str) else v)
+                lambda v: _recoded(v, encoding) if isinstance(v, str) else v)
     return recoded
 
 

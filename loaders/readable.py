@@ -43,12 +43,15 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
+from loaders import charsets  # noqa: F401  (registers the codecs tcvn3 and vni)
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg")
-ENCODING_HINT = ("Pass the file's encoding with --encoding (cp1258 for Windows Vietnamese, "
-                 "utf-8, latin1), or add a .cpg file beside a .shp naming it.")
+KNOWN_VIETNAMESE = ("cp1258 for Windows Vietnamese, tcvn3 for the ABC fonts (.VnTime), "
+                    "vni for the VNI fonts")
+ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE}; utf-8, "
+                 "latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 CSV_SIDECARS = (".prj", ".csvt")
 SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
@@ -195,8 +198,8 @@ def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
             for line in source:
                 target.write(unicodedata.normalize("NFC", line))
     except LookupError:
-        raise InvalidInput(f"{encoding!r} is not an encoding urbanmap knows; for Windows "
-                           "Vietnamese give cp1258.") from None
+        raise InvalidInput(f"{encoding!r} is not an encoding urbanmap knows; give "
+                           f"{KNOWN_VIETNAMESE}.") from None
     except UnicodeError as exc:  # a byte the encoding has no character for, or no BOM
         raise InvalidInput(f"{parts.name} is not in {encoding} "
                            f"({getattr(exc, 'reason', exc)}). {ENCODING_HINT}") from None

@@ -472,7 +472,7 @@ def test_vietnamese_excel_csv_loads_as_written(engine: Engine, tmp_path: Path,
     (None, "not in the encoding GDAL expected. Pass the file's encoding with --encoding"),
     ("ascii", "tru_nuoc.csv is not in ascii"),
     ("utf-16", "tru_nuoc.csv is not in utf-16"),
-    ("vni", "'vni' is not an encoding urbanmap knows; for Windows Vietnamese give cp1258"),
+    ("vps", "'vps' is not an encoding urbanmap knows; give cp1258 for Windows Vietnamese"),
 ])
 def test_csv_read_in_a_wrong_encoding_is_refused_and_the_layer_kept(
         engine: Engine, tmp_path: Path, encoding: str | None, expected: str) -> None:
