@@ -15,6 +15,11 @@ urbanmap keeps (geo.text), which joins them.
 from __future__ import annotations
 
 import codecs
+import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 
 # TCVN 5712:1993 (VN1), as glibc's iconv decodes it (tests/test_charsets.py compares every
 # byte). The ABC fonts (.VnTime) use its VN3 part: ASCII, and letters from 0xA0 up; VN1 adds
@@ -57,11 +62,15 @@ VNI.update({byte: marks for pair, marks in _VNI_MARKS.items() for byte in pair})
 VNI.update({byte: letter for pair, letters in _VNI_LETTERS.items()
             for byte, letter in zip(pair, letters, strict=True)})
 
+# The sets Vietnamese text may be typed in that urbanmap decodes itself (see files.py's
+# _gdal_encoding): Python's cp1258 and the two above.
+VIETNAMESE = ("tcvn3", "vni", "cp1258")
+LABELS = {"tcvn3": "TCVN3 (the ABC fonts, .VnTime)", "vni": "VNI (the VNI fonts)",
+          "cp1258": "Windows Vietnamese (cp1258)"}
 _TABLES = {"tcvn3": TCVN3, "vni": VNI}
 _NAMES = {"tcvn3": "tcvn3", "tcvn": "tcvn3", "abc": "tcvn3", "vn3": "tcvn3", "vn1": "tcvn3",
           "tcvn5712": "tcvn3", "tcvn57121": "tcvn3", "tcvn571211993": "tcvn3",  # GDAL's .cpg
           "vni": "vni", "vniwin": "vni", "vniwindows": "vni"}
-NAMES = tuple(_TABLES)
 
 
 def _codec(name: str) -> codecs.CodecInfo:
@@ -91,3 +100,101 @@ def _search(name: str) -> codecs.CodecInfo | None:
 
 
 codecs.register(_search)
+
+
+# -- text that was typed in one of these sets and read as another ----------------------
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+# A Vietnamese syllable without its tone: onset, vowels (the clusters the language has),
+# final consonant. Strict enough that text read in the wrong set fails it ("Tâìn", "QuËn").
+_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"(iêu|yêu|oai|oay|oeo|uây|uôi|ươi|ươu|uya|uyê|uyu|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|"
+    r"oe|oi|ôi|ơi|oo|ôô|ua|uâ|uă|uê|ui|uô|uơ|uy|ưa|ưi|ưu|ươ|yê|[aăâeêioôơuưy])"
+    r"(ch|ng|nh|[cmnpt])?", re.IGNORECASE)
+
+
+def as_read(text: str) -> bytes | None:
+    """The bytes `text` was read from as Latin-1 or as Windows-1252, as GDAL reads a file that
+    says no encoding or ANSI; None if it has a letter neither set has (it was read right)."""
+    for encoding in ("latin1", "cp1252"):
+        try:
+            return text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def redecoded(text: str, encoding: str) -> str:
+    """`text` as it was typed in `encoding`, from the bytes it was read from, in NFC.
+
+    >>> redecoded("QuËn 7", "tcvn3"), redecoded("Quaän 7", "vni"), redecoded("Quận 7", "vni")
+    ('Quận 7', 'Quận 7', 'Quận 7')
+    """
+    raw = as_read(text)
+    return text if raw is None else unicodedata.normalize("NFC", raw.decode(encoding))
+
+
+def reads_vietnamese(text: str) -> bool:
+    """Whether every word of `text` with a letter beyond ASCII is a Vietnamese syllable.
+
+    >>> reads_vietnamese("Hẻm 35, Huỳnh Tấn Phát"), reads_vietnamese("HÎm 35, Huúnh TÊn Ph¸t")
+    (True, False)
+    """
+    words = (word.strip(string.punctuation) for word in text.split())
+    return all(_is_syllable(word) for word in words if not word.isascii())
+
+
+def _is_syllable(word: str) -> bool:
+    letters = unicodedata.normalize("NFD", word)
+    toneless = "".join(c for c in letters if c not in _TONES)
+    return len(letters) - len(toneless) <= 1 and \
+        _SYLLABLE.fullmatch(unicodedata.normalize("NFC", toneless)) is not None
+
+
+def typed_in(texts: Iterable[str]) -> tuple[str, str, str] | None:
+    """The set `texts` look typed in before being read as Latin-1 or Windows-1252, with one
+    of them as read and as typed; None when they read as they should.
+
+    A text looks so when a word of it is not Vietnamese as read ("QuËn") and every word is
+    once decoded from its bytes ("Quận"). It takes most of the texts with a letter beyond
+    ASCII looking so, in one set: text read right has letters no 8-bit set has (ậ, ư, đ).
+
+    >>> typed_in(["QuËn 7", "Ph­êng T©n ThuËn §«ng", "Hà Nội"])
+    ('tcvn3', 'QuËn 7', 'Quận 7')
+    >>> typed_in(["Quận 7", "Phường Tân Thuận Đông", "Café ©"]) is None
+    True
+    """
+    beyond_ascii, misread, example = 0, Counter[str](), {}
+    for text in texts:
+        if text.isascii():
+            continue
+        beyond_ascii += 1
+        raw = as_read(text)
+        if raw is None or reads_vietnamese(text):
+            continue
+        for encoding in VIETNAMESE:
+            try:
+                typed = unicodedata.normalize("NFC", raw.decode(encoding))
+            except UnicodeDecodeError:  # cp1258 lacks a few bytes
+                continue
+            if reads_vietnamese(typed):
+                misread[encoding] += 1
+                example.setdefault(encoding, (text, typed))
+    if not misread:
+        return None
+    encoding, count = misread.most_common(1)[0]
+    return (encoding, *example[encoding]) if 2 * count > beyond_ascii else None
+
+
+def misread_message(name: str, texts: Iterable[str], as_is: str) -> str | None:
+    """What to tell of file `name` if `texts` look typed in a Vietnamese set and read as
+    another (`typed_in`): the set to name to load it right, and `as_is`, the one to name
+    to load it as it was read."""
+    found = typed_in(texts)
+    if found is None:
+        return None
+    encoding, as_read, typed = found
+    return (f"{name}: its text looks typed in {LABELS[encoding]} and read as another set: "
+            f"{as_read!r} reads {typed!r} in it. Load it again with --encoding {encoding}; if "
+            f"{as_read!r} is right as it is, with --encoding {as_is}.")

@@ -12,7 +12,6 @@ import codecs
 import re
 import shutil
 import subprocess
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,9 +45,8 @@ from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks, text
 from loaders.readable import ENCODING_HINT, Readable, readable
 from loaders.report import LoadReport
 
-# Encodings whose text GDAL is told is Latin-1 and that are decoded here: see _gdal_encoding.
-DECODED_HERE = ("cp1258", *charsets.NAMES)
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
+TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
 # the column mapping compares names without their diacritics by itself.
@@ -68,7 +66,8 @@ class Source:
     fields: tuple[str, ...]
     options: dict
     encoding: str | None  # what GDAL is told; see _gdal_encoding
-    decoded_here: str | None = None  # the text's encoding, when GDAL is told Latin-1
+    decoded_here: str | None = None  # the set the text was typed in, decoded after GDAL's read
+    encoding_named: bool = False  # by --encoding: then text is not checked for a wrong set
 
     @property
     def name(self) -> str:
@@ -96,14 +95,14 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
     path, dataset, encoding = file.path, file.dataset, file.encoding
     chosen = _pick_layer(path, dataset, spec, layer)
-    gdal_encoding, decoded_here = _gdal_encoding(path, encoding)
+    gdal_encoding, decoded_here = _gdal_encoding(path, dataset, encoding)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
         options: dict[str, str] = {}
         if dataset.lower().endswith(".csv"):
             raw_fields = list(map(str, pyogrio.read_info(dataset, layer=chosen,
                                                          encoding=gdal_encoding)["fields"]))
-            options = csv_options(raw_fields)
+            options = csv_options(raw_fields, decoded_here)
         info = pyogrio.read_info(dataset, layer=chosen, encoding=gdal_encoding,
                                  force_total_bounds=spec.is_spatial, **options)
     except (DataSourceError, DataLayerError) as exc:
@@ -114,8 +113,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         raise InvalidInput(f"{path.name}: the text of its coordinate system (a .prj) is not "
                            "readable. Replace the .prj with a good copy, or remove it and "
                            "pass the coordinate system with --crs.") from None
-    fields = tuple(_recoded(str(f), decoded_here) if decoded_here else str(f)
-                   for f in info["fields"])
+    fields = _names_as_typed(info["fields"], decoded_here)
+    raw_fields = _names_as_typed(raw_fields, decoded_here)
     repeated = sorted({f for f in fields if fields.count(f) > 1})
     if repeated:
         raise InvalidInput(f"{path.name} has two columns named {repeated[0]!r}: rename one, "
@@ -136,33 +135,42 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
-                  gdal_encoding, decoded_here)
+                  gdal_encoding, decoded_here, file.named is not None)
 
 
-def csv_options(columns: list[str]) -> dict[str, str]:
+def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
+    return tuple(charsets.redecoded(str(n), typed_in) if typed_in else str(n) for n in names)
+
+
+def csv_options(columns: list[str], typed_in: str | None = None) -> dict[str, str]:
     """GDAL's options for a CSV with these columns: which ones hold its coordinates.
 
     GDAL finds a coordinate column only by a name it is given, compared as written but for
-    ASCII case; so the columns are matched here by key, and named to GDAL as they are.
+    ASCII case; so the columns are matched here by key (as typed in `typed_in`, a Vietnamese
+    set the names are still to be decoded from), and named to GDAL as they are.
 
     >>> csv_options(["Mã trụ", "Kinh độ", "Vĩ độ"])["X_POSSIBLE_NAMES"]
     'Kinh độ,x'
     """
     def named(keys: frozenset[str], fallback: str) -> str:
-        found = [c for c in columns if column_key(c) in keys and "," not in c]
+        found = [c for c in columns if "," not in c and
+                 column_key(charsets.redecoded(c, typed_in) if typed_in else c) in keys]
         return ",".join([*found, fallback])  # the option is a comma-separated list
 
     return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),
             "GEOM_POSSIBLE_NAMES": ",".join(WKT_COLUMNS), "KEEP_GEOM_COLUMNS": "NO"}
 
 
-def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, str | None]:
-    """The encoding to hand GDAL, and the one to decode its text with here, if any.
+def _gdal_encoding(path: Path, dataset: str,
+                   encoding: str | None) -> tuple[str | None, str | None]:
+    """The encoding to hand GDAL, and the Vietnamese set to decode its text from, if any.
 
     GDAL's cp1258 conversion is stateful and never flushed, so it drops the last character
     of every name and value (OSGeo/gdal#2045); TCVN3 and VNI it does not know at all
-    (loaders.charsets). Such files are read as Latin-1, which maps every byte, and decoded
-    here.
+    (loaders.charsets). A Shapefile in one is read as Latin-1, which maps every byte; other
+    formats as GDAL decodes them (MapInfo's and DXF's "ANSI" as Windows-1252, GeoPackage as
+    UTF-8: such a file was converted from one typed in the set without saying so). Either
+    way the text is decoded again here, from the bytes it was read from.
     """
     cpg = path.with_suffix(".cpg")
     declared = encoding or (cpg.read_text().strip() if cpg.exists() else None)
@@ -174,11 +182,9 @@ def _gdal_encoding(path: Path, encoding: str | None) -> tuple[str | None, str | 
         name = codecs.lookup(declared).name
     except LookupError:
         return encoding, None  # GDAL says it cannot read it
-    return ("latin1", name) if name in DECODED_HERE else (encoding, None)
-
-
-def _recoded(text: str, encoding: str) -> str:
-    return unicodedata.normalize("NFC", text.encode("latin1").decode(encoding))
+    if name not in charsets.VIETNAMESE:
+        return encoding, None
+    return ("latin1" if dataset.lower().endswith((".shp", ".dbf")) else None), name
 
 
 def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
@@ -227,8 +233,10 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             for batch in reader:
-                chunk, stored = _chunk(_readable_batch(batch, source, spec.is_spatial), source,
-                                       spec, mapping)
+                table = _readable_batch(batch, source, spec.is_spatial)
+                if read == 0 and not (source.decoded_here or source.encoding_named):
+                    _refuse_misread_text(table, source)
+                chunk, stored = _chunk(table, source, spec, mapping)
                 made.update(stored.counts() if stored else {})
                 read += batch.num_rows
                 yield chunk
@@ -264,6 +272,21 @@ def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.
     except pa.ArrowInvalid:
         raise InvalidInput(f"{source.name} has text that is not UTF-8. {ENCODING_HINT}") from None
     return table
+
+
+def _refuse_misread_text(table: pa.Table, source: Source) -> None:
+    """Refuse a file whose text looks typed in a Vietnamese set and read as another (an old
+    ArcView .dbf saying ANSI, a MapInfo table saying WindowsLatin1, typed in .VnTime): stored
+    as read, every name would be garbled ("QuËn 7"). Its column names and the first batch's
+    texts are what is looked at (charsets.typed_in)."""
+    texts = list(source.fields)
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            texts += pc.unique(column).drop_null().to_pylist()[:TEXTS_CHECKED]
+    as_is = "latin1" if source.dataset.lower().endswith((".shp", ".dbf")) else "utf-8"
+    refusal = charsets.misread_message(source.name, texts, as_is)
+    if refusal:
+        raise InvalidInput(refusal)
 
 
 def _geometry_notes(made: Counter[str], z_kept: list[str], spec: LayerSpec) -> list[str]:
@@ -347,12 +370,12 @@ def z_fields(spec: LayerSpec, mapping: ColumnMapping) -> list[Field]:
 
 
 def _recode_frame(frame: pd.DataFrame, encoding: str) -> pd.DataFrame:
-    recoded = frame.rename(columns=lambda c: _recoded(str(c), encoding))
+    recoded = frame.rename(columns=lambda c: charsets.redecoded(str(c), encoding))
     for column in recoded.columns:
         if pd.api.types.is_object_dtype(recoded[column]) or \
                 pd.api.types.is_string_dtype(recoded[column]):
             recoded[column] = recoded[column].map(
-                lambda v: _recoded(v, encoding) if isinstance(v, str) else v)
+                lambda v: charsets.redecoded(v, encoding) if isinstance(v, str) else v)
     return recoded
 
 

@@ -34,7 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -43,7 +43,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders import charsets  # noqa: F401  (registers the codecs tcvn3 and vni)
+from loaders import charsets
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
@@ -76,6 +76,7 @@ class Readable:
     dataset: str
     encoding: str | None
     notes: list[str] = field(default_factory=list)
+    named: str | None = None  # the encoding the file was said to be in (--encoding), if any
 
 
 @contextmanager
@@ -91,16 +92,18 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
                 raise
             # NotImplementedError: zipfile's word for a compression only other tools write
             raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
-        yield copy or Readable(path, dataset, encoding)
+        yield replace(copy or Readable(path, dataset, encoding), named=encoding)
 
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
     recode = encoding is not None and not _is_utf8(encoding)
-    if recode and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
-        raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON; a {kind} file keeps "
-                           "its text in UTF-8 or says its encoding itself. Load it without "
+    vietnamese = recode and _canonical(encoding) in charsets.VIETNAMESE
+    if recode and not vietnamese and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
+        raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON, and for text typed "
+                           f"in a Vietnamese set ({KNOWN_VIETNAMESE}); a {kind} file keeps its "
+                           "text in UTF-8 or says its encoding itself. Load it without "
                            "--encoding.")
     if kind in SAVE_AS_ANOTHER:
         raise InvalidInput(f"{PurePosixPath(dataset).name} is {SAVE_AS_ANOTHER[kind]}")
@@ -111,14 +114,18 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
                 workbook = str(scratch / "workbook" / parts.name)
                 Path(workbook).parent.mkdir()
                 parts.copy((kind,), Path(workbook))
-            csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch)
+            typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
+            csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
             parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
-        return Readable(path, str(csv), None, notes)
+        return Readable(path, str(csv), typed_in, notes)
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
         copy = scratch / parts.name
-        if kind in TEXT_FORMATS and encoding is not None and recode:
+        # A text file in UTF-8 said to be in a Vietnamese set was converted once without it:
+        # it is read as it is, and its text decoded again after (files._gdal_encoding).
+        if kind in TEXT_FORMATS and encoding is not None and recode and \
+                not (vietnamese and _is_utf8_text(parts)):
             parts.copy(CSV_SIDECARS, copy)
             _write_utf8(parts, encoding, copy)
             return _below_title(Readable(copy, str(copy), None), spec, scratch)
@@ -132,25 +139,28 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             _rebuild_shx(copy)
             rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
             return Readable(copy, str(copy), encoding, [rebuilt])
-    return _below_title(Readable(path, dataset, encoding), spec, scratch)
+    return _below_title(Readable(path, dataset, encoding), spec, scratch,
+                        encoding if vietnamese else None)
 
 
-def _below_title(file: Readable, spec: LayerSpec, scratch: Path) -> Readable:
+def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
+                 typed_in: str | None = None) -> Readable:
     """A CSV from its heading down, in a copy, when a title sits above its column names;
-    else the file as it is (so any file but a CSV)."""
+    else the file as it is (so any file but a CSV). `typed_in`: the Vietnamese set its text
+    is still to be decoded from (files._gdal_encoding), which the copy keeps."""
     if PurePosixPath(file.dataset).suffix.lower() != ".csv":
         return file
     copy = scratch / "from-heading" / PurePosixPath(file.dataset).name
     copy.parent.mkdir()
     try:
-        notes = csv_from_heading(file.dataset, spec, copy)
+        notes = csv_from_heading(file.dataset, spec, copy, typed_in)
     except (DataSourceError, DataLayerError, UnicodeDecodeError):
         return file  # as it is: opening it says what is wrong in the usual words
     if notes is None:
         return file
     with _Parts(file.path, file.dataset) as parts:
         parts.copy((".prj",), copy)
-    return Readable(file.path, str(copy), None, file.notes + notes)
+    return Readable(file.path, str(copy), typed_in, file.notes + notes)
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:
@@ -185,10 +195,26 @@ def _unsafe_member(name: str) -> bool:
 
 
 def _is_utf8(encoding: str) -> bool:
+    return _canonical(encoding) in ("utf-8", "utf-8-sig")
+
+
+def _canonical(encoding: str) -> str | None:
     try:
-        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+        return codecs.lookup(encoding).name
     except LookupError:
-        return False
+        return None
+
+
+def _is_utf8_text(parts: _Parts) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with parts._open(parts.suffix) as source:
+        try:
+            while block := source.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:

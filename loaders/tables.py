@@ -36,6 +36,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
+from loaders.charsets import misread_message, redecoded
 from loaders.mapping import (
     LAT_KEYS,
     LON_KEYS,
@@ -63,11 +64,13 @@ WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
 
 
 def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
-                 scratch: Path) -> tuple[Path, list[str]]:
+                 scratch: Path, typed_in: str | None = None) -> tuple[Path, list[str]]:
     """The chosen sheet of workbook `dataset` copied to a CSV in `scratch` (named after the
-    sheet, which is then the CSV's layer name), and a note of what was read."""
+    sheet, which is then the CSV's layer name), and a note of what was read. `typed_in`: the
+    Vietnamese set its cells were typed in (loaders.charsets), decoded only to find the
+    heading: the copy keeps them as they are, for the load to decode."""
     sheet = _pick_sheet(name, dataset, spec, wanted)
-    heading = _heading(dataset, sheet, spec, SHEET_HEADERS)
+    heading = _heading(dataset, sheet, spec, SHEET_HEADERS, typed_in)
     copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
     try:
         _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
@@ -77,11 +80,12 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)])]
 
 
-def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path) -> list[str] | None:
+def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
+                     typed_in: str | None = None) -> list[str] | None:
     """A CSV whose heading is not its first row copied to `copy` from the heading down, and
     a note saying so; None, and no copy, for a CSV as GDAL reads it."""
     layer = PurePosixPath(dataset).stem
-    heading = _heading(dataset, layer, spec, CSV_HEADERS)
+    heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in)
     if heading is None or heading.data_from == 1:
         return None
     _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
@@ -134,7 +138,8 @@ class Heading:
         return self.first + self.rows
 
 
-def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers) -> Heading | None:
+def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
+             typed_in: str | None = None) -> Heading | None:
     """The row, or pair of rows, naming the most of the layer's columns; None if none names
     any. Official tables often head a group of columns once, over two rows: "Tọa độ" merged
     above "Kinh độ" and "Vĩ độ", "STT" merged down beside them. A pair is taken only when it
@@ -142,17 +147,28 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers) -> Hea
     _, top = pyogrio.read_arrow(dataset, layer=layer, read_geometry=False,
                                 max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off)
     cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
-    alone = [_names_known(row, spec) for row in cells]
+    read = [[redecoded(cell, typed_in) if cell and typed_in else cell for cell in row]
+            for row in cells]  # as typed, to be matched; the names stay as they are
+    alone = [_names_known(row, spec) for row in read]
+    if typed_in is None and not any(alone):  # a heading typed in .VnTime, say: no name known
+        refusal = misread_message(PurePosixPath(dataset).name,
+                                  [cell for row in cells for cell in row if cell], "utf-8")
+        if refusal:
+            raise InvalidInput(refusal)
     best, best_score = None, 0
     for first, row in enumerate(cells):
         if alone[first] > best_score:
             best, best_score = Heading(first, 1, _column_names(row)), alone[first]
         if first + 1 < len(cells):
-            paired = [low or high for high, low in zip(row, cells[first + 1], strict=True)]
-            score = _names_known(paired, spec)
+            score = _names_known(_paired(read, first), spec)
             if score > max(best_score, alone[first + 1]):
-                best, best_score = Heading(first, 2, _column_names(paired)), score
+                best, best_score = Heading(first, 2, _column_names(_paired(cells, first))), score
     return best
+
+
+def _paired(rows: list[list[str | None]], first: int) -> list[str | None]:
+    """Rows `first` and the next as one heading: the lower cell, else the one merged above."""
+    return [low or high for high, low in zip(rows[first], rows[first + 1], strict=True)]
 
 
 def _cell(value: object) -> str | None:

@@ -9,18 +9,23 @@ machine, so its fixtures are byte strings typed out here, names of District 7.
 from __future__ import annotations
 
 import codecs
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
 
+import openpyxl
+import pyogrio
 import pytest
 from sqlalchemy import Engine
 from test_load_formats import (
     ROADS_VI,
+    SAMPLE_PBF,
     expected_roads,
     ogr2ogr,
     rows,
     stored_roads,
+    windows_1258,
     write_geojson,
 )
 
@@ -51,6 +56,14 @@ def iconv_tcvn3(text: str) -> bytes:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def _in_cp1258(text: str) -> bool:
+    try:
+        windows_1258(text)
+    except UnicodeEncodeError:  # a letter of another script (the sample has Korean)
+        return False
+    return True
 
 
 def test_tcvn3_decodes_every_byte_as_glibc_iconv_does() -> None:
@@ -169,3 +182,121 @@ def test_an_encoding_nobody_knows_is_refused_with_the_vietnamese_ones_named(
                                            r"fonts \(.VnTime\), vni for the VNI fonts"):
         load_file(migrated_engine, "hydrants", csv, encoding="vps")
     assert rows(migrated_engine, "SELECT count(*) FROM hydrants") == [(0,)]
+
+
+# -- text typed in an old set and read as another: refused, saying which set -----------
+
+def as_read(typed: bytes) -> str:
+    """Bytes typed in an old set as GDAL reads them from a file saying ANSI (Windows-1252):
+    for these, the same as Latin-1."""
+    return typed.decode("cp1252")
+
+
+def roads_file(out: Path, names: list[bytes], *options: str) -> Path:
+    """ROADS_VI with its names given as bytes, written by GDAL in the format `options` say
+    with those bytes as they are (each format told Windows-1252, which maps them all)."""
+    source = write_geojson(out / "duong.geojson", [
+        ({"TEN_DUONG": as_read(typed), "BE_RONG": width, "SO_LAN": lanes}, "LineString", vertices)
+        for typed, (_, width, lanes, vertices) in zip(names, ROADS_VI, strict=True)])
+    return ogr2ogr(out / options[0], source, *options[1:])
+
+
+TCVN3_ROADS = [iconv_tcvn3(name) for name, *_ in ROADS_VI]
+VNI_ROADS_BYTES = [VNI_ROADS[name] for name, *_ in ROADS_VI]
+ANSI_SHAPEFILE = ("duong.shp", "-f", "ESRI Shapefile", "-lco", "ENCODING=CP1252")
+MAPINFO_TABLE = ("duong.tab", "-f", "MapInfo File", "-lco", "ENCODING=CP1252")
+
+
+@pytest.mark.parametrize("typed, encoding, options, example", [
+    (TCVN3_ROADS, "tcvn3", ANSI_SHAPEFILE, "'NguyÔn H÷u Thä' reads 'Nguyễn Hữu Thọ'"),
+    (VNI_ROADS_BYTES, "vni", ANSI_SHAPEFILE, "'Nguyeãn Höõu Thoï' reads 'Nguyễn Hữu Thọ'"),
+    (TCVN3_ROADS, "tcvn3", MAPINFO_TABLE, "'NguyÔn H÷u Thä' reads 'Nguyễn Hữu Thọ'"),
+], ids=["shapefile-tcvn3", "shapefile-vni", "mapinfo-tcvn3"])
+def test_text_read_in_the_wrong_set_is_refused_then_loads_when_named(
+        migrated_engine: Engine, tmp_path: Path, typed: list[bytes], encoding: str,
+        options: tuple[str, ...], example: str) -> None:
+    """An ArcView .dbf or a MapInfo table says ANSI (Windows-1252) whatever font its text
+    was typed in, and GDAL reads it so: stored as read, every name would be garbled."""
+    path = roads_file(tmp_path, typed, *options)
+    with pytest.raises(InvalidInput, match=re.escape(
+            f"{path.name}: its text looks typed in {charsets.LABELS[encoding]} and read as another "
+            f"set: {example} in it. Load it again with --encoding {encoding}")):
+        load_file(migrated_engine, "roads", path)
+    assert stored_roads(migrated_engine) == []
+    load_file(migrated_engine, "roads", path, encoding=encoding)
+    assert stored_roads(migrated_engine) == expected_roads()
+
+
+def test_text_right_as_read_can_be_loaded_so(migrated_engine: Engine, tmp_path: Path) -> None:
+    """The refusal's way out, for text that only looks so: name the set it was read in."""
+    path = roads_file(tmp_path, TCVN3_ROADS, *ANSI_SHAPEFILE)
+    load_file(migrated_engine, "roads", path, encoding="latin1")
+    assert [name for name, *_ in stored_roads(migrated_engine)] == [
+        as_read(typed) for typed in TCVN3_ROADS]
+
+
+def test_a_geopackage_converted_without_its_set_is_decoded_when_named(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A GeoPackage is UTF-8, but one made from a .VnTime Shapefile by a tool told nothing
+    holds the garbled names in UTF-8; the same option decodes them."""
+    path = roads_file(tmp_path, TCVN3_ROADS, "duong.gpkg", "-f", "GPKG")
+    with pytest.raises(InvalidInput, match="if 'NguyÔn H÷u Thä' is right as it is, with "
+                                           "--encoding utf-8"):
+        load_file(migrated_engine, "roads", path)
+    load_file(migrated_engine, "roads", path, encoding="tcvn3")
+    assert stored_roads(migrated_engine) == expected_roads()
+
+
+def test_a_workbook_typed_in_vntime_loads_with_its_heading_found(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Excel cells typed in .VnTime hold TCVN3's bytes as Latin-1 letters: the heading
+    ("M· trô" for "Mã trụ") is found once decoded, and every value is decoded."""
+    def typed(text: str) -> str:
+        return iconv_tcvn3(text).decode("latin1")
+
+    book = openpyxl.Workbook()
+    book.active.append([typed("Danh sách trụ nước chữa cháy")])
+    book.active.append([])
+    book.active.append([typed(h) for h in ("Mã trụ", "Tình trạng", "Tên đường", "Kinh độ",
+                                           "Vĩ độ")])
+    book.active.append(["TN-01", typed("Hoạt động"), typed("Huỳnh Tấn Phát"), 106.7301, 10.7402])
+    book.active.append(["TN-02", typed("Hư hỏng"), typed("Nguyễn Thị Thập"), 106.7102, 10.7388])
+    path = tmp_path / "tru_nuoc.xlsx"
+    book.save(path)
+    with pytest.raises(InvalidInput, match=re.escape("--encoding tcvn3")):
+        load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants", path, encoding="tcvn3")
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    assert rows(migrated_engine, "SELECT code, status, street FROM hydrants ORDER BY code") == [
+        ("TN-01", "working", "Huỳnh Tấn Phát"), ("TN-02", "out_of_service", "Nguyễn Thị Thập")]
+
+
+def sample_names() -> list[str]:
+    """Every name in the District 7 OpenStreetMap sample: text as people really type it."""
+    names: set[str] = set()
+    for layer in ("points", "lines", "multipolygons"):
+        frame = pyogrio.read_dataframe(SAMPLE_PBF, layer=layer, columns=["name"],
+                                       read_geometry=False)
+        names |= set(frame["name"].dropna())
+    return sorted(names)
+
+
+def test_real_names_read_right_are_not_taken_for_another_set() -> None:
+    names = sample_names()
+    assert len(names) > 1000
+    assert charsets.typed_in(names) is None
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "cp1258"])
+def test_real_names_read_in_the_wrong_set_are_told(encoding: str) -> None:
+    """The sample's Vietnamese names written in each set by an encoder urbanmap does not
+    have (glibc's iconv; the tests' own cp1258 writer), then read as Windows-1252 bytes."""
+    names = [n for n in sample_names() if not n.isascii() and n.isprintable()]
+    if encoding == "tcvn3":  # in one iconv call, those whose letters TCVN 5712 has
+        written = iconv_tcvn3("\n".join(n for n in names if set(n) <= set(charsets.TCVN3)))
+        written = written.split(b"\n")
+    else:
+        written = [windows_1258(name) for name in names if _in_cp1258(name)]
+    found = charsets.typed_in(raw.decode("latin1") for raw in written)
+    assert found is not None and found[0] == encoding, found
+    assert nfc(found[1].encode("latin1").decode(encoding)) == found[2]
