@@ -114,6 +114,10 @@ _SYLLABLE = re.compile(
     r"(ch|ng|nh|[cmnpt])?", re.IGNORECASE)
 
 
+# Spaces, digits and ASCII punctuation; not the symbols a misread letter becomes ("Ph¸t").
+_BETWEEN_WORDS = re.compile("[\\s0-9" + re.escape(string.punctuation) + "]+")
+
+
 def as_read(text: str) -> bytes | None:
     """The bytes `text` was read from as Latin-1 or as Windows-1252, as GDAL reads a file that
     says no encoding or ANSI; None if it has a letter neither set has (it was read right)."""
@@ -138,11 +142,12 @@ def redecoded(text: str, encoding: str) -> str:
 def reads_vietnamese(text: str) -> bool:
     """Whether every word of `text` with a letter beyond ASCII is a Vietnamese syllable.
 
-    >>> reads_vietnamese("Hẻm 35, Huỳnh Tấn Phát"), reads_vietnamese("HÎm 35, Huúnh TÊn Ph¸t")
+    >>> reads_vietnamese("Hẻm 35, Huỳnh Tấn Phát"), reads_vietnamese("HÎm 35,Huúnh TÊn Ph¸t")
+    (True, False)
+    >>> reads_vietnamese("TN-01,Hoạt động;106.73"), reads_vietnamese("TN-01,Ho¹t ®éng;106.73")
     (True, False)
     """
-    words = (word.strip(string.punctuation) for word in text.split())
-    return all(_is_syllable(word) for word in words if not word.isascii())
+    return all(_is_syllable(word) for word in _BETWEEN_WORDS.split(text) if not word.isascii())
 
 
 def _is_syllable(word: str) -> bool:
@@ -153,15 +158,15 @@ def _is_syllable(word: str) -> bool:
 
 
 def typed_in(texts: Iterable[str]) -> tuple[str, str, str] | None:
-    """The set `texts` look typed in before being read as Latin-1 or Windows-1252, with one
-    of them as read and as typed; None when they read as they should.
+    """The set `texts` look typed in before being read as Latin-1 or Windows-1252, with a
+    word of theirs as read and as typed; None when they read as they should.
 
     A text looks so when a word of it is not Vietnamese as read ("QuËn") and every word is
     once decoded from its bytes ("Quận"). It takes most of the texts with a letter beyond
     ASCII looking so, in one set: text read right has letters no 8-bit set has (ậ, ư, đ).
 
     >>> typed_in(["QuËn 7", "Ph­êng T©n ThuËn §«ng", "Hà Nội"])
-    ('tcvn3', 'QuËn 7', 'Quận 7')
+    ('tcvn3', 'QuËn', 'Quận')
     >>> typed_in(["Quận 7", "Phường Tân Thuận Đông", "Café ©"]) is None
     True
     """
@@ -180,21 +185,27 @@ def typed_in(texts: Iterable[str]) -> tuple[str, str, str] | None:
                 continue
             if reads_vietnamese(typed):
                 misread[encoding] += 1
-                example.setdefault(encoding, (text, typed))
+                example.setdefault(encoding, _first_misread_word(text, encoding))
     if not misread:
         return None
     encoding, count = misread.most_common(1)[0]
     return (encoding, *example[encoding]) if 2 * count > beyond_ascii else None
 
 
-def misread_message(name: str, texts: Iterable[str], as_is: str) -> str | None:
-    """What to tell of file `name` if `texts` look typed in a Vietnamese set and read as
-    another (`typed_in`): the set to name to load it right, and `as_is`, the one to name
-    to load it as it was read."""
+def _first_misread_word(text: str, encoding: str) -> tuple[str, str]:
+    """The first word of `text` that is not Vietnamese as read, and as typed in `encoding`."""
+    word = next(w for w in _BETWEEN_WORDS.split(text) if not w.isascii() and not _is_syllable(w))
+    return word, redecoded(word, encoding)
+
+
+def misread_message(texts: Iterable[str], as_is: str) -> str | None:
+    """What to tell of a file if `texts` look typed in a Vietnamese set and read as another
+    (`typed_in`): the set to name to load it right, and `as_is`, the one to name to load it
+    as it was read."""
     found = typed_in(texts)
     if found is None:
         return None
     encoding, as_read, typed = found
-    return (f"{name}: its text looks typed in {LABELS[encoding]} and read as another set: "
+    return (f"its text looks typed in {LABELS[encoding]} and read as another set: "
             f"{as_read!r} reads {typed!r} in it. Load it again with --encoding {encoding}; if "
             f"{as_read!r} is right as it is, with --encoding {as_is}.")

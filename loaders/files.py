@@ -42,7 +42,7 @@ from loaders.mapping import (
     match_columns,
 )
 from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks, text_values
-from loaders.readable import ENCODING_HINT, Readable, readable
+from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
 from loaders.report import LoadReport
 
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
@@ -108,7 +108,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}.") from None
     except UnicodeDecodeError:
-        raise InvalidInput(_encoding_hint(path)) from None
+        raise InvalidInput(_encoding_hint(path, dataset)) from None
     except UnboundLocalError:  # pyogrio 0.13, on a coordinate system whose text is not UTF-8
         raise InvalidInput(f"{path.name}: the text of its coordinate system (a .prj) is not "
                            "readable. Replace the .prj with a good copy, or remove it and "
@@ -250,11 +250,33 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
     except UnicodeDecodeError:
-        raise InvalidInput(_encoding_hint(source.path)) from None
+        raise InvalidInput(_encoding_hint(source.path, source.dataset)) from None
 
 
-def _encoding_hint(path: Path) -> str:
-    return f"{path.name} has text that is not in the encoding GDAL expected. {ENCODING_HINT}"
+def _encoding_hint(path: Path, dataset: str,
+                   problem: str = "has text that is not in the encoding GDAL expected") -> str:
+    """The message for text GDAL could not read, naming the Vietnamese set it looks typed in
+    when it does, else the options there are."""
+    looks = charsets.misread_message(_texts_as_latin1(dataset), "latin1")
+    return f"{path.name} {problem}: {looks}" if looks else f"{path.name} {problem}. {ENCODING_HINT}"
+
+
+def _texts_as_latin1(dataset: str) -> list[str]:
+    """Texts from the start of a .dbf, or the lines at the start of a text file not in a zip,
+    read as Latin-1 (which reads any bytes): what a set's guess is made from."""
+    try:
+        if dataset.lower().endswith((".shp", ".dbf")):
+            meta, table = pyogrio.read_arrow(dataset, encoding="latin1", read_geometry=False,
+                                             max_features=TEXTS_CHECKED)
+            return [*map(str, meta["fields"]), *(
+                text for column in table.columns if pa.types.is_string(column.type)
+                for text in pc.unique(column).drop_null().to_pylist())]
+        if dataset.lower().endswith(TEXT_FORMATS) and not dataset.startswith("/vsi"):
+            with open(dataset, "rb") as text:
+                return text.read(1 << 16).decode("latin1").splitlines()
+    except (DataSourceError, DataLayerError, OSError):
+        pass  # the message says what can be done without the guess
+    return []
 
 
 def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.Table:
@@ -270,7 +292,8 @@ def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.
     try:
         table.validate(full=True)
     except pa.ArrowInvalid:
-        raise InvalidInput(f"{source.name} has text that is not UTF-8. {ENCODING_HINT}") from None
+        raise InvalidInput(_encoding_hint(source.path, source.dataset,
+                                          "has text that is not UTF-8")) from None
     return table
 
 
@@ -284,9 +307,9 @@ def _refuse_misread_text(table: pa.Table, source: Source) -> None:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             texts += pc.unique(column).drop_null().to_pylist()[:TEXTS_CHECKED]
     as_is = "latin1" if source.dataset.lower().endswith((".shp", ".dbf")) else "utf-8"
-    refusal = charsets.misread_message(source.name, texts, as_is)
+    refusal = charsets.misread_message(texts, as_is)
     if refusal:
-        raise InvalidInput(refusal)
+        raise InvalidInput(f"{source.name}: {refusal}")
 
 
 def _geometry_notes(made: Counter[str], z_kept: list[str], spec: LayerSpec) -> list[str]:

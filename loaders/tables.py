@@ -151,10 +151,9 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
             for row in cells]  # as typed, to be matched; the names stay as they are
     alone = [_names_known(row, spec) for row in read]
     if typed_in is None and not any(alone):  # a heading typed in .VnTime, say: no name known
-        refusal = misread_message(PurePosixPath(dataset).name,
-                                  [cell for row in cells for cell in row if cell], "utf-8")
+        refusal = misread_message([cell for row in cells for cell in row if cell], "utf-8")
         if refusal:
-            raise InvalidInput(refusal)
+            raise InvalidInput(f"{PurePosixPath(dataset).name}: {refusal}")
     best, best_score = None, 0
     for first, row in enumerate(cells):
         if alone[first] > best_score:

@@ -469,7 +469,9 @@ def test_vietnamese_excel_csv_loads_as_written(engine: Engine, tmp_path: Path,
 
 
 @pytest.mark.parametrize("encoding, expected", [
-    (None, "not in the encoding GDAL expected. Pass the file's encoding with --encoding"),
+    (None, "not in the encoding GDAL expected: its text looks typed in Windows Vietnamese "
+           "(cp1258) and read as another set: 'MaÞ' reads 'Mã' in it. Load it again with "
+           "--encoding cp1258"),
     ("ascii", "tru_nuoc.csv is not in ascii"),
     ("utf-16", "tru_nuoc.csv is not in utf-16"),
     ("vps", "'vps' is not an encoding urbanmap knows; give cp1258 for Windows Vietnamese"),
