@@ -117,7 +117,8 @@ def load(
     crs: Annotated[str | None, typer.Option(
         help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,
     mode: Annotated[str, typer.Option(help="replace, upsert or append")] = "replace",
-    mapping: Annotated[Path | None, typer.Option(help="Column mapping file (TOML)")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="Column mapping file: TOML, or YAML if named .yaml")] = None,
     map_: Annotated[list[str] | None, typer.Option(
         "--map", help="COLUMN=field, e.g. --map TEN_DUONG=name")] = None,
     encoding: Annotated[str | None, typer.Option(

@@ -15,7 +15,7 @@ A unit at the end of a column's name (``width_cm``, ``tai_trong_kg``, ``ap_luc_k
 converted to the field's unit. Per chunk of rows, `apply_mapping` then renames, scales and
 translates values (``hỏng`` → ``out_of_service``) with vectorised pandas operations.
 
-A mapping file is TOML::
+A mapping file is TOML, or YAML when named .yaml or .yml (the same keys)::
 
     # hydrants from the fire police's register
     source_id = "MA_TRU"        # the column holding each feature's own id
@@ -28,7 +28,14 @@ A mapping file is TOML::
 
 One file may serve several layers: each layer's keys go under ``[layers.<layer id>]``
 (``[layers.hydrants.columns]``, ``[layers.hydrants.values.status]``); top-level keys then
-serve the layers without a section of their own.
+serve the layers without a section of their own. In YAML::
+
+    source_id: MA_TRU
+    columns:
+      MA_TRU: code
+      AP_LUC: {field: pressure_bar, unit: kPa}
+    values:
+      status: {"Tạm ngưng": out_of_service}
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from geo.errors import InvalidInput
 from geo.text import EXACT_INTEGERS
@@ -325,12 +333,17 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
     Returns the top-level section (source_id, columns, values) and ``layers``: layer id ->
     section. Each column entry becomes {"field", "unit", "scale"}.
     """
+    language = "YAML" if path.suffix.lower() in (".yaml", ".yml") else "TOML"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = (yaml.load(text, Loader=_YamlLoader) or {}) if language == "YAML" else \
+            tomllib.loads(text)
     except OSError as exc:
         raise InvalidInput(f"Cannot read the mapping file {path}: {exc.strerror}.") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path.name} is not valid TOML: {exc}.") from None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path.name} is not valid {language}: {exc}.") from None
+    _expect(isinstance(raw, dict), path.name, "the file must be keys and values "
+            "(source_id, columns, values, layers), not a list or a single value")
     layers = _table(raw, "layers", path.name)
     unknown = sorted(set(layers) - set(REGISTRY))
     _expect(not unknown, path.name, f"unknown layer {', '.join(unknown)}; the layers are: "
@@ -342,6 +355,32 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
         section = _parse_section(_table(layers, layer_id, path.name, f"layers.{layer_id}"), where)
         parsed["layers"][layer_id] = _bind(section, REGISTRY[layer_id], where)
     return parsed
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML as a mapping file means it: keys are text (a column named 2019 or NO, which
+    YAML 1.1 reads as a number and a boolean), and a key written twice is an error, as in
+    TOML, rather than the last one winning."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else \
+                str(self.construct_object(key_node, deep=deep))
+            if key in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is written twice", key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+# Only true and false are booleans, as in YAML 1.2: "yes", "no", "on", "off" stay text.
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                  re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
 
 
 def _section(path: Path, spec: LayerSpec) -> dict[str, Any]:

@@ -334,6 +334,37 @@ def test_load_mapping_file_normalises_entries() -> None:
     assert parsed["layers"] == {}
 
 
+@pytest.mark.parametrize("toml, yaml", [("hydrants.toml", "hydrants.yaml"),
+                                        ("district7.toml", "district7.yml")])
+def test_a_yaml_mapping_file_says_what_its_toml_twin_does(toml: str, yaml: str) -> None:
+    assert load_mapping_file(MAPPINGS / yaml) == load_mapping_file(MAPPINGS / toml)
+
+
+def test_yaml_keys_are_column_names_as_written(tmp_path: Path) -> None:
+    """YAML 1.1 reads NO as false and 2019 as a number; as a column's name each is text, and
+    "no" as a value stays text too."""
+    path = write(tmp_path, "columns:\n  NO: name\n  2019: kind\nvalues:\n  kind: {x: no}\n",
+                 "agency.yaml")
+    parsed = load_mapping_file(path)
+    assert set(parsed["columns"]) == {"NO", "2019"}
+    assert parsed["values"]["kind"] == {"x": "no"}
+    assert mapped("roads", ["NO", "2019"], mapping_file=path) == {"name": "NO", "kind": "2019"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("columns:\n  TEN: name\n  TEN: kind\n", r"agency.yaml is not valid YAML: 'TEN' is written "
+                                            r"twice"),
+    ("columns: [TEN\n", r"agency.yaml is not valid YAML"),
+    ("- TEN\n- name\n", r"agency.yaml: the file must be keys and values"),
+    ("colums:\n  TEN: name\n", r"agency.yaml: unknown key colums"),
+    ("columns:\n  TEN: nmae\n", r"agency.yaml: layer roads has no field nmae"),
+])
+def test_yaml_mapping_file_errors_name_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text, "agency.yaml")
+    with pytest.raises(InvalidInput, match=message):
+        match_columns(get_layer("roads"), ["TEN"], mapping_file=path)
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('[columns]\nTEN = "nmae"\n', r"agency.toml: layer roads has no field nmae; its fields are: "
                                   r"name, kind, width_m, lanes, surface, oneway"),
