@@ -18,8 +18,10 @@ agencies send often enough that refusing them would help no one:
 
 A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
 would empty every field of the layer. So is --encoding for a format that keeps its text in
-UTF-8 (GeoPackage, FlatGeobuf, workbooks) or says its encoding itself (KML, GML), and an
-Excel 97-2003 workbook (.xls), which GDAL reads only when built with FreeXL.
+UTF-8 (GeoPackage, FlatGeobuf, workbooks) or says its encoding itself (KML, GML), unless it
+names a Vietnamese set (loaders.charsets): such text was typed in .VnTime or VNI fonts and
+read as another set, and the load decodes it again from what GDAL read. So is an Excel
+97-2003 workbook (.xls), which GDAL reads only when built with FreeXL.
 """
 
 from __future__ import annotations
