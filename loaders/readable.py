@@ -29,6 +29,7 @@ from __future__ import annotations
 import codecs
 import glob
 import io
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -56,6 +57,8 @@ ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE};
                  "latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 CSV_SIDECARS = (".prj", ".csvt")
+MAPINFO_PARTS = {".tab": (".tab", ".dat", ".map", ".id", ".ind"), ".mif": (".mif", ".mid")}
+_MAPINFO_CHARSET = re.compile(r'(?im)^(\s*!?(?:Type\s+NATIVE\s+)?charset\s+)("?)[\w-]+("?)')
 SHAPEFILE_PARTS = (".shp", ".dbf", ".prj", ".cpg")  # copied to rebuild the .shx beside them
 # Formats GDAL reads only when built with a library Debian's GDAL lacks: what to save as.
 SAVE_AS_ANOTHER = {
@@ -120,6 +123,12 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
             parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
         return Readable(path, str(csv), typed_in, notes)
+    if vietnamese and kind in MAPINFO_PARTS:
+        with _Parts(path, dataset) as parts:
+            copy = scratch / parts.name
+            parts.copy(MAPINFO_PARTS[kind], copy)
+        _mapinfo_as_latin1(copy)
+        return Readable(copy, str(copy), encoding)
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
@@ -231,6 +240,20 @@ def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
     except UnicodeError as exc:  # a byte the encoding has no character for, or no BOM
         raise InvalidInput(f"{parts.name} is not in {encoding} "
                            f"({getattr(exc, 'reason', exc)}). {ENCODING_HINT}") from None
+
+
+def _mapinfo_as_latin1(header: Path) -> None:
+    """Make a MapInfo table's header (.tab or .mif) say its text is Latin-1, which maps every
+    byte. Told a Vietnamese set (--encoding), the load decodes the text again from the bytes
+    GDAL read; but a table saying "Neutral" would reach it undecoded (not UTF-8, refused),
+    "WindowsLatin1" would lose the five bytes Windows-1252 lacks, and "WindowsVietnamese" the
+    last letter of each value (OSGeo/gdal#2045)."""
+    text = header.read_bytes().decode("latin1")  # the header is ASCII; the rest kept as is
+    said, count = _MAPINFO_CHARSET.subn(r"\g<1>\g<2>ISO8859_1\g<3>", text)
+    if not count:  # no charset said (MapInfo 3): say it after the first line
+        line = "!charset ISO8859_1" if header.suffix == ".tab" else 'Charset "ISO8859_1"'
+        said = re.sub(r"^(.*\n)", lambda first: first.group(1) + line + "\n", text, count=1)
+    header.write_bytes(said.encode("latin1"))
 
 
 def _rebuild_shx(shp: Path) -> None:

@@ -320,3 +320,22 @@ def test_text_gdal_cannot_read_is_refused_naming_the_set_it_looks_typed_in(
     layer = "roads" if path.suffix == ".shp" else "hydrants"
     with pytest.raises(InvalidInput, match=re.escape(expected)):
         load_file(migrated_engine, layer, path)
+
+
+@pytest.mark.parametrize("name, options", [
+    ("duong.tab", ()), ("duong.mif", ("-dsco", "FORMAT=MIF"))], ids=["tab", "mif"])
+def test_a_mapinfo_table_saying_neutral_loads_when_its_set_is_named(
+        migrated_engine: Engine, tmp_path: Path, name: str, options: tuple[str, ...]) -> None:
+    """A MapInfo table saying its charset is "Neutral" hands GDAL's reader its bytes as
+    they are, which are not UTF-8: refused before, and with --encoding too (the header is
+    said Latin-1 in a copy, so that GDAL reads every byte and the load decodes them)."""
+    path = roads_file(tmp_path, TCVN3_ROADS, name, "-f", "MapInfo File",
+                      "-lco", "ENCODING=CP1252", *options)
+    header = path.read_text(encoding="latin1")
+    assert "WindowsLatin1" in header
+    path.write_text(header.replace("WindowsLatin1", "Neutral"), encoding="latin1")
+    with pytest.raises(InvalidInput, match="has text that is not UTF-8"):
+        load_file(migrated_engine, "roads", path)
+    load_file(migrated_engine, "roads", path, encoding="tcvn3")
+    assert stored_roads(migrated_engine) == expected_roads()
+    assert "Neutral" in path.read_text(encoding="latin1")  # the sender's file as it was
