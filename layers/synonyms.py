@@ -64,6 +64,9 @@ LAYER_SYNONYMS: dict[tuple[str, str], str] = {
     ("hospitals", "name"): "ten_benh_vien ten_bv", ("pharmacies", "name"): "ten_nha_thuoc",
     ("clinics", "name"): "ten_phong_kham", ("health_stations", "name"): "ten_tram",
     ("roads", "kind"): "highway", ("alleys", "kind"): "highway", ("waterways", "kind"): "waterway",
+    # A hydrant has no name but its code: a KML placemark's name (Google My Maps, Google
+    # Earth, a phone's field app) is the code painted on it, unless a column says the code.
+    ("hydrants", "code"): "ma_tru ma_tru_nuoc ma ma_so so_hieu ma_hieu name ten_tru",
 }
 # Stored value (one of a field's choices) -> how sources write it, separated by "|".
 VALUE_SYNONYMS: dict[str, str] = {

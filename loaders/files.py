@@ -374,15 +374,20 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
     for name, values in heights.items():
         frame[name] = values
     # A feature is known by its id, else by the layer's natural key (a hydrant's code), and
-    # without either (none in the file, or blank) by its position in the file.
-    by_position = pd.Series(attributes[FID_COLUMN].astype("int64").astype(str).values,
-                            index=frame.index, dtype=object)
-    key = "source_id" if "source_id" in frame else spec.natural_key
-    if key in frame:
-        ids = text_values(frame[key])
-        frame["source_id"] = ids.where(ids.notna(), by_position) if ids.hasnans else ids
-    else:
-        frame["source_id"] = by_position
+    # without either (none in the file, or blank) by its position in the file. An id column
+    # may be there and blank throughout: KML's, for placemarks (as Google's apps write them).
+    ids = None
+    for key in ("source_id", spec.natural_key):
+        if key in frame:
+            found = text_values(frame[key])
+            ids = found if ids is None else ids.where(ids.notna(), found)
+            if not ids.hasnans:
+                break
+    if ids is None or ids.hasnans:
+        by_position = pd.Series(attributes[FID_COLUMN].astype("int64").astype(str).values,
+                                index=frame.index, dtype=object)
+        ids = by_position if ids is None else ids.where(ids.notna(), by_position)
+    frame["source_id"] = ids
     return (frame, geometries), stored
 
 

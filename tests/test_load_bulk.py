@@ -213,9 +213,11 @@ def test_a_load_into_an_empty_layer_refuses_and_keeps_what_staging_would(
         "within 1 m of another fire hydrant": 1, "missing code": 1,
         "status not one of working, out_of_service": 1, "duplicate source id in the file": 1}
     assert straight.examples == staged.examples
-    assert straight.examples["status not one of working, out_of_service"] == ["3: broken-ish"]
+    # Its id is blank: it goes by its code.
+    assert straight.examples["status not one of working, out_of_service"] == ["BAD: broken-ish"]
     assert straight.inserted == staged.inserted == 3
-    assert straight_rows == staged_rows and [r[1] for r in straight_rows] == ["OK1", "OK2", "A1"]
+    # In source id order: "A", then OK1 and OK2 by their codes.
+    assert straight_rows == staged_rows and [r[1] for r in straight_rows] == ["A1", "OK1", "OK2"]
 
 
 def test_polygons_into_an_empty_layer_are_repaired_as_through_staging(

@@ -153,6 +153,15 @@ def test_an_override_repeating_the_file_keeps_its_unit() -> None:
     assert found.fields["pressure_bar"].scale == 0.01
 
 
+@pytest.mark.parametrize(("columns", "code"), [
+    (["Name", "description", "Tình trạng"], "Name"),  # a KML placemark's name
+    (["Name", "Mã trụ", "Tình trạng"], "Mã trụ"),     # unless a column says the code
+    (["Name", "MA", "Tình trạng"], "MA"),
+])
+def test_a_hydrants_name_is_its_code(columns: list[str], code: str) -> None:
+    assert mapped("hydrants", columns)["code"] == code
+
+
 def test_override_columns_match_by_key() -> None:
     assert mapped("hydrants", ["Kí hiệu"], overrides={"KI_HIEU": "code"}) == {"code": "Kí hiệu"}
 
