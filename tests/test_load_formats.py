@@ -502,13 +502,17 @@ def test_heights_are_dropped_and_said_so(engine: Engine, truth: dict[str, Path],
         assert rows(engine, f"SELECT DISTINCT ST_NDims(geom) FROM {layer}") == [(2,)]
 
 
-def my_maps_kml(path: Path) -> Path:
+def my_maps_kml(path: Path, code_column: bool = True, hydrants: list | None = None) -> Path:
     """Hydrants as Google My Maps exports them: Vietnamese column names in ExtendedData,
-    values as typed, an altitude with every point."""
+    values as typed, an altitude with every point; each placemark named by its code, which
+    a column may say too."""
     placemarks = []
-    for number, (props, _, [(lon, lat)]) in enumerate(TRUTH["hydrants"], start=1):
+    for props, _, [(lon, lat)] in hydrants or TRUTH["hydrants"]:
+        number = int(props["code"].removeprefix("TN-"))  # TN-02: 2,5 bar
         data = {"Mã trụ": props["code"], "Tình trạng": VIETNAMESE_STATUS[props["status"]],
                 "Tên đường": props["street"], "Áp lực (bar)": f"{number},5"}
+        if not code_column:
+            del data["Mã trụ"]
         extended = "".join(f'<Data name="{name}"><value>{value}</value></Data>'
                            for name, value in data.items())
         placemarks.append(f"<Placemark><name>{props['code']}</name><ExtendedData>{extended}"
@@ -528,6 +532,22 @@ def test_google_my_maps_kml_loads_its_vietnamese_columns(engine: Engine,
     assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
     assert rows(engine, "SELECT pressure_bar FROM hydrants ORDER BY code") == [
         (1.5,), (2.5,), (3.5,)]
+
+
+def test_a_my_maps_kml_without_a_code_column_goes_by_the_placemarks_names(
+        engine: Engine, tmp_path: Path) -> None:
+    """A hydrant's placemark name is its code. LIBKML's id column is blank for every
+    placemark, so each is known by its code, not its place: the team's next export, with a
+    hydrant added first, changes none of the others."""
+    report = load_file(engine, "hydrants", my_maps_kml(tmp_path / "a.kml", code_column=False))
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    assert rows(engine, "SELECT source_id FROM hydrants ORDER BY code") == [
+        (props["code"],) for props, _, _ in sorted(TRUTH["hydrants"], key=lambda f: f[0]["code"])]
+    added = ({**TRUTH["hydrants"][0][0], "code": "TN-00"}, "Point", [(106.7200, 10.7300)])
+    again = load_file(engine, "hydrants", my_maps_kml(tmp_path / "b.kml", code_column=False,
+                                                      hydrants=[added, *TRUTH["hydrants"]]))
+    assert (again.inserted, again.updated, again.unchanged, again.deleted) == (1, 0, 3, 0)
     assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
 
 
