@@ -112,8 +112,6 @@ _SYLLABLE = re.compile(
     r"(iêu|yêu|oai|oay|oeo|uây|uôi|ươi|ươu|uya|uyê|uyu|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|"
     r"oe|oi|ôi|ơi|oo|ôô|ua|uâ|uă|uê|ui|uô|uơ|uy|ưa|ưi|ưu|ươ|yê|[aăâeêioôơuưy])"
     r"(ch|ng|nh|[cmnpt])?", re.IGNORECASE)
-
-
 # Spaces, digits and ASCII punctuation; not the symbols a misread letter becomes ("Ph¸t").
 _BETWEEN_WORDS = re.compile("[\\s0-9" + re.escape(string.punctuation) + "]+")
 

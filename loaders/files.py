@@ -46,6 +46,7 @@ from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
 from loaders.report import LoadReport
 
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
+DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
 BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
@@ -184,7 +185,7 @@ def _gdal_encoding(path: Path, dataset: str,
         return encoding, None  # GDAL says it cannot read it
     if name not in charsets.VIETNAMESE:
         return encoding, None
-    return ("latin1" if dataset.lower().endswith((".shp", ".dbf")) else None), name
+    return ("latin1" if dataset.lower().endswith(DBF_DATASETS) else None), name
 
 
 def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
@@ -265,12 +266,10 @@ def _texts_as_latin1(dataset: str) -> list[str]:
     """Texts from the start of a .dbf, or the lines at the start of a text file not in a zip,
     read as Latin-1 (which reads any bytes): what a set's guess is made from."""
     try:
-        if dataset.lower().endswith((".shp", ".dbf")):
+        if dataset.lower().endswith(DBF_DATASETS):
             meta, table = pyogrio.read_arrow(dataset, encoding="latin1", read_geometry=False,
                                              max_features=TEXTS_CHECKED)
-            return [*map(str, meta["fields"]), *(
-                text for column in table.columns if pa.types.is_string(column.type)
-                for text in pc.unique(column).drop_null().to_pylist())]
+            return [*map(str, meta["fields"]), *_distinct_texts(table)]
         if dataset.lower().endswith(TEXT_FORMATS) and not dataset.startswith("/vsi"):
             with open(dataset, "rb") as text:
                 return text.read(1 << 16).decode("latin1").splitlines()
@@ -302,14 +301,17 @@ def _refuse_misread_text(table: pa.Table, source: Source) -> None:
     ArcView .dbf saying ANSI, a MapInfo table saying WindowsLatin1, typed in .VnTime): stored
     as read, every name would be garbled ("QuËn 7"). Its column names and the first batch's
     texts are what is looked at (charsets.typed_in)."""
-    texts = list(source.fields)
-    for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            texts += pc.unique(column).drop_null().to_pylist()[:TEXTS_CHECKED]
-    as_is = "latin1" if source.dataset.lower().endswith((".shp", ".dbf")) else "utf-8"
-    refusal = charsets.misread_message(texts, as_is)
+    as_is = "latin1" if source.dataset.lower().endswith(DBF_DATASETS) else "utf-8"
+    refusal = charsets.misread_message([*source.fields, *_distinct_texts(table)], as_is)
     if refusal:
         raise InvalidInput(f"{source.name}: {refusal}")
+
+
+def _distinct_texts(table: pa.Table) -> list[str]:
+    """Each text column's distinct values, up to TEXTS_CHECKED of each."""
+    return [text for column in table.columns
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+            for text in pc.unique(column).drop_null().to_pylist()[:TEXTS_CHECKED]]
 
 
 def _geometry_notes(made: Counter[str], z_kept: list[str], spec: LayerSpec) -> list[str]:

@@ -136,7 +136,7 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         # A text file in UTF-8 said to be in a Vietnamese set was converted once without it:
         # it is read as it is, and its text decoded again after (files._gdal_encoding).
         if kind in TEXT_FORMATS and encoding is not None and recode and \
-                not (vietnamese and _is_utf8_text(parts)):
+                not (vietnamese and parts.is_utf8()):
             parts.copy(CSV_SIDECARS, copy)
             _write_utf8(parts, encoding, copy)
             return _below_title(Readable(copy, str(copy), None), spec, scratch)
@@ -216,18 +216,6 @@ def _canonical(encoding: str) -> str | None:
         return None
 
 
-def _is_utf8_text(parts: _Parts) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with parts._open(parts.suffix) as source:
-        try:
-            while block := source.read(1 << 20):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
 def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
     try:
         with parts.text(encoding) as source, \
@@ -294,6 +282,18 @@ class _Parts:
     def _open(self, suffix: str) -> IO[bytes]:
         name = self.by_suffix[suffix]
         return self.archive.open(name) if self.archive else open(name, "rb")  # noqa: SIM115
+
+    def is_utf8(self) -> bool:
+        """Whether the dataset's file is UTF-8 throughout (read once, a megabyte at a time)."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with self._open(self.suffix) as source:
+            try:
+                while block := source.read(1 << 20):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return False
+        return True
 
     def text(self, encoding: str) -> io.TextIOWrapper:
         return io.TextIOWrapper(self._open(self.suffix), encoding=encoding, newline="")
