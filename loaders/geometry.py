@@ -62,7 +62,7 @@ class Stored(NamedTuple):
     """A batch's geometries as stored, and what it took to make them so."""
 
     wkb: pa.BinaryArray  # 2D, EPSG:32648; null where missing or refused
-    flattened: int = 0  # lost a Z to become 2D
+    flattened: int = 0  # lost a height to become 2D (a Z of 0 everywhere is none: KML's)
     closed: int = 0  # had a ring that was not closed, closed
     unreadable: int = 0  # WKB shapely cannot read (too few points, damaged): made missing
     far: int = 0  # coordinates outside STORAGE_DOMAIN, or not numbers: made missing
@@ -77,11 +77,12 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
     The layers are 2D, and KML always writes an altitude (Google Earth's ``,0``), as 3D
     Shapefiles and surveys write heights: refusing those files for it would help no one.
 
-    >>> lonlat = pa.array([shapely.Point(105, 0).wkb, shapely.Point(105, 0, 7).wkb])
+    >>> lonlat = pa.array([shapely.Point(105, 0).wkb, shapely.Point(105, 0, 7).wkb,
+    ...                    shapely.Point(105, 0, 0).wkb])
     >>> stored = storage_wkb(lonlat, pyproj.CRS("EPSG:4326"))
     >>> shapely.get_coordinates(shapely.from_wkb(stored.wkb.to_numpy(zero_copy_only=False)),
     ...                         include_z=True).round(3).tolist(), stored.flattened
-    ([[500000.0, 0.0, nan], [500000.0, 0.0, nan]], 1)
+    ([[500000.0, 0.0, nan], [500000.0, 0.0, nan], [500000.0, 0.0, nan]], 1)
 
     A ring that is not closed (here 0 0, 1 0, 1 1, 0 1), a point far beyond Vietnam, and
     bytes that are not WKB:
@@ -114,7 +115,9 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
     values = np.asarray(wkb.to_numpy(zero_copy_only=False))
     geometries, closed, unreadable = _parsed(values)
     with_z = shapely.has_z(geometries)
+    heights = 0
     if with_z.any():
+        heights = _with_heights(geometries[with_z])
         geometries = shapely.force_2d(geometries)
     if not storage:
         geometries = to_storage(geometries, crs)
@@ -125,8 +128,17 @@ def storage_wkb(wkb: pa.Array, crs: pyproj.CRS) -> Stored:
     if storage and _all_2d(wkb) and not (closed or unreadable or far.any()):
         return Stored(wkb)
     geometries[far] = None
-    return Stored(pa.array(shapely.to_wkb(geometries), pa.binary()), int(with_z.sum()),
+    return Stored(pa.array(shapely.to_wkb(geometries), pa.binary()), heights,
                   closed, unreadable, int(far.sum()))
+
+
+def _with_heights(geometries: np.ndarray) -> int:
+    """How many of these 3D geometries have a Z other than 0: Google Earth and My Maps write
+    an altitude of 0 with every point, a CAD export a 0 with every vertex; neither measured
+    anything, and saying those were dropped would only worry whoever loads them."""
+    coordinates, owner = shapely.get_coordinates(geometries, include_z=True, return_index=True)
+    with np.errstate(invalid="ignore"):
+        return len(np.unique(owner[np.nan_to_num(coordinates[:, 2]) != 0]))
 
 
 def _parsed(values: np.ndarray) -> tuple[np.ndarray, int, int]:
