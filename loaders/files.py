@@ -69,33 +69,61 @@ class Source:
     encoding: str | None  # what GDAL is told; see _gdal_encoding
     decoded_here: str | None = None  # the set the text was typed in, decoded after GDAL's read
     encoding_named: bool = False  # by --encoding: then text is not checked for a wrong set
+    notes: tuple[str, ...] = ()  # what choosing it took (the only layer with features)
 
     @property
     def name(self) -> str:
         return self.path.name
 
 
-def _pick_layer(path: Path, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
+def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
+                wanted: str | None) -> tuple[str, list[str]]:
+    """The file's layer the load reads, and a note when it was chosen as the only one with
+    features of the target's kind: a GPS receiver's GPX has five layers, most empty."""
     try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(dataset)]
+        listed = {str(name): str(kind or "") for name, kind in pyogrio.list_layers(dataset)}
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}. Check that the "
                            "file is complete and in a format GDAL reads.") from None
+    layers = list(listed)
     # In a zip, --layer may have named the dataset instead (`dataset_in`).
     if wanted and wanted not in layers and path.suffix.lower() != ".zip":
         raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
     chosen = chosen_by_name(layers, wanted, spec.id)
     if chosen:
-        return chosen
-    raise InvalidInput(f"{path.name} holds several layers ({', '.join(layers)}); pick one "
-                       "with --layer.")
+        return chosen, []
+    counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
+              for name in layers}
+    fitting = [name for name in layers if counts[name] and _kind_fits(listed[name], spec)]
+    if len(fitting) == 1:
+        kind = {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
+                None: "rows"}[spec.geometry]
+        return fitting[0], [f"read layer {fitting[0]!r}, the only one with {kind}"]
+    described = ", ".join(f"{name} ({counts[name]:,} {listed[name] or 'rows'})"
+                          for name in layers)
+    raise InvalidInput(f"{path.name} holds several layers: {described}. Pick one with --layer.")
+
+
+def _kind_fits(geometry_type: str, spec: LayerSpec) -> bool:
+    """Whether a layer of GDAL's `geometry_type` ("Point Z", "MultiLineString", "Unknown" for
+    mixed) may feed `spec`: a point layer points, a line layer lines, and so on.
+
+    >>> hydrants = get_layer("hydrants")
+    >>> _kind_fits("Point Z", hydrants), _kind_fits("LineString", hydrants)
+    (True, False)
+    """
+    if not spec.is_spatial or not geometry_type or "Unknown" in geometry_type:
+        return True
+    base = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon",
+            "Point": "Point", "LineString": "LineString", "Polygon": "Polygon"}
+    return base.get(geometry_type.split()[0]) == base[spec.geometry]
 
 
 def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                 crs: str | None = None) -> Source:
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
     path, dataset, encoding = file.path, file.dataset, file.encoding
-    chosen = _pick_layer(path, dataset, spec, layer)
+    chosen, chosen_notes = _pick_layer(path, dataset, spec, layer)
     gdal_encoding, decoded_here = _gdal_encoding(path, dataset, encoding)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
@@ -136,7 +164,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
-                  gdal_encoding, decoded_here, file.named is not None)
+                  gdal_encoding, decoded_here, file.named is not None, tuple(chosen_notes))
 
 
 def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
@@ -419,7 +447,7 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
         source = open_source(copy, spec, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)
         report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given
-        report.notes += copy.notes
+        report.notes += [*copy.notes, *source.notes]
         if mapping.unmapped:
             report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
         progress.expect(source.features if source.features >= 0 else None)  # -1: unknown

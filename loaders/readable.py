@@ -50,7 +50,8 @@ from loaders import charsets
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
-                    ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg")
+                    ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg",
+                    ".gpx")
 KNOWN_VIETNAMESE = ("cp1258 for Windows Vietnamese, tcvn3 for the ABC fonts (.VnTime), "
                     "vni for the VNI fonts")
 ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE}; utf-8, "

@@ -552,6 +552,43 @@ def test_google_my_maps_kml_loads_its_vietnamese_columns(engine: Engine,
         (1.5,), (2.5,), (3.5,)]
 
 
+def gps_gpx(path: Path, track: bool = False) -> Path:
+    """Hydrants a field team marked with a handheld GPS receiver: a waypoint each, named by
+    its code, its state typed as the waypoint's description; with `track`, the walk too."""
+    waypoints = "".join(
+        f'<wpt lat="{lat}" lon="{lon}"><ele>2.1</ele><time>2026-11-20T02:10:00Z</time>'
+        f"<name>{props['code']}</name><desc>{VIETNAMESE_STATUS[props['status']]}</desc></wpt>"
+        for props, _, [(lon, lat)] in TRUTH["hydrants"])
+    walk = "".join(f'<trkpt lat="{lat}" lon="{lon}"/>'
+                   for _, _, [(lon, lat)] in TRUTH["hydrants"])
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="eTrex" '
+                    'xmlns="http://www.topografix.com/GPX/1/1">'
+                    f"{waypoints}{f'<trk><trkseg>{walk}</trkseg></trk>' if track else ''}</gpx>",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_gps_receivers_gpx_loads_its_waypoints(engine: Engine, tmp_path: Path) -> None:
+    """A GPX has five layers (waypoints, routes, tracks and their points); the only one with
+    points is read, and said so. With a track walked too, two have points: refused with
+    what each holds, then read as --layer says."""
+    report = load_file(engine, "hydrants", gps_gpx(tmp_path / "tru_nuoc.gpx"),
+                       overrides={"desc": "status"})
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes[0] == "read layer 'waypoints', the only one with points"
+    assert stored_properties(engine, "hydrants") == {
+        (code, status, None) for code, status, _ in truth_properties("hydrants")}
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    walked = gps_gpx(tmp_path / "walked.gpx", track=True)
+    with pytest.raises(InvalidInput, match=re.escape(
+            "walked.gpx holds several layers: waypoints (3 Point), routes (0 LineString), "
+            "tracks (1 MultiLineString), route_points (0 Point), track_points (3 Point). Pick "
+            "one with --layer.")):
+        load_file(engine, "hydrants", walked, overrides={"desc": "status"})
+    again = load_file(engine, "hydrants", walked, layer="waypoints", overrides={"desc": "status"})
+    assert (again.read, again.unchanged) == (3, 3)
+
+
 def test_a_my_maps_kml_without_a_code_column_goes_by_the_placemarks_names(
         engine: Engine, tmp_path: Path) -> None:
     """A hydrant's placemark name is its code. LIBKML's id column is blank for every
