@@ -12,6 +12,7 @@ import codecs
 import re
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +26,7 @@ from test_load_formats import (
     ogr2ogr,
     rows,
     stored_roads,
+    vietnamese_roads,
     windows_1258,
     write_geojson,
 )
@@ -339,3 +341,28 @@ def test_a_mapinfo_table_saying_neutral_loads_when_its_set_is_named(
     load_file(migrated_engine, "roads", path, encoding="tcvn3")
     assert stored_roads(migrated_engine) == expected_roads()
     assert "Neutral" in path.read_text(encoding="latin1")  # the sender's file as it was
+
+
+class _LegacyName(zipfile.ZipInfo):
+    """A member named as Windows' own zip tool names it: in the PC's code page, without the
+    flag that says UTF-8 (zipfile would write UTF-8 and the flag)."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("cp437"), self.flag_bits
+
+
+def test_a_zip_from_a_vietnamese_pc_is_read_whatever_its_names_bytes(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Zip readers take such names as code page 437: Python's zipfile and GDAL's /vsizip/
+    alike, so the Shapefile inside "Tân Phú.zip" is found, though its name reads "TΓn Ph·"."""
+    shp = vietnamese_roads(tmp_path, "UTF-8")
+    garbled = "Tân Phú".encode("cp1258").decode("cp437")
+    archive = tmp_path / "tan_phu.zip"
+    with zipfile.ZipFile(archive, "w") as writing:
+        for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            writing.writestr(_LegacyName(f"{garbled}{suffix}"),
+                             shp.with_suffix(suffix).read_bytes())
+    assert zipfile.ZipFile(archive).namelist()[0].startswith("TΓn Ph·")
+    report = load_file(migrated_engine, "roads", archive)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored_roads(migrated_engine) == expected_roads()
