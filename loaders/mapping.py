@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from geo.errors import InvalidInput
 from geo.text import EXACT_INTEGERS
@@ -336,11 +335,15 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
     language = "YAML" if path.suffix.lower() in (".yaml", ".yml") else "TOML"
     try:
         text = path.read_text(encoding="utf-8")
-        raw = (yaml.load(text, Loader=_YamlLoader) or {}) if language == "YAML" else \
-            tomllib.loads(text)
+        if language == "YAML":
+            from loaders import mapping_yaml  # PyYAML: imported by the loads that use it
+
+            raw = mapping_yaml.parsed(text)
+        else:
+            raw = tomllib.loads(text)
     except OSError as exc:
         raise InvalidInput(f"Cannot read the mapping file {path}: {exc.strerror}.") from None
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # TOML's, YAML's (mapping_yaml) and UnicodeDecodeError
         raise InvalidInput(f"{path.name} is not valid {language}: {exc}.") from None
     _expect(isinstance(raw, dict), path.name, "the file must be keys and values "
             "(source_id, columns, values, layers), not a list or a single value")
@@ -355,32 +358,6 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
         section = _parse_section(_table(layers, layer_id, path.name, f"layers.{layer_id}"), where)
         parsed["layers"][layer_id] = _bind(section, REGISTRY[layer_id], where)
     return parsed
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """YAML as a mapping file means it: keys are text (a column named 2019 or NO, which
-    YAML 1.1 reads as a number and a boolean), and a key written twice is an error, as in
-    TOML, rather than the last one winning."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else \
-                str(self.construct_object(key_node, deep=deep))
-            if key in mapping:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is written twice", key_node.start_mark)
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
-# Only true and false are booleans, as in YAML 1.2: "yes", "no", "on", "off" stay text.
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
-                                  re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                  list("tTfF"))
 
 
 def _section(path: Path, spec: LayerSpec) -> dict[str, Any]:
