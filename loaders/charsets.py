@@ -94,6 +94,18 @@ def _codec(name: str) -> codecs.CodecInfo:
                             incrementalencoder=IncrementalEncoder)
 
 
+def canonical(encoding: str) -> str | None:
+    """Python's name for an encoding, these two included; None for one it does not know.
+
+    >>> canonical("Windows-1258"), canonical("ABC"), canonical("VPS")
+    ('cp1258', 'tcvn3', None)
+    """
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
 def _search(name: str) -> codecs.CodecInfo | None:
     canonical = _NAMES.get(name.lower().replace("-", "").replace("_", "").replace(" ", ""))
     return _codec(canonical) if canonical else None

@@ -8,7 +8,6 @@ bounded whatever the file's size.
 
 from __future__ import annotations
 
-import codecs
 import re
 import shutil
 import subprocess
@@ -207,11 +206,8 @@ def _gdal_encoding(path: Path, dataset: str,
         return encoding, None
     if declared.isdigit() or declared.lower() == "ldid/163":  # how ArcGIS names code pages
         declared = "cp" + ("1258" if declared.lower() == "ldid/163" else declared)
-    try:
-        name = codecs.lookup(declared).name
-    except LookupError:
-        return encoding, None  # GDAL says it cannot read it
-    if name not in charsets.VIETNAMESE:
+    name = charsets.canonical(declared)
+    if name not in charsets.VIETNAMESE:  # GDAL's to read, or to say it cannot
         return encoding, None
     return ("latin1" if dataset.lower().endswith(DBF_DATASETS) else None), name
 

@@ -105,7 +105,7 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
                     layer_hint: str | None, scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
     recode = encoding is not None and not _is_utf8(encoding)
-    vietnamese = recode and _canonical(encoding) in charsets.VIETNAMESE
+    vietnamese = recode and charsets.canonical(encoding) in charsets.VIETNAMESE
     if recode and not vietnamese and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
         raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON, and for text typed "
                            f"in a Vietnamese set ({KNOWN_VIETNAMESE}); a {kind} file keeps its "
@@ -207,14 +207,7 @@ def _unsafe_member(name: str) -> bool:
 
 
 def _is_utf8(encoding: str) -> bool:
-    return _canonical(encoding) in ("utf-8", "utf-8-sig")
-
-
-def _canonical(encoding: str) -> str | None:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        return None
+    return charsets.canonical(encoding) in ("utf-8", "utf-8-sig")
 
 
 def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
