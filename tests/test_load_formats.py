@@ -354,77 +354,9 @@ def test_vn2000_coordinates_read_without_the_datum_shift_land_far_off(
         assert miss > 100
 
 
-# -- Vietnamese attributes and encodings -----------------------------------------------
-
-ROADS_VI = [  # TEN_DUONG, BE_RONG (m), SO_LAN, a line across the district
-    ("Nguyễn Hữu Thọ", 40.0, 6, [(106.7010, 10.7200), (106.7010, 10.7500)]),
-    ("Huỳnh Tấn Phát", 18.5, 4, [(106.7300, 10.7200), (106.7320, 10.7600)]),
-    ("Lê Văn Lương", 12.0, 2, [(106.7000, 10.7100), (106.6990, 10.7300)]),
-]
-
-
-def vietnamese_roads(out: Path, encoding: str, form: str = "NFC") -> Path:
-    """A roads shapefile with agencies' DBF columns, text in `form`, written in `encoding`."""
-    source = write_geojson(out / "duong.geojson", [
-        ({"TEN_DUONG": unicodedata.normalize(form, name), "BE_RONG": width, "SO_LAN": lanes},
-         "LineString", vertices) for name, width, lanes, vertices in ROADS_VI])
-    return ogr2ogr(out / "duong.shp", source, "-f", "ESRI Shapefile",
-                   "-lco", f"ENCODING={encoding}")
-
-
-def stored_roads(engine: Engine) -> list[tuple]:
-    return rows(engine, "SELECT name, width_m, lanes FROM roads ORDER BY width_m DESC")
-
-
-def expected_roads() -> list[tuple]:
-    return [(name, width, lanes) for name, width, lanes, _ in ROADS_VI]
-
-
-@pytest.mark.parametrize("form", ["NFC", "NFD"])
-def test_vietnamese_dbf_columns_are_mapped_and_text_stored_in_nfc(
-        engine: Engine, tmp_path: Path, form: str) -> None:
-    shp = vietnamese_roads(tmp_path, "UTF-8", form)
-    assert shp.with_suffix(".cpg").read_text() == "UTF-8"
-    dbf = shp.with_suffix(".dbf").read_bytes()
-    assert unicodedata.normalize(form, "Hữu Thọ").encode() in dbf
-    load_file(engine, "roads", shp)
-    assert stored_roads(engine) == expected_roads()
-    assert all(unicodedata.is_normalized("NFC", name) for name, *_ in stored_roads(engine))
-
-
-@pytest.mark.parametrize("cpg, options", [
-    ("1258", {}),                    # the .cpg names Windows Vietnamese
-    (None, {"encoding": "cp1258"}),  # no .cpg: the loader is told
-], ids=["cpg-1258", "no-cpg-encoding-cp1258"])
-def test_windows_vietnamese_shapefile_names_come_out_right(
-        engine: Engine, tmp_path: Path, cpg: str | None, options: dict) -> None:
-    shp = vietnamese_roads(tmp_path, "CP1258")
-    dbf = shp.with_suffix(".dbf").read_bytes()
-    assert dbf[29] == 0  # no language driver id: the encoding comes from .cpg or the caller
-    assert "Huỳnh Tấn Phát" in unicodedata.normalize("NFC", dbf.decode("cp1258", "replace"))
-    shp.with_suffix(".cpg").unlink()
-    if cpg:
-        shp.with_suffix(".cpg").write_text(cpg)
-    load_file(engine, "roads", shp, **options)
-    assert stored_roads(engine) == expected_roads()
-
+# -- Vietnamese as Windows writes it (the encodings' tests: test_load_legacy_text.py) ------
 
 VIETNAMESE_STATUS = {"working": "Hoạt động", "out_of_service": "Hư hỏng"}
-
-
-def excel_csv(path: Path, encoding: str) -> Path:
-    """Hydrants as Excel saves a Vietnamese sheet: columns headed in Vietnamese with
-    diacritics (longitude is "Kinh độ", latitude "Vĩ độ"), `;` between fields, decimal
-    commas, dates day first, states in words, CRLF line ends, a BOM when in UTF-8."""
-    lines = ["STT;Mã trụ;Tình trạng;Ngày kiểm tra;Áp lực (bar);Tên đường;Kinh độ;Vĩ độ"]
-    for number, (props, _, [(lon, lat)]) in enumerate(TRUTH["hydrants"], start=1):
-        lines.append(";".join([str(number), props["code"], VIETNAMESE_STATUS[props["status"]],
-                               f"{number:02d}/11/2023", f"{number + 0.5}".replace(".", ","),
-                               props["street"], f"{lon:.6f}".replace(".", ","),
-                               f"{lat:.6f}".replace(".", ",")]))
-    text = "\r\n".join(lines) + "\r\n"
-    path.write_bytes(text.encode("utf-8-sig") if encoding == "utf-8" else windows_1258(text))
-    return path
 
 
 def windows_1258(text: str) -> bytes:
@@ -441,49 +373,6 @@ def windows_1258(text: str) -> bytes:
             tone = "".join(m for m in letter[1:] if m in tones)
             encoded += (unicodedata.normalize("NFC", letter[0] + marks) + tone).encode("cp1258")
     return bytes(encoded)
-
-
-@pytest.mark.parametrize("encoding, zipped", [
-    ("utf-8", False), ("cp1258", False), ("cp1258", True)], ids=["utf-8", "cp1258", "zipped"])
-def test_vietnamese_excel_csv_loads_as_written(engine: Engine, tmp_path: Path,
-                                               encoding: str, zipped: bool) -> None:
-    path = excel_csv(tmp_path / "tru_nuoc.csv", encoding)
-    if zipped:
-        with zipfile.ZipFile(path.with_suffix(".zip"), "w") as archive:
-            archive.write(path, path.name)
-        path = path.with_suffix(".zip")
-    report = load_file(engine, "hydrants", path,
-                       encoding=None if encoding == "utf-8" else encoding)
-    assert (report.read, report.rejected_total) == (3, 0), report.summary()
-    # The file named as given, though a UTF-8 copy of it was read.
-    assert rows(engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
-    assert report.notes == ["columns not loaded: STT"]  # the row number: no field's source
-    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
-    # 2/11/2023 is the 2nd of November, and 2,5 bar is 2.5: as Vietnamese write them.
-    assert rows(engine, "SELECT code, last_inspected::text, pressure_bar FROM hydrants "
-                        "ORDER BY code") == [("TN-01", "2023-11-01", 1.5),
-                                             ("TN-02", "2023-11-02", 2.5),
-                                             ("TN-03", "2023-11-03", 3.5)]
-    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
-
-
-
-@pytest.mark.parametrize("encoding, expected", [
-    (None, "not in the encoding GDAL expected: its text looks typed in Windows Vietnamese "
-           "(cp1258) and read as another set: 'MaÞ' reads 'Mã' in it. Load it again with "
-           "--encoding cp1258"),
-    ("ascii", "tru_nuoc.csv is not in ascii"),
-    ("utf-16", "tru_nuoc.csv is not in utf-16"),
-    ("vps", "'vps' is not an encoding urbanmap knows; give cp1258 for Windows Vietnamese"),
-])
-def test_csv_read_in_a_wrong_encoding_is_refused_and_the_layer_kept(
-        engine: Engine, tmp_path: Path, encoding: str | None, expected: str) -> None:
-    load_file(engine, "hydrants", excel_csv(tmp_path / "before.csv", "utf-8"))
-    before = stored_properties(engine, "hydrants")
-    with pytest.raises(InvalidInput, match=re.escape(expected)):
-        load_file(engine, "hydrants", excel_csv(tmp_path / "tru_nuoc.csv", "cp1258"),
-                  encoding=encoding)
-    assert stored_properties(engine, "hydrants") == before == truth_properties("hydrants")
 
 
 # -- files as agencies' software leaves them: heights, KML columns, missing parts, arcs ---
