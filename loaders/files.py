@@ -28,7 +28,7 @@ from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
-from loaders import charsets
+from loaders import cad, charsets
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
     LAT_KEYS,
@@ -252,7 +252,9 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
     """The file's features in batches, mapped to the layer's fields and in the storage SRID;
     once all are read, what the reading changed is said in `notes`."""
     made = Counter[str]()  # what storing the geometries took (`Stored`'s counts)
-    read = 0
+    read = kept = 0
+    drawing = (cad.Drawing.read(source, spec)
+               if cad.is_drawing(source.dataset) and spec.geometry == "MultiPolygon" else None)
     try:
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
@@ -261,16 +263,22 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                 table = _readable_batch(batch, source, spec.is_spatial)
                 if read == 0 and not (source.decoded_here or source.encoding_named):
                     _refuse_misread_text(table, source)
-                chunk, stored = _chunk(table, source, spec, mapping)
+                chunk, stored = _chunk(table, source, spec, mapping, drawing)
                 made.update(stored.counts() if stored else {})
                 read += batch.num_rows
+                kept += len(chunk[0])
                 yield chunk
         if 0 <= source.features != read:  # -1: GDAL could not tell without reading
             raise InvalidInput(f"GDAL read {read:,} features of the {source.features:,} "
                                f"{source.name} says it has: it is truncated or damaged (a "
                                "Shapefile's .dbf cut short?); nothing was loaded.")
+        if drawing is not None and read and not kept:  # else the layer would be emptied
+            raise InvalidInput(f"{source.name} holds only text, no area: nothing was loaded. "
+                               f"An area of {spec.id} is drawn as a closed polyline or a "
+                               "hatch; its texts label it.")
         if notes is not None:
             notes += _geometry_notes(made, [f.name for f in z_fields(spec, mapping)], spec)
+            notes += drawing.notes() if drawing else []
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
@@ -383,9 +391,10 @@ def _python_dates(table: pa.Table) -> pa.Table:
     return table
 
 
-def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
-           mapping: ColumnMapping) -> tuple[Chunk, Stored | None]:
-    """One batch as a chunk, and what storing its geometries took (None: the layer has none)."""
+def _chunk(table: pa.Table, source: Source, spec: LayerSpec, mapping: ColumnMapping,
+           drawing: cad.Drawing | None = None) -> tuple[Chunk, Stored | None]:
+    """One batch as a chunk, and what storing its geometries took (None: the layer has none);
+    a CAD drawing's batch as areas (`cad`)."""
     geometries, stored, heights = None, None, {}
     if spec.is_spatial:
         wkb = table.column(GEOMETRY_COLUMN)
@@ -414,6 +423,8 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec,
                                 index=frame.index, dtype=object)
         ids = by_position if ids is None else ids.where(ids.notna(), by_position)
     frame["source_id"] = ids
+    if drawing is not None:
+        frame, geometries = drawing.areas(attributes, frame, geometries)
     return (frame, geometries), stored
 
 

@@ -2,7 +2,8 @@
 
 A DXF says no coordinate system (the drawing is in VN-2000 metres, given with --crs), keeps
 each entity's handle across saves (its source id), and draws a zone as a closed polyline or
-a hatch, on a CAD layer often named by the land-use code (--map Layer=land_use_code).
+a hatch (often both, one over the other), on a CAD layer often named by the land-use code
+(--map Layer=land_use_code), with its codes written inside it as text ("ODT", "II-12").
 """
 
 from __future__ import annotations
@@ -23,21 +24,48 @@ from loaders.files import load_file
 X, Y = 606_000.0, 1_187_600.0
 
 
-def _dxf(tmp_path: Path) -> Path:
-    """A zone drawn as a closed polyline (ODT), one as a hatch (CXT), and a road's line."""
-    square = [[X, Y], [X + 100, Y], [X + 100, Y + 100], [X, Y + 100], [X, Y]]
+def _square(x: float, y: float, side: float = 100) -> list[list[float]]:
+    return [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
+
+
+def _outline(layer: str, ring: list[list[float]]) -> dict:
+    """A closed polyline."""
+    return {"type": "Feature", "properties": {"Layer": layer},
+            "geometry": {"type": "LineString", "coordinates": ring}}
+
+
+def _hatch(layer: str, ring: list[list[float]]) -> dict:
+    return {"type": "Feature", "properties": {"Layer": layer},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _text(words: str, x: float, y: float) -> dict:
+    """An MTEXT (GDAL writes a point with a label style as one); lines split by \\n."""
+    return {"type": "Feature", "properties": {
+        "Layer": "CHU", "OGR_STYLE": f'LABEL(f:"Arial",t:"{words}",s:2g)'},
+        "geometry": {"type": "Point", "coordinates": [x, y]}}
+
+
+def _dxf(tmp_path: Path, features: list[dict] | None = None,
+         as_text: tuple[str, ...] = ()) -> Path:
+    """A drawing of `features` (by default a zone drawn as a closed polyline (ODT), one as a
+    hatch (CXT), and a road's line); the labels in `as_text` written as TEXT, not MTEXT."""
+    square = _square(X, Y)
     drawing = tmp_path / "quy_hoach.geojson"
-    drawing.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"Layer": "ODT"},
-         "geometry": {"type": "LineString", "coordinates": square}},
-        {"type": "Feature", "properties": {"Layer": "CXT"}, "geometry": {
-            "type": "Polygon", "coordinates": [[[x + 200, y] for x, y in square]]}},
+    drawing.write_text(json.dumps({"type": "FeatureCollection", "features": features or [
+        _outline("ODT", square),
+        _hatch("CXT", [[x + 200, y] for x, y in square]),
         {"type": "Feature", "properties": {"Layer": "DUONG"},
          "geometry": {"type": "LineString", "coordinates": [[X, Y - 50], [X + 300, Y - 50]]}},
     ]}))
     dxf = tmp_path / "quy_hoach.dxf"
     subprocess.run(["/usr/bin/ogr2ogr", "-f", "DXF", str(dxf), str(drawing)], check=True,
                    capture_output=True)
+    entities = dxf.read_text("latin-1").split("\n  0\n")  # an ANSI file: bytes kept
+    for i, entity in enumerate(entities):  # an old-style TEXT has the same group codes
+        if entity.startswith("MTEXT") and any(f"\n  1\n{w}\n" in entity for w in as_text):
+            entities[i] = "TEXT" + entity[5:].replace("AcDbMText", "AcDbText")
+    dxf.write_text("\n  0\n".join(entities), "latin-1")
     return dxf
 
 
@@ -79,3 +107,74 @@ def test_a_dwg_is_refused_saying_to_save_it_as_dxf(migrated_engine: Engine,
     with pytest.raises(InvalidInput, match=r"quy_hoach.dwg is an AutoCAD drawing \(\.dwg\).*"
                                            r"save it as DXF"):
         load_file(migrated_engine, "planning_zones", dwg)
+
+
+def _zones(engine: Engine) -> dict[str, tuple]:
+    """Stored zones by the x of their south-west corner, in metres from X."""
+    utm = pyproj.Transformer.from_crs("EPSG:32648", "+proj=tmerc +lat_0=0 +lon_0=105.75 "
+                                      "+k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+                                      "+towgs84=-191.90441429,-39.30318279,-111.45032835,"
+                                      "0.00928836,-0.01975479,0.00427372,0.252906278 +units=m",
+                                      always_xy=True)
+    stored = rows(engine, "SELECT ST_XMin(geom), ST_YMin(geom), land_use_code, zone_code, "
+                          "round(area_m2) FROM planning_zones")
+    return {str(round(utm.transform(x, y)[0] - X)): tuple(rest) for x, y, *rest in stored}
+
+
+def _labelled_plan() -> list[dict]:
+    """Zones as a planning office draws them: A (at X) outlined and hatched over, labelled
+    "ODT / II-12" on one MTEXT; B (X + 200) hatched only, labelled "CXT-03" by a TEXT; C
+    (X + 400) labelled with two land-use codes; D, a small zone inside A, labelled "DGT";
+    a title outside every zone, and a road."""
+    a, b, c = _square(X, Y), _square(X + 200, Y), _square(X + 400, Y)
+    d = _square(X + 10, Y + 10, 20)
+    hatched_a = [a[2], a[1], a[0], a[3], a[2]]  # the other way round, from another corner
+    return [_outline("QH", a), _hatch("QH", hatched_a), _text("ODT\nII-12", X + 50, Y + 50),
+            _hatch("QH", b), _text("CXT-03", X + 250, Y + 50),
+            _outline("QH", c), _text("ODT", X + 420, Y + 20), _text("TMD", X + 470, Y + 70),
+            _outline("QH", d), _text("DGT", X + 20, Y + 20),
+            _text("QUY HOẠCH PHÂN KHU 1/2000", X, Y - 100),
+            {"type": "Feature", "properties": {"Layer": "DUONG"}, "geometry": {
+                "type": "LineString", "coordinates": [[X, Y - 50], [X + 600, Y - 50]]}}]
+
+
+def test_a_plan_s_zones_take_their_codes_from_the_text_written_inside_them(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    dxf = _dxf(tmp_path, _labelled_plan(), as_text=("CXT-03",))
+    report = load_file(migrated_engine, "planning_zones", dxf, crs="vn2000-hcm")
+    # A and its hatch are one zone; D's label is D's, not A's, though it lies in both
+    assert _zones(migrated_engine) == {"0": ("ODT", "II-12", 10000), "10": ("DGT", None, 400),
+                                       "200": ("CXT", "CXT-03", 10000)}
+    assert report.inserted == 3 and report.read == 5
+    assert dict(report.rejected) == {"missing land_use_code": 1,
+                                     "not a MultiPolygon (planning zones layer)": 1}
+    assert "6 texts read as labels, not areas: 4 areas labelled, 3 their land use code and 2 " \
+           "their zone code from them" in report.notes
+    assert "1 area drawn twice (a hatch over a closed polyline, or a copy of one): loaded " \
+           "once" in report.notes
+    conflict = next(n for n in report.notes if "labelled with two codes" in n)
+    assert conflict.endswith("(ODT and TMD)") and report.examples["missing land_use_code"][0] \
+        in conflict  # C, named by its handle in both
+
+    again = load_file(migrated_engine, "planning_zones", dxf, crs="vn2000-hcm")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_column_s_code_wins_over_a_label_and_a_label_gives_what_no_column_does(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    dxf = _dxf(tmp_path, [_outline("ODT", _square(X, Y)), _text("TMD-02", X + 50, Y + 50)])
+    load_file(migrated_engine, "planning_zones", dxf, crs="vn2000-hcm",
+              overrides={"Layer": "land_use_code"})
+    assert _zones(migrated_engine) == {"0": ("ODT", "TMD-02", 10000)}
+
+
+def test_a_drawing_of_text_alone_is_refused_and_the_zones_stay(migrated_engine: Engine,
+                                                                tmp_path: Path) -> None:
+    load_file(migrated_engine, "planning_zones", _dxf(tmp_path, _labelled_plan()),
+              crs="vn2000-hcm")
+    (tmp_path / "ghi_chu").mkdir()
+    notes_only = _dxf(tmp_path / "ghi_chu", [_text("ODT", X + 50, Y + 50), _text("CXT", X, Y)])
+    with pytest.raises(InvalidInput, match=r"quy_hoach.dxf holds only text, no area: nothing "
+                                           r"was loaded"):
+        load_file(migrated_engine, "planning_zones", notes_only, crs="vn2000-hcm")
+    assert len(_zones(migrated_engine)) == 3

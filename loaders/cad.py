@@ -1,0 +1,229 @@
+"""A CAD drawing (DXF) loaded into a layer of areas: zones drawn twice, and the text in them.
+
+A planning office draws a zone as a closed polyline, fills it with a hatch over the same
+outline, and writes the zone's codes inside it as text ("II-12", "ODT", or both on one
+MTEXT). GDAL reads each of these as an entity of its own. Loaded as they are, every filled
+zone came in twice, no zone had its land-use code unless a CAD layer was named by it, and
+every label was refused as "not a MultiPolygon". So, for a layer of areas:
+
+- a text is not a feature: it labels the smallest area of its batch that it lies in;
+- where no column gives them, an area's land-use code and zone code are read from its
+  labels, when they agree (an area labelled both ODT and TMD is left for validation to
+  refuse as missing its code, which names it);
+- an area with the outline of one drawn before it (to the centimetre, whichever way round
+  and from whichever corner) is that area again, and is loaded once.
+
+The labels are read in a pass of their own before the areas (a drawing's texts are a small
+part of it), and each batch of areas is matched to them through an STRtree: memory grows
+with the texts and the outlines' 16-byte digests, not with the drawing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from layers import LayerSpec
+from layers.landuse_codes import LAND_USE_CODES
+from loaders import charsets
+from loaders.geometry import storage_wkb
+
+if TYPE_CHECKING:
+    from loaders.files import Source
+
+# TEXT and a block's ATTRIB (AcDbEntity:AcDbText[:AcDbAttribute]) and MTEXT, as GDAL's DXF
+# driver names an entity's classes in its SubClasses column.
+TEXT_CLASSES = re.compile(r"AcDbM?Text\b")
+TEXTS_ONLY = "SubClasses LIKE '%AcDbText%' OR SubClasses LIKE '%AcDbMText%'"
+# A zone's label on a detailed plan: a roman numeral or a few letters (a land-use code,
+# maybe numbered), a dash or a dot, and the zone's number: II-12, A.3, ODT-01, CX2-05a.
+ZONE_CODE = re.compile(r"(?:[IVX]{1,5}|[A-Z]{1,3}\d{0,2})[-.]\d{1,3}[A-Z]?", re.IGNORECASE)
+OUTLINE_PRECISION_M = 0.01
+# Fields a label can give, and how a label's words give it.
+LABELLED = ("land_use_code", "zone_code")
+
+
+def is_drawing(dataset: str) -> bool:
+    return dataset.lower().endswith(".dxf")
+
+
+def label_codes(text: str) -> dict[str, set[str]]:
+    """The land-use and zone codes a label's words say.
+
+    >>> sorted(label_codes("ODT\\nII-12\\nS=10000m²")["land_use_code"])
+    ['ODT']
+    >>> {k: sorted(v) for k, v in label_codes("cxt-03 Tầng cao: 5").items()}
+    {'land_use_code': ['CXT'], 'zone_code': ['cxt-03']}
+    >>> label_codes("HSSDĐ 2.5, MĐXD 40%")
+    {'land_use_code': set(), 'zone_code': set()}
+    """
+    codes: dict[str, set[str]] = {name: set() for name in LABELLED}
+    for word in re.split(r"[\s,;:()]+", text):
+        upper = word.upper()
+        if upper in LAND_USE_CODES:
+            codes["land_use_code"].add(upper)
+        elif ZONE_CODE.fullmatch(word):
+            codes["zone_code"].add(word)
+            prefix = re.match(r"[A-Z]+", upper)
+            if prefix and prefix.group() in LAND_USE_CODES:  # ODT-01: a residential lot
+                codes["land_use_code"].add(prefix.group())
+    return codes
+
+
+@dataclass
+class Drawing:
+    """A DXF's labels, and what loading its batches as areas has found so far."""
+
+    layer: str
+    points: np.ndarray  # the labels' insertion points, in the storage SRID
+    texts: list[str]
+    fills: tuple[str, ...]  # the fields of LABELLED the layer has
+    outlines: set[bytes] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+    conflicts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, source: Source, spec: LayerSpec) -> Drawing:
+        """The drawing's texts, as labels for `spec`'s areas."""
+        fills = tuple(name for name in LABELLED if name in {f.name for f in spec.fields})
+        if not fills:
+            return cls(spec.id, np.array([], object), [], fills)
+        try:
+            _, table = pyogrio.read_arrow(source.dataset, layer=source.layer,
+                                          encoding=source.encoding, columns=["Text"],
+                                          where=TEXTS_ONLY)
+        except (DataSourceError, DataLayerError):  # no Text column: nothing is written
+            return cls(spec.id, np.array([], object), [], fills)
+        points = shapely.from_wkb(np.asarray(storage_wkb(
+            table.column(table.num_columns - 1), source.crs).wkb.to_numpy(zero_copy_only=False)))
+        texts = [_as_read(text, source.decoded_here) for text in table.column("Text").to_pylist()]
+        present = [(p, t) for p, t in zip(points, texts, strict=True) if p is not None and t]
+        return cls(spec.id, np.array([p for p, _ in present], object),
+                   [t for _, t in present], fills)
+
+    def areas(self, attributes: pd.DataFrame, frame: pd.DataFrame,
+              geometries: pa.BinaryArray) -> tuple[pd.DataFrame, pa.BinaryArray]:
+        """A batch's features as areas: texts left out, codes read from the labels inside
+        each area where the frame has none, and an area drawn before left out."""
+        classes = attributes.get("SubClasses", pd.Series(None, index=attributes.index))
+        is_text = classes.map(lambda c: bool(TEXT_CLASSES.search(c)) if isinstance(c, str)
+                            else False).to_numpy(bool)
+        shapes = shapely.from_wkb(np.asarray(geometries.to_numpy(zero_copy_only=False)))
+        outlines = _outlines(shapes)
+        outlines[is_text] = None
+        again = self._drawn_before(outlines)
+        outlines[again] = None  # its labels are the first drawing's
+        frame = frame.copy()
+        if len(self.points):
+            self._label(frame, outlines)
+        keep = ~(is_text | again)
+        self.counts["texts"] += int(is_text.sum())
+        self.counts["twice"] += int(again.sum())
+        return (frame[keep].reset_index(drop=True),
+                geometries.filter(pa.array(keep)))
+
+    def _drawn_before(self, outlines: np.ndarray) -> np.ndarray:
+        again = np.zeros(len(outlines), bool)
+        fixed = shapely.normalize(shapely.set_precision(outlines, OUTLINE_PRECISION_M))
+        fixed[shapely.is_empty(fixed)] = None  # nothing left at a centimetre: no outline
+        for i, outline in enumerate(shapely.to_wkb(fixed)):
+            if outline is None:
+                continue
+            digest = hashlib.blake2b(outline, digest_size=16).digest()
+            again[i] = digest in self.outlines
+            self.outlines.add(digest)
+        return again
+
+    def _label(self, frame: pd.DataFrame, outlines: np.ndarray) -> None:
+        """Each label to the smallest area it lies in; each area's codes from its labels."""
+        tree = shapely.STRtree(self.points)
+        area_of, label = tree.query(outlines, predicate="contains")
+        if not len(label):
+            return
+        smallest = np.lexsort((shapely.area(outlines[area_of]), label))
+        first = np.r_[True, label[smallest][1:] != label[smallest][:-1]]
+        chosen = smallest[first]
+        written: dict[int, dict[str, set[str]]] = {}
+        for area, text in zip(area_of[chosen], label[chosen], strict=True):
+            codes = label_codes(self.texts[text])
+            said = written.setdefault(int(area), {name: set() for name in self.fills})
+            for name in self.fills:
+                said[name] |= codes[name]
+        self.counts["labelled"] += len(written)
+        for name in self.fills:
+            if name not in frame:
+                frame[name] = pd.Series(None, index=frame.index, dtype=object)
+            for area, said in written.items():
+                if not said[name] or not pd.isna(frame[name].iat[area]):
+                    continue  # a column gave it: that is what the file says
+                if len(said[name]) > 1:
+                    self.conflicts.append(f"{frame['source_id'].iat[area]} "
+                                          f"({' and '.join(sorted(said[name]))})")
+                else:
+                    frame.iat[area, frame.columns.get_loc(name)] = said[name].pop()
+                    self.counts[name] += 1
+
+    def notes(self) -> list[str]:
+        """What reading the drawing as areas did, for the load's notes."""
+        notes = []
+        texts = self.counts["texts"]
+        if texts and self.counts["labelled"]:
+            taken = [f"{self.counts[name]:,} their {name.replace('_', ' ')}"
+                     for name in self.fills if self.counts[name]]
+            notes.append(f"{_count(texts, 'text')} read as labels, not areas: "
+                         f"{_count(self.counts['labelled'], 'area')} labelled"
+                         + (f", {' and '.join(taken)} from them" if taken else ""))
+        elif texts and not self.fills:
+            notes.append(f"{_count(texts, 'text')} left out: {self.layer} takes nothing "
+                         "from a drawing's labels")
+        elif texts:
+            notes.append(f"{_count(texts, 'text')} left out: a drawing's texts label the "
+                         f"areas they lie in, and {'it lies' if texts == 1 else 'these lie'} "
+                         "in none")
+        if self.counts["twice"]:
+            notes.append(f"{_count(self.counts['twice'], 'area')} drawn twice (a hatch over "
+                         "a closed polyline, or a copy of one): loaded once")
+        if self.conflicts:
+            notes.append(f"{_count(len(self.conflicts), 'area')} labelled with two codes, "
+                         f"none taken: {', '.join(self.conflicts[:3])}")
+        return notes
+
+
+def _outlines(shapes: np.ndarray) -> np.ndarray:
+    """Each shape as the area it outlines: a polygon as it is, a closed line (CAD's closed
+    polyline) as the polygon it encloses, anything else None."""
+    outlines = np.full(len(shapes), None, object)
+    kinds = shapely.get_type_id(shapes)
+    polygonal = np.isin(kinds, (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON))
+    outlines[polygonal] = shapes[polygonal]
+    lines = (kinds == shapely.GeometryType.LINESTRING) & shapely.is_closed(shapes)
+    lines &= shapely.get_num_coordinates(shapes) >= 4
+    if lines.any():
+        coordinates, line = shapely.get_coordinates(shapes[lines], return_index=True)
+        outlines[lines] = shapely.polygons(shapely.linearrings(coordinates, indices=line))
+    # A polyline drawn across itself: GEOS cannot say what such an outline contains (nor
+    # validation keep it as it is), so it is taken as the areas it makes valid.
+    crossed = ~shapely.is_valid(outlines) & ~shapely.is_missing(outlines)
+    outlines[crossed] = shapely.make_valid(outlines[crossed])
+    return outlines
+
+
+def _as_read(text: str | None, typed_in: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFC", charsets.redecoded(text, typed_in) if typed_in else text)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
