@@ -48,7 +48,7 @@ TEXT_CLASSES = re.compile(r"AcDbM?Text\b")
 TEXTS_ONLY = "SubClasses LIKE '%AcDbText%' OR SubClasses LIKE '%AcDbMText%'"
 # A zone's label on a detailed plan: a roman numeral or a few letters (a land-use code,
 # maybe numbered), a dash or a dot, and the zone's number: II-12, A.3, ODT-01, CX2-05a.
-ZONE_CODE = re.compile(r"(?:[IVX]{1,5}|[A-Z]{1,3}\d{0,2})[-.]\d{1,3}[A-Z]?", re.IGNORECASE)
+ZONE_CODE = re.compile(r"(?:[IVX]{1,5}|[A-Z]{1,3}\d{0,2})[-.]\d{1,4}[A-Z]?", re.IGNORECASE)
 OUTLINE_PRECISION_M = 0.01
 # Fields a label can give, and how a label's words give it.
 LABELLED = ("land_use_code", "zone_code")
@@ -181,6 +181,7 @@ class Drawing:
         if texts and self.counts["labelled"]:
             taken = [f"{self.counts[name]:,} their {name.replace('_', ' ')}"
                      for name in self.fills if self.counts[name]]
+            taken[:1] = [t.replace(" their", " took their", 1) for t in taken[:1]]
             notes.append(f"{_count(texts, 'text')} read as labels, not areas: "
                          f"{_count(self.counts['labelled'], 'area')} labelled"
                          + (f", {' and '.join(taken)} from them" if taken else ""))

@@ -148,8 +148,8 @@ def test_a_plan_s_zones_take_their_codes_from_the_text_written_inside_them(
     assert report.inserted == 3 and report.read == 5
     assert dict(report.rejected) == {"missing land_use_code": 1,
                                      "not a MultiPolygon (planning zones layer)": 1}
-    assert "6 texts read as labels, not areas: 4 areas labelled, 3 their land use code and 2 " \
-           "their zone code from them" in report.notes
+    assert "6 texts read as labels, not areas: 4 areas labelled, 3 took their land use code " \
+           "and 2 their zone code from them" in report.notes
     assert "1 area drawn twice (a hatch over a closed polyline, or a copy of one): loaded " \
            "once" in report.notes
     conflict = next(n for n in report.notes if "labelled with two codes" in n)
