@@ -179,12 +179,12 @@ class Drawing:
         notes = []
         texts = self.counts["texts"]
         if texts and self.counts["labelled"]:
-            taken = [f"{self.counts[name]:,} their {name.replace('_', ' ')}"
-                     for name in self.fills if self.counts[name]]
-            taken[:1] = [t.replace(" their", " took their", 1) for t in taken[:1]]
+            given = [name for name in self.fills if self.counts[name]]
+            taken = " and ".join(f"{self.counts[name]:,} {'took ' if name == given[0] else ''}"
+                                 f"their {name.replace('_', ' ')}" for name in given)
             notes.append(f"{_count(texts, 'text')} read as labels, not areas: "
                          f"{_count(self.counts['labelled'], 'area')} labelled"
-                         + (f", {' and '.join(taken)} from them" if taken else ""))
+                         + (f", {taken} from them" if taken else ""))
         elif texts and not self.fills:
             notes.append(f"{_count(texts, 'text')} left out: {self.layer} takes nothing "
                          "from a drawing's labels")
