@@ -253,6 +253,9 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
     once all are read, what the reading changed is said in `notes`."""
     made = Counter[str]()  # what storing the geometries took (`Stored`'s counts)
     read = kept = 0
+    # Until a batch has text beyond ASCII, whose set can be told: a register's first rows
+    # may all be codes and numbers.
+    unchecked = not (source.decoded_here or source.encoding_named)
     drawing = (cad.Drawing.read(source, spec)
                if cad.is_drawing(source.dataset) and spec.geometry == "MultiPolygon" else None)
     try:
@@ -261,8 +264,8 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             for batch in reader:
                 table = _readable_batch(batch, source, spec.is_spatial)
-                if read == 0 and not (source.decoded_here or source.encoding_named):
-                    _refuse_misread_text(table, source)
+                if unchecked:
+                    unchecked = not _refuse_misread_text(table, source, with_names=read == 0)
                 chunk, stored = _chunk(table, source, spec, mapping, drawing)
                 made.update(stored.counts() if stored else {})
                 read += batch.num_rows
@@ -328,21 +331,29 @@ def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.
     return table
 
 
-def _refuse_misread_text(table: pa.Table, source: Source) -> None:
+def _refuse_misread_text(table: pa.Table, source: Source, with_names: bool) -> bool:
     """Refuse a file whose text looks typed in a Vietnamese set and read as another (an old
     ArcView .dbf saying ANSI, a MapInfo table saying WindowsLatin1, typed in .VnTime): stored
-    as read, every name would be garbled ("QuËn 7"). Its column names and the first batch's
-    texts are what is looked at (charsets.typed_in)."""
+    as read, every name would be garbled ("QuËn 7"). The batch's texts (and the column names,
+    `with_names`) are what is looked at (charsets.typed_in); says whether any of them has a
+    letter beyond ASCII, so that the set could be told.
+
+    The load's transaction is open when a later batch is refused: nothing is published.
+    """
     as_is = "latin1" if source.dataset.lower().endswith(DBF_DATASETS) else "utf-8"
-    refusal = charsets.misread_message([*source.fields, *_distinct_texts(table)], as_is)
+    texts = [*(source.fields if with_names else ()), *_distinct_texts(table, beyond_ascii=True)]
+    refusal = charsets.misread_message(texts, as_is)
     if refusal:
         raise InvalidInput(f"{source.name}: {refusal}")
+    return not all(text.isascii() for text in texts)
 
 
-def _distinct_texts(table: pa.Table) -> list[str]:
-    """Each text column's distinct values, up to TEXTS_CHECKED of each."""
+def _distinct_texts(table: pa.Table, beyond_ascii: bool = False) -> list[str]:
+    """Each text column's distinct values, up to TEXTS_CHECKED of each (of a column with a
+    letter beyond ASCII, if `beyond_ascii`)."""
     return [text for column in table.columns
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+            if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and
+            not (beyond_ascii and pc.all(pc.string_is_ascii(column)).as_py() is not False)
             for text in pc.unique(column).drop_null().to_pylist()[:TEXTS_CHECKED]]
 
 

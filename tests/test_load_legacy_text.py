@@ -35,6 +35,7 @@ from test_load_formats import (
     write_geojson,
 )
 
+import loaders.files
 from geo.errors import InvalidInput
 from loaders import charsets  # noqa: F401  (registers tcvn3 and vni)
 from loaders.files import load_file
@@ -346,6 +347,17 @@ def test_text_read_in_the_wrong_set_is_refused_then_loads_when_named(
     assert stored_roads(migrated_engine) == []
     load_file(migrated_engine, "roads", path, encoding=encoding)
     assert stored_roads(migrated_engine) == expected_roads()
+
+
+def test_text_misread_only_after_the_first_batch_is_refused_too(
+        migrated_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A register's first rows may be codes and numbers only (here a batch of one road
+    named in ASCII): the set is told from the first batch with letters beyond ASCII."""
+    monkeypatch.setattr(loaders.files, "BATCH_ROWS", 1)
+    path = roads_file(tmp_path, [b"Duong D1", *TCVN3_ROADS[1:]], *ANSI_SHAPEFILE)
+    with pytest.raises(InvalidInput, match="looks typed in .* --encoding tcvn3"):
+        load_file(migrated_engine, "roads", path)
+    assert stored_roads(migrated_engine) == []
 
 
 def test_text_right_as_read_can_be_loaded_so(migrated_engine: Engine, tmp_path: Path) -> None:
