@@ -92,6 +92,7 @@ class Drawing:
     outlines: set[bytes] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
     conflicts: list[str] = field(default_factory=list)
+    coded_layers: set[str] = field(default_factory=set)  # see _coded_layers
 
     @classmethod
     def read(cls, source: Source, spec: LayerSpec) -> Drawing:
@@ -130,8 +131,20 @@ class Drawing:
         keep = ~(is_text | again)
         self.counts["texts"] += int(is_text.sum())
         self.counts["twice"] += int(again.sum())
+        if "land_use_code" in self.fills and "Layer" in attributes:
+            self._coded_layers(attributes["Layer"], frame, keep & ~shapely.is_missing(outlines))
         return (frame[keep].reset_index(drop=True),
                 geometries.filter(pa.array(keep)))
+
+    def _coded_layers(self, layers: pd.Series, frame: pd.DataFrame, areas: np.ndarray) -> None:
+        """Remember the CAD layers named by a land-use code that hold areas left without
+        one: the load's notes say how to take the code from the layer's name."""
+        uncoded = areas & (frame["land_use_code"].isna().to_numpy() if "land_use_code" in frame
+                           else True)
+        names = layers[uncoded].dropna().astype(str)
+        coded = names[names.str.strip().str.upper().isin(LAND_USE_CODES)]
+        self.counts["on coded layers"] += len(coded)
+        self.coded_layers.update(coded.str.strip())
 
     def _drawn_before(self, outlines: np.ndarray) -> np.ndarray:
         again = np.zeros(len(outlines), bool)
@@ -195,6 +208,11 @@ class Drawing:
         if self.counts["twice"]:
             notes.append(f"{_count(self.counts['twice'], 'area')} drawn twice (a hatch over "
                          "a closed polyline, or a copy of one): loaded once")
+        if self.counts["on coded layers"]:
+            layers = ", ".join(sorted(self.coded_layers)[:5])
+            notes.append(f"{_count(self.counts['on coded layers'], 'area')} without a land-use "
+                         f"code lie on CAD layers named by one ({layers}): load again with "
+                         "--map Layer=land_use_code to take it from there")
         if self.conflicts:
             notes.append(f"{_count(len(self.conflicts), 'area')} labelled with two codes, "
                          f"none taken: {', '.join(self.conflicts[:3])}")

@@ -93,6 +93,14 @@ def test_a_dxf_planning_map_loads_its_closed_polylines_and_hatches(migrated_engi
         assert abs(got[0] - truth[0]) < 0.5 and abs(got[1] - truth[1]) < 0.5, (code, got, truth)
 
 
+def test_a_plan_whose_cad_layers_are_codes_is_told_how_to_take_them(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    report = load_file(migrated_engine, "planning_zones", _dxf(tmp_path), crs="vn2000-hcm")
+    assert dict(report.rejected)["missing land_use_code"] == 2
+    assert "2 areas without a land-use code lie on CAD layers named by one (CXT, ODT): load " \
+           "again with --map Layer=land_use_code to take it from there" in report.notes
+
+
 def test_a_dxf_without_crs_is_refused_saying_how(migrated_engine: Engine,
                                                  tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match=r"quy_hoach.dxf: The file has no coordinate system"
