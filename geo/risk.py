@@ -68,6 +68,11 @@ class RiskModel:
     steps: tuple[str, ...]
     # Steps that need no pgRouting: used when the database lacks it (documented fallback).
     fallback_steps: tuple[str, ...] | None = None
+    # A query (a file of geo/sql, run after the steps) of how many input rows the overlay
+    # leaves out and a few of them, and how to say so; a load that recomputes the model
+    # says it in its notes, so that nothing it loaded vanishes from the map unexplained.
+    left_out: str | None = None
+    left_out_note: str = "{count:,} input rows left out (e.g. {examples})"
 
     @property
     def layer(self) -> LayerSpec:
@@ -92,12 +97,14 @@ class RiskRun:
     features: int
     seconds: float
     data_version: int
+    left_out: str | None = None  # the model's left_out_note, when it left rows out
 
     def summary(self) -> str:
         return (f"{self.model.id} → {self.model.layer_id}: {self.features} features in "
                 f"{self.seconds:.1f} s ({self.steps}; "
                 + ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                            for k, v in self.parameters.items()) + ")")
+                            for k, v in self.parameters.items()) + ")"
+                + (f"\n  note: {self.left_out}" if self.left_out else ""))
 
 
 MODELS: dict[str, RiskModel] = {}
@@ -165,11 +172,20 @@ def compute(conn: Connection, model: RiskModel,
         for statement in statements(step):
             conn.execute(statement, _bound(statement, parameters))
     features = _store(conn, model, steps[-1], parameters)
+    left_out = _left_out(conn, model)
     version = bump_version(conn, model.layer_id)
     _record(conn, model, parameters, "+".join(steps), features,
             time.perf_counter() - started)
     return RiskRun(model, parameters, "+".join(steps), features,
-                   time.perf_counter() - started, version)
+                   time.perf_counter() - started, version, left_out)
+
+
+def _left_out(conn: Connection, model: RiskModel) -> str | None:
+    if model.left_out is None:
+        return None
+    count, examples = conn.execute(statements(model.left_out)[-1]).one()
+    return model.left_out_note.format(count=count, examples=", ".join(
+        repr(example) for example in examples)) if count else None
 
 
 def _bound(statement: TextClause, parameters: Mapping[str, ParameterValue]) -> dict:

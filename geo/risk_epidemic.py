@@ -6,7 +6,9 @@ level 1 (new normal, green) below 20, level 2 (yellow) from 20, level 3 (orange)
 level 4 (red) from 150. The guidance then moves the level with vaccination coverage; the
 ward reports here carry only the fully vaccinated count, so the model raises the level by
 one (up to 4) where that share is below vaccination_target_pct, and leaves it when the
-share is unknown.
+share is unknown. A report names its ward by code, or else by name, compared without case,
+diacritics or "Phường"/"P." as search compares names; a report that names no ward is left
+out, and the load that recomputes the levels says how many.
 """
 
 from geo.risk import Parameter, RiskModel, register
@@ -25,5 +27,8 @@ EPIDEMIC_LEVELS = register(RiskModel(
         Parameter("vaccination_target_pct", 70.0,
                   "Below this fully vaccinated share the level is raised by one", "%"),
     ),
-    steps=("risk_epidemic_levels",),
+    steps=("risk_epidemic_reports", "risk_epidemic_levels"),
+    left_out="risk_epidemic_left_out",
+    left_out_note="ward reports that name no ward of the wards layer: {count:,} (e.g. "
+                  "{examples}), left out of the epidemic levels",
 ))

@@ -229,12 +229,13 @@ def _unreadable_notes(unreadable: Counter[Field]) -> list[str]:
 # -- the load --------------------------------------------------------------------------
 
 @contextmanager
-def load_transaction(engine: Engine, dry_run: bool = False,
-                     progress: Progress = QUIET) -> Iterator[Connection]:
+def load_transaction(engine: Engine, dry_run: bool = False, progress: Progress = QUIET,
+                     notes: list[str] | None = None) -> Iterator[Connection]:
     """One transaction for a whole load, committed at the end, or rolled back for a dry run.
 
     The risk overlays computed from the layers the load changed are recomputed in the
-    same transaction, so no reader sees new data with an old overlay.
+    same transaction, so no reader sees new data with an old overlay; what they leave out
+    of the load's data (a ward report naming no ward) goes to `notes`.
     """
     unindexed: set[str] = set()
     try:
@@ -242,7 +243,7 @@ def load_transaction(engine: Engine, dry_run: bool = False,
             unindexed = indexes.unindexed(conn)
             unindexed.clear()
             changed_layers(conn).clear()
-            with _committed_unless(conn, dry_run, progress):
+            with _committed_unless(conn, dry_run, progress, notes):
                 yield conn
     finally:
         if unindexed:  # a rollback took back the indexes the load built, or it built none
@@ -250,7 +251,8 @@ def load_transaction(engine: Engine, dry_run: bool = False,
 
 
 @contextmanager
-def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> Iterator[None]:
+def _committed_unless(conn: Connection, dry_run: bool, progress: Progress,
+                      notes: list[str] | None) -> Iterator[None]:
     transaction = conn.begin()
     # Memory for this transaction only (loads are few, one per layer at a time): to hash a
     # million features of the layer against the file's in memory, not in batches on disk
@@ -263,7 +265,9 @@ def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> It
             models = risk.affected_by(changed_layers(conn))
             if models:
                 progress.step("recomputing risk overlays: " + ", ".join(m.id for m in models))
-            risk.refresh(conn)
+            runs = risk.refresh(conn)
+            if notes is not None:
+                notes += [run.left_out for run in runs if run.left_out]
             indexes.key_back(conn)
     except BaseException as exc:
         transaction.rollback()
@@ -301,7 +305,7 @@ def _refused_value(exc: BaseException) -> str | None:
 def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,
                 mode: LoadMode = "replace", progress: Progress = QUIET) -> LoadReport:
     """Stage, validate and publish `chunks` into the layer in one transaction."""
-    with load_transaction(engine, report.dry_run, progress) as conn:
+    with load_transaction(engine, report.dry_run, progress, report.notes) as conn:
         return stage_and_publish(conn, spec, chunks, report, mode, progress)
 
 

@@ -239,6 +239,21 @@ def test_ward_levels_follow_the_seven_day_rate_and_vaccination(epidemic: Engine)
     assert len(found) == 8 + 2 + 1
 
 
+def test_a_report_names_its_ward_as_people_write_it_and_one_naming_none_is_told(
+        epidemic: Engine, tmp_path: Path) -> None:
+    """Health reports write a ward "P. Tân Thuận Đông" or "Tan Thuan Dong" as often as the
+    wards layer's "Phường Tân Thuận Đông": each is that ward. A report naming no ward is
+    left out of the levels, and the load says so, not the map alone by a missing ward."""
+    report = load_file(epidemic, "ward_epidemic", write_reports(tmp_path / "more.csv", [
+        ("P. Tân Thuận Đông", "", day(20), 30, None),
+        ("TAN THUAN DONG", "", day(20), 20, None),
+        ("Phường Tân Thuận Tây", "", day(20), 7, None),  # a ward the layer lacks
+    ]))
+    assert levels(epidemic)[("Phường Tân Thuận Đông", day(20))][:2] == (50, 50.0)
+    assert report.notes[-1] == ("ward reports that name no ward of the wards layer: 1 (e.g. "
+                                "'Phường Tân Thuận Tây'), left out of the epidemic levels")
+
+
 def test_vaccination_target_is_a_parameter(epidemic: Engine) -> None:
     with epidemic.begin() as conn:
         risk.compute(conn, risk.get_model("epidemic_levels"), {"vaccination_target_pct": "40"})

@@ -1,17 +1,13 @@
--- Each ward's epidemic level for each reported day (see geo/risk_epidemic.py).
--- A report matches its ward by code when both have one, else by name; several reports
--- of one ward and day (two sources, a correction) are added up.
+-- Each ward's epidemic level for each reported day (see geo/risk_epidemic.py), from the
+-- reports matched to their wards by risk_epidemic_reports.sql; several reports of one ward
+-- and day (two sources, a correction) are added up.
 WITH daily AS (
-    SELECT w.fid AS ward_fid, e.report_date,
-           sum(e.new_cases) AS new_cases,
-           max(e.fully_vaccinated) AS fully_vaccinated
-    FROM ward_epidemic AS e
-    JOIN wards AS w
-      ON CASE WHEN nullif(e.ward_code, '') IS NOT NULL AND w.code IS NOT NULL
-              THEN w.code = e.ward_code
-              ELSE lower(w.name) = lower(e.ward_name) END
-    WHERE e.report_date IS NOT NULL
-    GROUP BY w.fid, e.report_date
+    SELECT ward_fid, report_date,
+           sum(new_cases) AS new_cases,
+           max(fully_vaccinated) AS fully_vaccinated
+    FROM epidemic_reports
+    WHERE ward_fid IS NOT NULL
+    GROUP BY ward_fid, report_date
 ),
 weekly AS (
     -- A calendar window, not seven rows: a day without a report counts as no cases.

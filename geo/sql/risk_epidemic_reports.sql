@@ -1,0 +1,22 @@
+-- Each ward report's ward (see geo/risk_epidemic.py): by code when both have one, else by
+-- name as search folds it (urbanmap_search_key, migration 0004: no case, no diacritics, no
+-- "Phường"/"P."), so that "P. Tân Thuận Đông", "phường tân thuận đông" and "Tan Thuan
+-- Dong" are all the ward "Phường Tân Thuận Đông". Two wards a report could name: the first.
+-- A report that names no ward keeps a NULL ward_fid: the levels leave it out, and the load
+-- of the reports says so (risk_epidemic_left_out.sql).
+--
+-- Table left for the next step (dropped at commit):
+--   epidemic_reports(fid, ward_name, report_date, new_cases, fully_vaccinated, ward_fid)
+DROP TABLE IF EXISTS pg_temp.epidemic_reports;
+CREATE TEMP TABLE epidemic_reports ON COMMIT DROP AS
+WITH ward_keys AS MATERIALIZED (
+    SELECT fid, code, urbanmap_search_key(name) AS name_key FROM wards
+)
+SELECT e.fid, e.ward_name, e.report_date, e.new_cases, e.fully_vaccinated,
+       (SELECT w.fid FROM ward_keys AS w
+        WHERE CASE WHEN nullif(e.ward_code, '') IS NOT NULL AND w.code IS NOT NULL
+                   THEN w.code = e.ward_code
+                   ELSE w.name_key = urbanmap_search_key(e.ward_name) END
+        ORDER BY w.fid LIMIT 1) AS ward_fid
+FROM ward_epidemic AS e
+WHERE e.report_date IS NOT NULL;
