@@ -11,7 +11,9 @@ every label was refused as "not a MultiPolygon". So, for a layer of areas:
   labels, when they agree (an area labelled both ODT and TMD is left for validation to
   refuse as missing its code, which names it);
 - an area with the outline of one drawn before it (to the centimetre, whichever way round
-  and from whichever corner) is that area again, and is loaded once.
+  and from whichever corner) is that area again, and is loaded once;
+- an area left without a land-use code on a CAD layer named by one is counted, and the
+  notes say to take the code from the layer's name (`--map Layer=land_use_code`).
 
 The labels are read in a pass of their own before the areas (a drawing's texts are a small
 part of it), and each batch of areas is matched to them through an STRtree: memory grows
@@ -50,7 +52,7 @@ TEXTS_ONLY = "SubClasses LIKE '%AcDbText%' OR SubClasses LIKE '%AcDbMText%'"
 # maybe numbered), a dash or a dot, and the zone's number: II-12, A.3, ODT-01, CX2-05a.
 ZONE_CODE = re.compile(r"(?:[IVX]{1,5}|[A-Z]{1,3}\d{0,2})[-.]\d{1,4}[A-Z]?", re.IGNORECASE)
 OUTLINE_PRECISION_M = 0.01
-# Fields a label can give, and how a label's words give it.
+# The fields a label can give an area (`label_codes` says which words give which).
 LABELLED = ("land_use_code", "zone_code")
 
 
