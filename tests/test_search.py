@@ -128,3 +128,16 @@ def test_bad_searches_are_4xx_with_a_reason(client: TestClient, params: dict, st
     response = client.get("/search", params=params)
     assert response.status_code == status
     assert message in response.json()["description"]
+
+
+def test_a_number_is_the_same_without_its_leading_zeros(named: Engine) -> None:
+    """Numbered wards are written 'Phường 07' in one register and 'P.7' in the next."""
+    with named.begin() as conn:
+        conn.execute(text("INSERT INTO wards (geom, source_id, name) VALUES "
+                          "(ST_GeomFromText(:wkt, 32648), 'w7', 'Phường 07')"),
+                     {"wkt": square(1800)})
+        keys = conn.execute(text("SELECT urbanmap_search_key('Phường 07'), "
+                                 "urbanmap_search_key('P.7'), urbanmap_search_key('hẻm 0'), "
+                                 "urbanmap_search_key('458/012')")).one()
+    assert tuple(keys) == ("7", "7", "0", "458/12")
+    assert best(named, "p.7") == ("wards", "Phường 07")

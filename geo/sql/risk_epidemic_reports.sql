@@ -1,9 +1,10 @@
 -- Each ward report's ward (see geo/risk_epidemic.py): by code when both have one, else by
--- name as search folds it (urbanmap_search_key, migration 0004: no case, no diacritics, no
--- "Phường"/"P."), so that "P. Tân Thuận Đông", "phường tân thuận đông" and "Tan Thuan
--- Dong" are all the ward "Phường Tân Thuận Đông". Two wards a report could name: the first.
--- A report that names no ward keeps a NULL ward_fid: the levels leave it out, and the load
--- of the reports says so (risk_epidemic_left_out.sql).
+-- name as search folds it (urbanmap_search_key, migrations 0004 and 0007: no case, no
+-- diacritics, no "Phường"/"P.", no leading zeros), so that "P. Tân Thuận Đông", "phường tân
+-- thuận đông" and "Tan Thuan Dong" are all the ward "Phường Tân Thuận Đông", and "P.7" is
+-- "Phường 07". Two wards a report could name: the first. A report that names no ward keeps
+-- a NULL ward_fid: the levels leave it out, and the load of the reports says so
+-- (risk_epidemic_left_out.sql).
 --
 -- Table left for the next step (dropped at commit):
 --   epidemic_reports(fid, ward_name, report_date, new_cases, fully_vaccinated, ward_fid)
