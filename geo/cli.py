@@ -18,7 +18,7 @@ from geo import migrate
 from geo.db import connect_engine, local_cluster, redacted
 from geo.errors import InvalidInput, UrbanmapError
 from geo.settings import Settings
-from layers import REGISTRY
+from layers import REGISTRY, UnknownLayer
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The PostGIS database: embedded cluster and migrations.",
@@ -158,6 +158,34 @@ def load_osm_command(
         reports = load_osm(engine, file, clip=clip, dry_run=dry_run, boundary_file=boundary,
                            progress=progress)
     _finish(reports, report)
+
+
+@app.command("loads")
+def loads_command(
+    layer: Annotated[str | None, typer.Argument(help="Only this layer's loads")] = None,
+    last: Annotated[int, typer.Option(min=1, help="How many, newest first")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Each load's full report as JSON")]
+    = False,
+) -> None:
+    """The loads recorded: who loaded which file into which layer, when, and the counts."""
+    from loaders.history import recent_loads
+
+    engine = _ready_engine(Settings())
+    with engine.connect() as conn:
+        found = recent_loads(conn, layer, last)
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        return
+    if not found:
+        console.print("No load recorded" + (f" for {layer}." if layer else "."))
+    for load in found:  # a line each: a table would not fit a phone's or a CI log's width
+        version = (load["report"] or {}).get("data_version")
+        console.print(f"{load['finished_at']:%Y-%m-%d %H:%M:%S%z} {load['layer_id']} ← "
+                      f"{load['source_file']} ({load['mode']}, by {load['loaded_by']}): "
+                      + ", ".join(f"{load[n]:,} {n}" for n in ("inserted", "updated", "deleted",
+                                                                 "rejected"))
+                      + (f"; data version {version}" if version else ""),
+                      highlight=False, soft_wrap=True)
 
 
 @app.command("sample")
@@ -440,6 +468,10 @@ def main() -> None:
         app()
     except UrbanmapError as error:
         Console(stderr=True).print(Panel(error.message, title=error.title, border_style="red"))
+        raise SystemExit(1) from None
+    except UnknownLayer as error:
+        Console(stderr=True).print(Panel(error.message, title="Unknown layer",
+                                         border_style="red"))
         raise SystemExit(1) from None
     finally:
         # At exit the interpreter would walk every object the libraries made in one last

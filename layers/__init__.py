@@ -21,12 +21,21 @@ REGISTRY: dict[str, LayerSpec] = {
 }
 
 
+class UnknownLayer(KeyError):
+    """A layer id the registry does not have; its message names the ones it has."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0]
+
+
 def get_layer(layer_id: str) -> LayerSpec:
-    """The layer with that id; KeyError names the known ones."""
+    """The layer with that id; UnknownLayer (a KeyError) names the known ones."""
     try:
         return REGISTRY[layer_id]
     except KeyError:
-        raise KeyError(f"unknown layer {layer_id!r}; known layers: {', '.join(REGISTRY)}") from None
+        raise UnknownLayer(f"There is no layer {layer_id!r}. The layers are: "
+                           f"{', '.join(REGISTRY)} (`urbanmap layers` lists them).") from None
 
 
-__all__ = ["REGISTRY", "Field", "LayerSpec", "get_layer"]
+__all__ = ["REGISTRY", "Field", "LayerSpec", "UnknownLayer", "get_layer"]

@@ -22,7 +22,6 @@ a whole.
 
 from __future__ import annotations
 
-import getpass
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,12 +52,13 @@ from geo import risk
 from geo.catalog import bump_version, changed_layers
 from geo.errors import InvalidInput
 from geo.queries import sql_file
-from geo.schema import LAYER_TABLES, loads
+from geo.schema import LAYER_TABLES
 from geo.text import EXACT_INTEGERS, nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
 from loaders import indexes
 from loaders.geometry import layer_wkb
+from loaders.history import record_load
 from loaders.prefetch import prefetched
 from loaders.report import LoadReport
 from loaders.staging import (
@@ -543,15 +543,6 @@ def _built_unique_indexes(conn: Connection, table: Table) -> bool:
         return False
     savepoint.commit()
     return True
-
-
-def record_load(conn: Connection, report: LoadReport) -> None:
-    conn.execute(insert(loads).values(
-        layer_id=report.layer_id, source_file=report.source_file, mode=report.mode,
-        loaded_by=getpass.getuser(), started_at=report.started_at, inserted=report.inserted,
-        updated=report.updated, deleted=report.deleted, rejected=report.rejected_total,
-        report=report.to_dict(),
-    ))
 
 
 def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key: str,

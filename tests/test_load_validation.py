@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,34 @@ def test_report_is_json_with_the_counts(migrated_engine: Engine, tmp_path: Path)
     logged = rows(migrated_engine, "SELECT inserted, rejected, report->>'source_file' "
                                    "FROM loads WHERE layer_id = 'hydrants'")
     assert logged == [(1, 1, "h.geojson")]
+
+
+def test_the_loads_are_listed_newest_first_with_who_when_and_the_counts(
+        migrated_engine: Engine, cluster, tmp_path: Path) -> None:
+    load_file(migrated_engine, "hydrants", write_geojson(
+        tmp_path / "h.geojson", [hydrant("H1"), hydrant("H2", 0.001)]))
+    load_file(migrated_engine, "hydrants", write_geojson(tmp_path / "h2.geojson",
+                                                         [hydrant("H1")]))
+    url = libpq_url(cluster, migrated_engine.url.database)
+    listed = json.loads(urbanmap("loads", "hydrants", "--json", DATABASE_URL=url).stdout)
+    assert [(load["source_file"], load["inserted"], load["deleted"],
+             load["report"]["data_version"]) for load in listed] == [
+        ("h2.geojson", 0, 1, 2), ("h.geojson", 2, 0, 1)]
+    for load in listed:
+        assert load["loaded_by"] and datetime.fromisoformat(load["started_at"]) < \
+            datetime.fromisoformat(load["finished_at"])
+    lines = urbanmap("loads", "--last", "1", DATABASE_URL=url).stdout.splitlines()
+    assert len(lines) == 1 and " hydrants ← h2.geojson (replace, by " in lines[0]
+    assert lines[0].endswith("0 inserted, 0 updated, 1 deleted, 0 rejected; data version 2")
+
+
+@pytest.mark.parametrize("command", [("loads", "hydrant"), ("load", "hydrant", "h.geojson")])
+def test_an_unknown_layer_is_a_message_naming_the_layers(migrated_engine: Engine, cluster,
+                                                         command: tuple[str, ...]) -> None:
+    result = urbanmap(*command, DATABASE_URL=libpq_url(cluster, migrated_engine.url.database))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "There is no layer 'hydrant'. The layers are: wards," in " ".join(
+        result.stderr.replace("│", " ").split())
 
 
 # -- modes and idempotence --------------------------------------------------------------
