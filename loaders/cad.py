@@ -10,8 +10,9 @@ every label was refused as "not a MultiPolygon". So, for a layer of areas:
 - where no column gives them, an area's land-use code and zone code are read from its
   labels, when they agree (an area labelled both ODT and TMD is left for validation to
   refuse as missing its code, which names it);
-- an area with the outline of one drawn before it (to the centimetre, whichever way round
-  and from whichever corner) is that area again, and is loaded once;
+- an area with the outer outline of another (to the centimetre, whichever way round and
+  from whichever corner) is that area drawn twice, and is loaded once: as the drawing with
+  the most islands, for a hatch keeps the lots cut out of a zone and its polyline does not;
 - an area left without a land-use code on a CAD layer named by one is counted, and the
   notes say to take the code from the layer's name (`--map Layer=land_use_code`).
 
@@ -149,15 +150,27 @@ class Drawing:
         self.coded_layers.update(coded.str.strip())
 
     def _drawn_before(self, outlines: np.ndarray) -> np.ndarray:
+        """Which areas are another's drawn again: the same outer outline (to the centimetre,
+        whichever way round and from whichever corner). Of a batch's twins the one with the
+        most islands is kept (a hatch keeps the lots cut out of a zone, its outer polyline
+        does not), else the first; a twin of one kept in an earlier batch is dropped."""
         again = np.zeros(len(outlines), bool)
-        fixed = shapely.normalize(shapely.set_precision(outlines, OUTLINE_PRECISION_M))
-        fixed[shapely.is_empty(fixed)] = None  # nothing left at a centimetre: no outline
-        for i, outline in enumerate(shapely.to_wkb(fixed)):
-            if outline is None:
+        kept: dict[bytes, int] = {}
+        shells, islands = _shells(outlines)
+        for i, shell in enumerate(shells):
+            if shell is None:
                 continue
-            digest = hashlib.blake2b(outline, digest_size=16).digest()
-            again[i] = digest in self.outlines
-            self.outlines.add(digest)
+            digest = hashlib.blake2b(shell, digest_size=16).digest()
+            other = kept.get(digest)
+            if digest in self.outlines and other is None:
+                again[i] = True
+            elif other is None:
+                kept[digest] = i
+            elif islands[i] > islands[other]:
+                again[other], kept[digest] = True, i
+            else:
+                again[i] = True
+        self.outlines.update(kept)
         return again
 
     def _label(self, frame: pd.DataFrame, outlines: np.ndarray) -> None:
@@ -238,6 +251,20 @@ def _outlines(shapes: np.ndarray) -> np.ndarray:
     crossed = ~shapely.is_valid(outlines) & ~shapely.is_missing(outlines)
     outlines[crossed] = shapely.make_valid(outlines[crossed])
     return outlines
+
+
+def _shells(outlines: np.ndarray) -> tuple[list[bytes | None], np.ndarray]:
+    """Each area's outer outline as comparable bytes (its parts' exterior rings, normalised
+    at OUTLINE_PRECISION_M; None for no area, or one gone at that precision), and how many
+    islands (interior rings) it has."""
+    parts, owner = shapely.get_parts(outlines, return_index=True)
+    shells = shapely.multipolygons(shapely.polygons(shapely.get_exterior_ring(parts)),
+                                   indices=owner, out=np.full(len(outlines), None, object))
+    fixed = shapely.normalize(shapely.set_precision(shells, OUTLINE_PRECISION_M))
+    fixed[shapely.is_empty(fixed)] = None
+    islands = np.bincount(owner, weights=shapely.get_num_interior_rings(parts),
+                          minlength=len(outlines))
+    return list(shapely.to_wkb(fixed)), islands
 
 
 def _as_read(text: str | None, typed_in: str | None) -> str | None:

@@ -168,6 +168,23 @@ def test_a_plan_s_zones_take_their_codes_from_the_text_written_inside_them(
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_a_zone_with_a_lot_cut_out_keeps_the_hatch_s_island(migrated_engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """A residential block around a school lot: its outer polyline and its hatch share an
+    outline, but only the hatch has the lot cut out; the block loaded from the polyline
+    would cover the school."""
+    block, lot = _square(X, Y), _square(X + 40, Y + 40, 20)
+    hatched = {"type": "Feature", "properties": {"Layer": "QH"},
+               "geometry": {"type": "Polygon", "coordinates": [block, lot[::-1]]}}
+    dxf = _dxf(tmp_path, [_outline("QH", block), hatched, _outline("QH", lot), _hatch("QH", lot),
+                          _text("ODT", X + 10, Y + 10), _text("DGD", X + 50, Y + 50)])
+    report = load_file(migrated_engine, "planning_zones", dxf, crs="vn2000-hcm")
+    assert _zones(migrated_engine) == {"0": ("ODT", None, 9600), "40": ("DGD", None, 400)}
+    assert not report.rejected  # the outer polyline is not loaded, to be refused unlabelled
+    assert "2 areas drawn twice (a hatch over a closed polyline, or a copy of one): loaded " \
+           "once" in report.notes
+
+
 def test_a_column_s_code_wins_over_a_label_and_a_label_gives_what_no_column_does(
         migrated_engine: Engine, tmp_path: Path) -> None:
     dxf = _dxf(tmp_path, [_outline("ODT", _square(X, Y)), _text("TMD-02", X + 50, Y + 50)])
