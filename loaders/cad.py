@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -89,8 +88,8 @@ class Drawing:
     """A DXF's labels, and what loading its batches as areas has found so far."""
 
     layer: str
-    points: np.ndarray  # the labels' insertion points, in the storage SRID
-    texts: list[str]
+    labels: shapely.STRtree | None  # the labels' insertion points, in the storage SRID
+    texts: list[str]  # in the tree's order
     fills: tuple[str, ...]  # the fields of LABELLED the layer has
     outlines: set[bytes] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
@@ -102,19 +101,20 @@ class Drawing:
         """The drawing's texts, as labels for `spec`'s areas."""
         fills = tuple(name for name in LABELLED if name in {f.name for f in spec.fields})
         if not fills:
-            return cls(spec.id, np.array([], object), [], fills)
+            return cls(spec.id, None, [], fills)
         try:
             _, table = pyogrio.read_arrow(source.dataset, layer=source.layer,
                                           encoding=source.encoding, columns=["Text"],
                                           where=TEXTS_ONLY)
         except (DataSourceError, DataLayerError):  # no Text column: nothing is written
-            return cls(spec.id, np.array([], object), [], fills)
+            return cls(spec.id, None, [], fills)
         points = shapely.from_wkb(np.asarray(storage_wkb(
             table.column(table.num_columns - 1), source.crs).wkb.to_numpy(zero_copy_only=False)))
-        texts = [_as_read(text, source.decoded_here) for text in table.column("Text").to_pylist()]
+        texts = [charsets.redecoded(text, source.decoded_here) if text else text
+                 for text in table.column("Text").to_pylist()]
         present = [(p, t) for p, t in zip(points, texts, strict=True) if p is not None and t]
-        return cls(spec.id, np.array([p for p, _ in present], object),
-                   [t for _, t in present], fills)
+        tree = shapely.STRtree([p for p, _ in present]) if present else None
+        return cls(spec.id, tree, [t for _, t in present], fills)
 
     def areas(self, attributes: pd.DataFrame, frame: pd.DataFrame,
               geometries: pa.BinaryArray) -> tuple[pd.DataFrame, pa.BinaryArray]:
@@ -129,8 +129,8 @@ class Drawing:
         again = self._drawn_before(outlines)
         outlines[again] = None  # its labels are the first drawing's
         frame = frame.copy()
-        if len(self.points):
-            self._label(frame, outlines)
+        if self.labels is not None:
+            self._label(frame, outlines, self.labels)
         keep = ~(is_text | again)
         self.counts["texts"] += int(is_text.sum())
         self.counts["twice"] += int(again.sum())
@@ -173,10 +173,9 @@ class Drawing:
         self.outlines.update(kept)
         return again
 
-    def _label(self, frame: pd.DataFrame, outlines: np.ndarray) -> None:
+    def _label(self, frame: pd.DataFrame, outlines: np.ndarray, labels: shapely.STRtree) -> None:
         """Each label to the smallest area it lies in; each area's codes from its labels."""
-        tree = shapely.STRtree(self.points)
-        area_of, label = tree.query(outlines, predicate="contains")
+        area_of, label = labels.query(outlines, predicate="contains")
         if not len(label):
             return
         smallest = np.lexsort((shapely.area(outlines[area_of]), label))
@@ -265,12 +264,6 @@ def _shells(outlines: np.ndarray) -> tuple[list[bytes | None], np.ndarray]:
     islands = np.bincount(owner, weights=shapely.get_num_interior_rings(parts),
                           minlength=len(outlines))
     return list(shapely.to_wkb(fixed)), islands
-
-
-def _as_read(text: str | None, typed_in: str | None) -> str | None:
-    if text is None:
-        return None
-    return unicodedata.normalize("NFC", charsets.redecoded(text, typed_in) if typed_in else text)
 
 
 def _count(n: int, noun: str) -> str:

@@ -139,12 +139,17 @@ def as_read(text: str) -> bytes | None:
     return None
 
 
-def redecoded(text: str, encoding: str) -> str:
-    """`text` as it was typed in `encoding`, from the bytes it was read from, in NFC.
+def redecoded(text: str, encoding: str | None) -> str:
+    """`text` as it was typed in `encoding`, from the bytes it was read from, in NFC; as it
+    is when no set is named (None: it was read right).
 
     >>> redecoded("QuËn 7", "tcvn3"), redecoded("Quaän 7", "vni"), redecoded("Quận 7", "vni")
     ('Quận 7', 'Quận 7', 'Quận 7')
+    >>> redecoded("QuËn 7", None)
+    'QuËn 7'
     """
+    if encoding is None:
+        return text
     raw = as_read(text)
     return text if raw is None else unicodedata.normalize("NFC", raw.decode(encoding))
 

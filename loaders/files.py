@@ -167,7 +167,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
 
 
 def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
-    return tuple(charsets.redecoded(str(n), typed_in) if typed_in else str(n) for n in names)
+    return tuple(charsets.redecoded(str(n), typed_in) for n in names)
 
 
 def csv_options(columns: list[str], typed_in: str | None = None) -> dict[str, str]:
@@ -182,7 +182,7 @@ def csv_options(columns: list[str], typed_in: str | None = None) -> dict[str, st
     """
     def named(keys: frozenset[str], fallback: str) -> str:
         found = [c for c in columns if "," not in c and
-                 column_key(charsets.redecoded(c, typed_in) if typed_in else c) in keys]
+                 column_key(charsets.redecoded(c, typed_in)) in keys]
         return ",".join([*found, fallback])  # the option is a comma-separated list
 
     return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),

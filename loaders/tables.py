@@ -147,7 +147,7 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
     _, top = pyogrio.read_arrow(dataset, layer=layer, read_geometry=False,
                                 max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off)
     cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
-    read = [[redecoded(cell, typed_in) if cell and typed_in else cell for cell in row]
+    read = [[redecoded(cell, typed_in) if cell else cell for cell in row]
             for row in cells]  # as typed, to be matched; the names stay as they are
     alone = [_names_known(row, spec) for row in read]
     if typed_in is None and not any(alone):  # a heading typed in .VnTime, say: no name known
