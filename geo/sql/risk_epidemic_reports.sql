@@ -12,12 +12,17 @@ DROP TABLE IF EXISTS pg_temp.epidemic_reports;
 CREATE TEMP TABLE epidemic_reports ON COMMIT DROP AS
 WITH ward_keys AS MATERIALIZED (
     SELECT fid, code, urbanmap_search_key(name) AS name_key FROM wards
+),
+report_keys AS (  -- each report's key once, not once per ward it is compared with
+    SELECT fid, ward_name, nullif(ward_code, '') AS ward_code, report_date, new_cases,
+           fully_vaccinated, urbanmap_search_key(ward_name) AS name_key
+    FROM ward_epidemic
+    WHERE report_date IS NOT NULL
 )
-SELECT e.fid, e.ward_name, e.report_date, e.new_cases, e.fully_vaccinated,
+SELECT r.fid, r.ward_name, r.report_date, r.new_cases, r.fully_vaccinated,
        (SELECT w.fid FROM ward_keys AS w
-        WHERE CASE WHEN nullif(e.ward_code, '') IS NOT NULL AND w.code IS NOT NULL
-                   THEN w.code = e.ward_code
-                   ELSE w.name_key = urbanmap_search_key(e.ward_name) END
+        WHERE CASE WHEN r.ward_code IS NOT NULL AND w.code IS NOT NULL
+                   THEN w.code = r.ward_code
+                   ELSE w.name_key = r.name_key END
         ORDER BY w.fid LIMIT 1) AS ward_fid
-FROM ward_epidemic AS e
-WHERE e.report_date IS NOT NULL;
+FROM report_keys AS r;
