@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup system-packages
+.PHONY: demo test setup system-packages lock
 
 demo: setup
 	$(BIN)/urbanmap demo
@@ -42,11 +42,22 @@ system-packages:
 	  [ -n "$$DATABASE_URL" ]; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
+
+# New pins: the newest releases pyproject.toml admits, resolved in a venv of their own; run
+# `make test` after (the venv is rebuilt from the new pins) and commit both if it passes.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install -q --upgrade pip
+	.venv-lock/bin/pip install -q -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .venv-lock
 
 # The web map's JavaScript and CSS (MapLibre GL JS), pinned by package-lock.json and served
 # by urbanmap itself: the map never loads anything from a CDN.
