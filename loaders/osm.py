@@ -260,8 +260,7 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
     progress.expect(sum(len(frame) for frame in layers.values()))
     wgs84 = pyproj.CRS.from_epsg(WGS84_SRID)
     reports: list[LoadReport] = []
-    overlays: list[str] = []  # what the recomputed overlays left out: said with the wards
-    with load_transaction(engine, dry_run, progress, overlays) as conn:
+    with load_transaction(engine, dry_run, progress) as conn:
         for layer_id, frame in sorted(layers.items(), key=lambda item: item[0] != "wards"):
             # Each layer's steps under its name: "roads: checking 1,234 features".
             said = replace(progress, step=lambda what, layer=layer_id: progress.step(
@@ -280,6 +279,4 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
             except NothingAccepted:
                 report.notes.append(f"every feature was refused; {layer_id} is left as it was")
             reports.append(report)
-    if reports:
-        reports[0].notes += overlays
     return reports

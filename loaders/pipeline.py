@@ -229,13 +229,14 @@ def _unreadable_notes(unreadable: Counter[Field]) -> list[str]:
 # -- the load --------------------------------------------------------------------------
 
 @contextmanager
-def load_transaction(engine: Engine, dry_run: bool = False, progress: Progress = QUIET,
-                     notes: list[str] | None = None) -> Iterator[Connection]:
+def load_transaction(engine: Engine, dry_run: bool = False,
+                     progress: Progress = QUIET) -> Iterator[Connection]:
     """One transaction for a whole load, committed at the end, or rolled back for a dry run.
 
     The risk overlays computed from the layers the load changed are recomputed in the
-    same transaction, so no reader sees new data with an old overlay; what they leave out
-    of the load's data (a ward report naming no ward) goes to `notes`.
+    same transaction, so no reader sees new data with an old overlay; then its loads are
+    recorded, the first with what the overlays left out of the data (a ward report naming
+    no ward).
     """
     unindexed: set[str] = set()
     try:
@@ -243,16 +244,21 @@ def load_transaction(engine: Engine, dry_run: bool = False, progress: Progress =
             unindexed = indexes.unindexed(conn)
             unindexed.clear()
             changed_layers(conn).clear()
-            with _committed_unless(conn, dry_run, progress, notes):
+            _to_record(conn).clear()
+            with _committed_unless(conn, dry_run, progress):
                 yield conn
     finally:
         if unindexed:  # a rollback took back the indexes the load built, or it built none
             indexes.restore(engine, unindexed)
 
 
+def _to_record(conn: Connection) -> list[LoadReport]:
+    """The reports of the transaction's finished loads, recorded when it ends."""
+    return conn.info.setdefault("urbanmap_loads_to_record", [])
+
+
 @contextmanager
-def _committed_unless(conn: Connection, dry_run: bool, progress: Progress,
-                      notes: list[str] | None) -> Iterator[None]:
+def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> Iterator[None]:
     transaction = conn.begin()
     # Memory for this transaction only (loads are few, one per layer at a time): to hash a
     # million features of the layer against the file's in memory, not in batches on disk
@@ -266,8 +272,11 @@ def _committed_unless(conn: Connection, dry_run: bool, progress: Progress,
             if models:
                 progress.step("recomputing risk overlays: " + ", ".join(m.id for m in models))
             runs = risk.refresh(conn)
-            if notes is not None:
-                notes += [run.left_out for run in runs if run.left_out]
+            reports = _to_record(conn)
+            if reports:  # said once, with the first layer loaded
+                reports[0].notes += [run.left_out for run in runs if run.left_out]
+            for report in reports:
+                record_load(conn, report)
             indexes.key_back(conn)
     except BaseException as exc:
         transaction.rollback()
@@ -276,6 +285,8 @@ def _committed_unless(conn: Connection, dry_run: bool, progress: Progress,
             raise InvalidInput(f"PostgreSQL refused a value of the file: {refused.rstrip('.')}. "
                                "Nothing was loaded.") from None
         raise
+    finally:
+        _to_record(conn).clear()
     if dry_run:
         transaction.rollback()
     else:
@@ -305,7 +316,7 @@ def _refused_value(exc: BaseException) -> str | None:
 def load_chunks(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk], report: LoadReport,
                 mode: LoadMode = "replace", progress: Progress = QUIET) -> LoadReport:
     """Stage, validate and publish `chunks` into the layer in one transaction."""
-    with load_transaction(engine, report.dry_run, progress, report.notes) as conn:
+    with load_transaction(engine, report.dry_run, progress) as conn:
         return stage_and_publish(conn, spec, chunks, report, mode, progress)
 
 
@@ -331,7 +342,7 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     if report.changed and not report.dry_run:
         report.data_version = bump_version(conn, spec.id)
     if not report.dry_run:
-        record_load(conn, report)
+        _to_record(conn).append(report)
     return report
 
 
@@ -566,7 +577,7 @@ def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key:
             if not matched:
                 report.reject(f"no feature with this {key}", 1, [str(key_value)])
         report.data_version = bump_version(conn, spec.id)
-        record_load(conn, report)
+        _to_record(conn).append(report)
     return report
 
 

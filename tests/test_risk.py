@@ -25,6 +25,7 @@ from geo.catalog import bump_version, data_versions
 from geo.errors import InvalidInput
 from geo.settings import Settings
 from loaders.files import load_file
+from loaders.history import recent_loads
 from server import create_app
 
 URBANMAP = str(Path(sys.executable).parent / "urbanmap")
@@ -250,8 +251,11 @@ def test_a_report_names_its_ward_as_people_write_it_and_one_naming_none_is_told(
         ("Phường Tân Thuận Tây", "", day(20), 7, None),  # a ward the layer lacks
     ]))
     assert levels(epidemic)[("Phường Tân Thuận Đông", day(20))][:2] == (50, 50.0)
-    assert report.notes[-1] == ("ward reports that name no ward of the wards layer: 1 (e.g. "
-                                "'Phường Tân Thuận Tây'), left out of the epidemic levels")
+    told = ("ward reports that name no ward of the wards layer: 1 (e.g. "
+            "'Phường Tân Thuận Tây'), left out of the epidemic levels")
+    assert report.notes[-1] == told
+    with epidemic.connect() as conn:  # and the load's record says it too
+        assert recent_loads(conn, "ward_epidemic", last=1)[0]["report"]["notes"][-1] == told
 
 
 def test_vaccination_target_is_a_parameter(epidemic: Engine) -> None:
