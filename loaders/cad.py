@@ -6,7 +6,7 @@ MTEXT). GDAL reads each of these as an entity of its own. Loaded as they are, ev
 zone came in twice, no zone had its land-use code unless a CAD layer was named by it, and
 every label was refused as "not a MultiPolygon". So, for a layer of areas:
 
-- a text is not a feature: it labels the smallest area of its batch that it lies in;
+- a text is not a feature: it labels the smallest area of the drawing that it lies in;
 - where no column gives them, an area's land-use code and zone code are read from its
   labels, when they agree (an area labelled both ODT and TMD is left for validation to
   refuse as missing its code, which names it);
@@ -16,9 +16,10 @@ every label was refused as "not a MultiPolygon". So, for a layer of areas:
 - an area left without a land-use code on a CAD layer named by one is counted, and the
   notes say to take the code from the layer's name (`--map Layer=land_use_code`).
 
-The labels are read in a pass of their own before the areas (a drawing's texts are a small
-part of it), and each batch of areas is matched to them through an STRtree: memory grows
-with the texts and the outlines' 16-byte digests, not with the drawing.
+A zone's twin or label may be anywhere in the file, so the drawing is read whole before its
+batches are loaded: first its texts (a small part of it), then its areas in batches, each
+matched to the texts through an STRtree. Memory grows with the texts and with a digest,
+an id and an area per area, not with the drawing's shapes.
 """
 
 from __future__ import annotations
@@ -85,57 +86,66 @@ def label_codes(text: str) -> dict[str, set[str]]:
 
 @dataclass
 class Drawing:
-    """A DXF's labels, and what loading its batches as areas has found so far."""
+    """What a DXF's areas are, found by reading it whole before its batches are loaded."""
 
     layer: str
-    labels: shapely.STRtree | None  # the labels' insertion points, in the storage SRID
-    texts: list[str]  # in the tree's order
     fills: tuple[str, ...]  # the fields of LABELLED the layer has
-    outlines: set[bytes] = field(default_factory=set)
+    twins: np.ndarray  # the feature ids of areas that another area draws again
+    areas: np.ndarray  # the feature ids of all areas (sorted)
+    labelled: dict[int, dict[str, set[str]]]  # by feature id: the codes its labels say
     counts: Counter[str] = field(default_factory=Counter)
     conflicts: list[str] = field(default_factory=list)
     coded_layers: set[str] = field(default_factory=set)  # see _coded_layers
 
     @classmethod
-    def read(cls, source: Source, spec: LayerSpec) -> Drawing:
-        """The drawing's texts, as labels for `spec`'s areas."""
-        fills = tuple(name for name in LABELLED if name in {f.name for f in spec.fields})
-        if not fills:
-            return cls(spec.id, None, [], fills)
-        try:
-            _, table = pyogrio.read_arrow(source.dataset, layer=source.layer,
-                                          encoding=source.encoding, columns=["Text"],
-                                          where=TEXTS_ONLY)
-        except (DataSourceError, DataLayerError):  # no Text column: nothing is written
-            return cls(spec.id, None, [], fills)
-        points = shapely.from_wkb(np.asarray(storage_wkb(
-            table.column(table.num_columns - 1), source.crs).wkb.to_numpy(zero_copy_only=False)))
-        texts = [charsets.redecoded(text, source.decoded_here) if text else text
-                 for text in table.column("Text").to_pylist()]
-        present = [(p, t) for p, t in zip(points, texts, strict=True) if p is not None and t]
-        tree = shapely.STRtree([p for p, _ in present]) if present else None
-        return cls(spec.id, tree, [t for _, t in present], fills)
+    def read(cls, source: Source, spec: LayerSpec, batch_rows: int) -> Drawing:
+        """The drawing's areas as `spec`'s: which are twins, and what each one's labels say.
 
-    def areas(self, attributes: pd.DataFrame, frame: pd.DataFrame,
-              geometries: pa.BinaryArray) -> tuple[pd.DataFrame, pa.BinaryArray]:
-        """A batch's features as areas: texts left out, codes read from the labels inside
-        each area where the frame has none, and an area drawn before left out."""
-        classes = attributes.get("SubClasses", pd.Series(None, index=attributes.index))
-        is_text = classes.map(lambda c: bool(TEXT_CLASSES.search(c)) if isinstance(c, str)
-                            else False).to_numpy(bool)
-        shapes = shapely.from_wkb(np.asarray(geometries.to_numpy(zero_copy_only=False)))
-        outlines = _outlines(shapes)
-        outlines[is_text] = None
-        again = self._drawn_before(outlines)
-        outlines[again] = None  # its labels are the first drawing's
+        A zone's twin or label may be anywhere in the file, so the whole drawing is read
+        once (in batches of `batch_rows`, keeping ids, digests and areas, not shapes) before
+        its batches are loaded; raises GDAL's errors.
+        """
+        fills = tuple(name for name in LABELLED if name in {f.name for f in spec.fields})
+        labels, texts = _labels(source) if fills else (None, [])
+        found: list[tuple[np.ndarray, ...]] = []
+        candidates: list[tuple[np.ndarray, ...]] = []  # (label, feature id, area)
+        with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
+                                batch_size=batch_rows, use_pyarrow=True, return_fids=True,
+                                **source.options) as (_, reader):
+            for batch in reader:
+                fids = batch.column(0).to_numpy().astype(np.int64)
+                shapes = shapely.from_wkb(np.asarray(storage_wkb(
+                    batch.column(batch.num_columns - 1), source.crs).wkb.to_numpy(
+                        zero_copy_only=False)))
+                outlines = _outlines(shapes)
+                outlines[_is_text(batch)] = None
+                digests, islands = _shells(outlines)
+                areas = ~shapely.is_missing(outlines)
+                found.append((fids[areas], digests[areas], islands[areas]))
+                if labels is not None:
+                    area_of, label = labels.query(outlines, predicate="contains")
+                    candidates.append((label, fids[area_of], shapely.area(outlines[area_of])))
+        fids, digests, islands = (np.concatenate(part) for part in zip(*found, strict=True)) \
+            if found else (np.zeros(0, np.int64), np.zeros(0, "S16"), np.zeros(0))
+        twins = _twins(fids, digests, islands)
+        labelled = _labelled(candidates, twins, texts, fills)
+        return cls(spec.id, fills, twins, np.sort(fids), labelled)
+
+    def areas_of(self, attributes: pd.DataFrame, frame: pd.DataFrame,
+                 geometries: pa.BinaryArray, fids: np.ndarray
+                 ) -> tuple[pd.DataFrame, pa.BinaryArray]:
+        """A batch's features as areas: texts and an area drawn again left out, codes from
+        the labels inside each area where the frame has none."""
+        is_text = _is_text(attributes)
+        again = np.isin(fids, self.twins)
         frame = frame.copy()
-        if self.labels is not None:
-            self._label(frame, outlines, self.labels)
+        self._label(frame, fids)
         keep = ~(is_text | again)
         self.counts["texts"] += int(is_text.sum())
         self.counts["twice"] += int(again.sum())
         if "land_use_code" in self.fills and "Layer" in attributes:
-            self._coded_layers(attributes["Layer"], frame, keep & ~shapely.is_missing(outlines))
+            areas = keep & np.isin(fids, self.areas, assume_unique=True)
+            self._coded_layers(attributes["Layer"], frame, areas)
         return (frame[keep].reset_index(drop=True),
                 geometries.filter(pa.array(keep)))
 
@@ -149,44 +159,10 @@ class Drawing:
         self.counts["on coded layers"] += len(coded)
         self.coded_layers.update(coded.str.strip())
 
-    def _drawn_before(self, outlines: np.ndarray) -> np.ndarray:
-        """Which areas are another's drawn again: the same outer outline (to the centimetre,
-        whichever way round and from whichever corner). Of a batch's twins the one with the
-        most islands is kept (a hatch keeps the lots cut out of a zone, its outer polyline
-        does not), else the first; a twin of one kept in an earlier batch is dropped."""
-        again = np.zeros(len(outlines), bool)
-        kept: dict[bytes, int] = {}
-        shells, islands = _shells(outlines)
-        for i, shell in enumerate(shells):
-            if shell is None:
-                continue
-            digest = hashlib.blake2b(shell, digest_size=16).digest()
-            other = kept.get(digest)
-            if digest in self.outlines and other is None:
-                again[i] = True
-            elif other is None:
-                kept[digest] = i
-            elif islands[i] > islands[other]:
-                again[other], kept[digest] = True, i
-            else:
-                again[i] = True
-        self.outlines.update(kept)
-        return again
-
-    def _label(self, frame: pd.DataFrame, outlines: np.ndarray, labels: shapely.STRtree) -> None:
-        """Each label to the smallest area it lies in; each area's codes from its labels."""
-        area_of, label = labels.query(outlines, predicate="contains")
-        if not len(label):
-            return
-        smallest = np.lexsort((shapely.area(outlines[area_of]), label))
-        first = np.r_[True, label[smallest][1:] != label[smallest][:-1]]
-        chosen = smallest[first]
-        written: dict[int, dict[str, set[str]]] = {}
-        for area, text in zip(area_of[chosen], label[chosen], strict=True):
-            codes = label_codes(self.texts[text])
-            said = written.setdefault(int(area), {name: set() for name in self.fills})
-            for name in self.fills:
-                said[name] |= codes[name]
+    def _label(self, frame: pd.DataFrame, fids: np.ndarray) -> None:
+        """Each labelled area's codes, where no column gave them."""
+        written = {i: self.labelled[fid] for i, fid in enumerate(fids.tolist())
+                   if fid in self.labelled}
         self.counts["labelled"] += len(written)
         for name in self.fills:
             if name not in frame:
@@ -198,7 +174,7 @@ class Drawing:
                     self.conflicts.append(f"{frame['source_id'].iat[area]} "
                                           f"({' and '.join(sorted(said[name]))})")
                 else:
-                    frame.iat[area, frame.columns.get_loc(name)] = said[name].pop()
+                    frame.iat[area, frame.columns.get_loc(name)] = next(iter(said[name]))
                     self.counts[name] += 1
 
     def notes(self) -> list[str]:
@@ -233,6 +209,71 @@ class Drawing:
         return notes
 
 
+def _labels(source: Source) -> tuple[shapely.STRtree | None, list[str]]:
+    """The drawing's texts (TEXT, MTEXT, a block's ATTRIB) and their insertion points, in
+    the storage SRID, as a tree in the texts' order."""
+    try:
+        _, table = pyogrio.read_arrow(source.dataset, layer=source.layer,
+                                      encoding=source.encoding, columns=["Text"],
+                                      where=TEXTS_ONLY, **source.options)
+    except (DataSourceError, DataLayerError):  # no Text column: nothing is written
+        return None, []
+    points = shapely.from_wkb(np.asarray(storage_wkb(
+        table.column(table.num_columns - 1), source.crs).wkb.to_numpy(zero_copy_only=False)))
+    texts = [charsets.redecoded(text, source.decoded_here) if text else text
+             for text in table.column("Text").to_pylist()]
+    present = [(p, t) for p, t in zip(points, texts, strict=True) if p is not None and t]
+    tree = shapely.STRtree([p for p, _ in present]) if present else None
+    return tree, [t for _, t in present]
+
+
+def _is_text(table: pa.RecordBatch | pd.DataFrame) -> np.ndarray:
+    """Which features are texts, by the classes GDAL says each entity has."""
+    names = table.schema.names if isinstance(table, pa.RecordBatch) else list(table.columns)
+    if "SubClasses" not in names:
+        return np.zeros(len(table), bool)
+    classes = (table.column("SubClasses").to_pylist() if isinstance(table, pa.RecordBatch)
+               else table["SubClasses"].tolist())
+    return np.array([isinstance(c, str) and bool(TEXT_CLASSES.search(c)) for c in classes],
+                    bool)
+
+
+def _twins(fids: np.ndarray, digests: np.ndarray, islands: np.ndarray) -> np.ndarray:
+    """Of the areas with one outer outline (to the centimetre, whichever way round and from
+    whichever corner), the ids of all but one: the one with the most islands (a hatch keeps
+    the lots cut out of a zone, its outer polyline does not), else the first drawn."""
+    drawn = digests != b""
+    fids, digests, islands = fids[drawn], digests[drawn], islands[drawn]
+    order = np.lexsort((fids, -islands, digests))
+    return np.sort(fids[order][~_first_of_each(digests[order])])
+
+
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys (sorted) begins."""
+    return np.r_[True, keys[1:] != keys[:-1]][:len(keys)]
+
+
+def _labelled(candidates: list[tuple[np.ndarray, ...]], twins: np.ndarray, texts: list[str],
+              fills: tuple[str, ...]) -> dict[int, dict[str, set[str]]]:
+    """Each label to the smallest area it lies in (not a twin: its labels are the kept
+    one's), and each labelled area's codes from its labels."""
+    if not candidates:
+        return {}
+    label, fid, area = (np.concatenate(part) for part in zip(*candidates, strict=True))
+    kept = ~np.isin(fid, twins)
+    label, fid, area = label[kept], fid[kept], area[kept]
+    order = np.lexsort((fid, area, label))
+    first = _first_of_each(label[order])
+    labelled: dict[int, dict[str, set[str]]] = {}
+    for chosen, text in zip(fid[order][first].tolist(), label[order][first].tolist(),
+                            strict=True):
+        codes = label_codes(texts[text])
+        said = labelled.setdefault(chosen, {name: set() for name in fills})
+        for name in fills:
+            said[name] |= codes[name]
+    return labelled
+
+
 def _outlines(shapes: np.ndarray) -> np.ndarray:
     """Each shape as the area it outlines: a polygon as it is, a closed line (CAD's closed
     polyline) as the polygon it encloses, anything else None."""
@@ -252,18 +293,22 @@ def _outlines(shapes: np.ndarray) -> np.ndarray:
     return outlines
 
 
-def _shells(outlines: np.ndarray) -> tuple[list[bytes | None], np.ndarray]:
-    """Each area's outer outline as comparable bytes (its parts' exterior rings, normalised
-    at OUTLINE_PRECISION_M; None for no area, or one gone at that precision), and how many
-    islands (interior rings) it has."""
+def _shells(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's outer outline as a 16-byte digest (of its parts' exterior rings,
+    normalised at OUTLINE_PRECISION_M; empty for no area, or one gone at that precision),
+    and how many islands (interior rings) it has."""
     parts, owner = shapely.get_parts(outlines, return_index=True)
+    if not len(parts):
+        return np.full(len(outlines), b"", "S16"), np.zeros(len(outlines))
     shells = shapely.multipolygons(shapely.polygons(shapely.get_exterior_ring(parts)),
                                    indices=owner, out=np.full(len(outlines), None, object))
     fixed = shapely.normalize(shapely.set_precision(shells, OUTLINE_PRECISION_M))
     fixed[shapely.is_empty(fixed)] = None
     islands = np.bincount(owner, weights=shapely.get_num_interior_rings(parts),
                           minlength=len(outlines))
-    return list(shapely.to_wkb(fixed)), islands
+    digests = np.array([hashlib.blake2b(shell, digest_size=16).digest() if shell else b""
+                        for shell in shapely.to_wkb(fixed)], "S16")
+    return digests, islands
 
 
 def _count(n: int, noun: str) -> str:

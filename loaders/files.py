@@ -256,9 +256,10 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
     # Until a batch has text beyond ASCII, whose set can be told: a register's first rows
     # may all be codes and numbers.
     unchecked = not (source.decoded_here or source.encoding_named)
-    drawing = (cad.Drawing.read(source, spec)
-               if cad.is_drawing(source.dataset) and spec.geometry == "MultiPolygon" else None)
+    drawing = None
     try:
+        if cad.is_drawing(source.dataset) and spec.geometry == "MultiPolygon":
+            drawing = cad.Drawing.read(source, spec, BATCH_ROWS)
         with pyogrio.open_arrow(source.dataset, layer=source.layer, encoding=source.encoding,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
@@ -435,7 +436,8 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec, mapping: ColumnMapp
         ids = by_position if ids is None else ids.where(ids.notna(), by_position)
     frame["source_id"] = ids
     if drawing is not None:
-        frame, geometries = drawing.areas(attributes, frame, geometries)
+        fids = attributes[FID_COLUMN].to_numpy("int64")
+        frame, geometries = drawing.areas_of(attributes, frame, geometries, fids)
     return (frame, geometries), stored
 
 

@@ -18,6 +18,7 @@ from hydrant_files import rows
 from sqlalchemy import Engine
 
 from geo.errors import InvalidInput
+from loaders import files
 from loaders.files import load_file
 
 # VN-2000 metres, HCMC 3° zone (105°45'), in Tân Phong, District 7
@@ -117,6 +118,13 @@ def test_a_dwg_is_refused_saying_to_save_it_as_dxf(migrated_engine: Engine,
         load_file(migrated_engine, "planning_zones", dwg)
 
 
+@pytest.fixture(params=[files.BATCH_ROWS, 1], ids=["in one batch", "a batch per entity"])
+def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big drawing is read in batches: a zone's label or twin may be in another batch
+    than the zone, as every entity is here in batches of one."""
+    monkeypatch.setattr(files, "BATCH_ROWS", request.param)
+
+
 def _zones(engine: Engine) -> dict[str, tuple]:
     """Stored zones by the x of their south-west corner, in metres from X."""
     utm = pyproj.Transformer.from_crs("EPSG:32648", "+proj=tmerc +lat_0=0 +lon_0=105.75 "
@@ -147,7 +155,7 @@ def _labelled_plan() -> list[dict]:
 
 
 def test_a_plan_s_zones_take_their_codes_from_the_text_written_inside_them(
-        migrated_engine: Engine, tmp_path: Path) -> None:
+        migrated_engine: Engine, tmp_path: Path, batches: None) -> None:
     dxf = _dxf(tmp_path, _labelled_plan(), as_text=("CXT-03",))
     report = load_file(migrated_engine, "planning_zones", dxf, crs="vn2000-hcm")
     # A and its hatch are one zone; D's label is D's, not A's, though it lies in both
@@ -168,8 +176,8 @@ def test_a_plan_s_zones_take_their_codes_from_the_text_written_inside_them(
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
 
 
-def test_a_zone_with_a_lot_cut_out_keeps_the_hatch_s_island(migrated_engine: Engine,
-                                                              tmp_path: Path) -> None:
+def test_a_zone_with_a_lot_cut_out_keeps_the_hatch_s_island(
+        migrated_engine: Engine, tmp_path: Path, batches: None) -> None:
     """A residential block around a school lot: its outer polyline and its hatch share an
     outline, but only the hatch has the lot cut out; the block loaded from the polyline
     would cover the school."""
