@@ -1,4 +1,9 @@
-"""A CAD drawing (DXF) loaded into a layer of areas: zones drawn twice, and the text in them.
+"""A CAD drawing (DXF): the encoding it is read in, and its areas: zones drawn twice, and the
+text in them.
+
+AutoCAD writes a DXF in UTF-8 from release 2007 (AC1021) on, whatever code page its header
+names; GDAL (3.12 still) reads every DXF in that code page, so a layer "ĐẤT Ở" or a label "Đất ở"
+came in as "Äáº¤T á»". `reading_config` says how GDAL is to read a drawing.
 
 A planning office draws a zone as a closed polyline, fills it with a hatch over the same
 outline, and writes the zone's codes inside it as text ("II-12", "ODT", or both on one
@@ -27,6 +32,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,8 +64,39 @@ OUTLINE_PRECISION_M = 0.01
 LABELLED = ("land_use_code", "zone_code")
 
 
+# The release that wrote the drawing, in its header: $ACADVER, group code 1, "AC1024".
+_RELEASE = re.compile(rb"\$ACADVER\s*\n\s*1\s*\n\s*AC(\d{4})")
+UTF8_FROM_RELEASE = 1021  # AutoCAD 2007
+
+
 def is_drawing(dataset: str) -> bool:
     return dataset.lower().endswith(".dxf")
+
+
+def reading_config(head: bytes) -> dict[str, str]:
+    """GDAL's configuration to read a drawing whose file begins with `head` as it was written.
+
+    >>> reading_config(b"  0\\nSECTION\\n  9\\n$ACADVER\\n  1\\nAC1024\\n")
+    {'DXF_ENCODING': 'UTF-8'}
+    >>> reading_config(b"  9\\n$ACADVER\\n  1\\nAC1015\\n  9\\n$DWGCODEPAGE\\n  3\\nANSI_1252\\n")
+    {}
+    """
+    release = _RELEASE.search(head.replace(b"\r\n", b"\n"))
+    return {"DXF_ENCODING": "UTF-8"} if release and int(release[1]) >= UTF8_FROM_RELEASE else {}
+
+
+@contextmanager
+def gdal_config(options: dict[str, str]) -> Iterator[None]:
+    """GDAL's configuration `options` for the length of the block, then as it was: they are
+    the process's (GDAL has no per-dataset option for these), and only loads read DXF."""
+    before = {name: pyogrio.get_gdal_config_option(name) for name in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({
+            name: ("ON" if value else "OFF") if isinstance(value, bool) else value
+            for name, value in before.items()})
 
 
 def label_codes(text: str) -> dict[str, set[str]]:

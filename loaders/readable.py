@@ -46,7 +46,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders import charsets
+from loaders import cad, cad_blocks, charsets
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
@@ -91,14 +91,32 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
     """`path` as GDAL can read it, for the length of the block (see the module's text)."""
     dataset = dataset_in(path, layer_hint)
     with tempfile.TemporaryDirectory(prefix="urbanmap-load-") as scratch:
-        try:
-            copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
-            if dataset == str(path):  # not a member copied out of a zip: not zipfile's
-                raise
-            # NotImplementedError: zipfile's word for a compression only other tools write
-            raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
-        yield replace(copy or Readable(path, dataset, encoding), named=encoding)
+        with _zip_read(path, dataset):
+            config = _drawing_config(path, dataset)
+        with cad.gdal_config(config):  # for every read of the load
+            with _zip_read(path, dataset):
+                copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
+            yield replace(copy or Readable(path, dataset, encoding), named=encoding)
+
+
+@contextmanager
+def _zip_read(path: Path, dataset: str) -> Iterator[None]:
+    """zipfile's errors reading a member out of `path`, as the message that it is damaged."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        if dataset == str(path):  # not a member copied out of a zip: not zipfile's
+            raise
+        # NotImplementedError: zipfile's word for a compression only other tools write
+        raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
+
+
+def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
+    """How GDAL is to read a DXF (its encoding: `cad.reading_config`); nothing for others."""
+    if PurePosixPath(dataset).suffix.lower() != ".dxf":
+        return {}
+    with _Parts(path, dataset) as parts, parts.head() as head:
+        return cad.reading_config(head.read(1 << 16))
 
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
@@ -114,22 +132,17 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     if kind in SAVE_AS_ANOTHER:
         raise InvalidInput(f"{PurePosixPath(dataset).name} is {SAVE_AS_ANOTHER[kind]}")
     if kind in SPREADSHEET_SUFFIXES:
-        with _Parts(path, dataset) as parts:
-            workbook = dataset
-            if parts.archive:  # a workbook is a zip itself, which GDAL cannot open in a zip
-                workbook = str(scratch / "workbook" / parts.name)
-                Path(workbook).parent.mkdir()
-                parts.copy((kind,), Path(workbook))
-            typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
-            csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
-            parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
-        return Readable(path, str(csv), typed_in, notes)
+        typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
+        return _sheet_copy(path, dataset, typed_in, spec, layer_hint, scratch)
     if vietnamese and kind in MAPINFO_PARTS:
         with _Parts(path, dataset) as parts:
             copy = scratch / parts.name
             parts.copy(MAPINFO_PARTS[kind], copy)
         _mapinfo_as_latin1(copy)
         return Readable(copy, str(copy), encoding)
+    if kind == ".dxf" and spec.geometry == "Point":
+        points = cad_blocks.points_copy(dataset, scratch)
+        return Readable(path, str(points[0]), encoding, points[1]) if points else None
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
@@ -153,6 +166,20 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             return Readable(copy, str(copy), encoding, [rebuilt])
     return _below_title(Readable(path, dataset, encoding), spec, scratch,
                         encoding if vietnamese else None)
+
+
+def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
+                layer_hint: str | None, scratch: Path) -> Readable:
+    """A workbook's sheet as a CSV (`tables.sheet_as_csv`), with the workbook's .prj."""
+    with _Parts(path, dataset) as parts:
+        workbook = dataset
+        if parts.archive:  # a workbook is a zip itself, which GDAL cannot open in a zip
+            workbook = str(scratch / "workbook" / parts.name)
+            Path(workbook).parent.mkdir()
+            parts.copy((parts.suffix,), Path(workbook))
+        csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
+        parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
+    return Readable(path, str(csv), typed_in, notes)
 
 
 def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
@@ -288,6 +315,10 @@ class _Parts:
             except UnicodeDecodeError:
                 return False
         return True
+
+    def head(self) -> IO[bytes]:
+        """The dataset's file, to read from its start."""
+        return self._open(self.suffix)
 
     def text(self, encoding: str) -> io.TextIOWrapper:
         return io.TextIOWrapper(self._open(self.suffix), encoding=encoding, newline="")

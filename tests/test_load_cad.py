@@ -12,6 +12,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import ezdxf
 import pyproj
 import pytest
 from hydrant_files import rows
@@ -23,6 +24,10 @@ from loaders.files import load_file
 
 # VN-2000 metres, HCMC 3° zone (105°45'), in Tân Phong, District 7
 X, Y = 606_000.0, 1_187_600.0
+# That zone with the official datum shift to WGS 84 (EPSG:6960), which --crs vn2000-hcm has
+VN2000_HCM = ("+proj=tmerc +lat_0=0 +lon_0=105.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+              "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+              "0.00427372,0.252906278 +units=m")
 
 
 def _square(x: float, y: float, side: float = 100) -> list[list[float]]:
@@ -83,11 +88,7 @@ def test_a_dxf_planning_map_loads_its_closed_polylines_and_hatches(migrated_engi
                                    " FROM planning_zones ORDER BY land_use_code")
     assert [(code, area) for code, _, area, _, _ in stored] == [("CXT", 10000), ("ODT", 10000)]
     assert all(handle.isalnum() for _, handle, *_ in stored)  # the entities' handles
-    utm = pyproj.Transformer.from_crs("+proj=tmerc +lat_0=0 +lon_0=105.75 +k=0.9999 "
-                                      "+x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
-                                      "-39.30318279,-111.45032835,0.00928836,-0.01975479,"
-                                      "0.00427372,0.252906278 +units=m", "EPSG:32648",
-                                      always_xy=True)
+    utm = pyproj.Transformer.from_crs(VN2000_HCM, "EPSG:32648", always_xy=True)
     for code, corner in (("ODT", (X, Y)), ("CXT", (X + 200, Y))):
         truth = utm.transform(*corner)
         got = next(r[3:] for r in stored if r[0] == code)
@@ -127,11 +128,7 @@ def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 def _zones(engine: Engine) -> dict[str, tuple]:
     """Stored zones by the x of their south-west corner, in metres from X."""
-    utm = pyproj.Transformer.from_crs("EPSG:32648", "+proj=tmerc +lat_0=0 +lon_0=105.75 "
-                                      "+k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
-                                      "+towgs84=-191.90441429,-39.30318279,-111.45032835,"
-                                      "0.00928836,-0.01975479,0.00427372,0.252906278 +units=m",
-                                      always_xy=True)
+    utm = pyproj.Transformer.from_crs("EPSG:32648", VN2000_HCM, always_xy=True)
     stored = rows(engine, "SELECT ST_XMin(geom), ST_YMin(geom), land_use_code, zone_code, "
                           "round(area_m2) FROM planning_zones")
     return {str(round(utm.transform(x, y)[0] - X)): tuple(rest) for x, y, *rest in stored}
@@ -211,3 +208,83 @@ def test_a_drawing_of_text_alone_is_refused_and_the_zones_stay(migrated_engine: 
                                            r"was loaded"):
         load_file(migrated_engine, "planning_zones", notes_only, crs="vn2000-hcm")
     assert len(_zones(migrated_engine)) == 3
+
+
+def _autocad_2010(tmp_path: Path, draw) -> Path:
+    """A drawing as AutoCAD 2007 and later save it: UTF-8 whatever code page its header
+    names (ezdxf writes it so), in VN-2000 metres."""
+    doc = ezdxf.new("R2010")
+    draw(doc)
+    path = tmp_path / "ban_ve.dxf"
+    doc.saveas(path)
+    return path
+
+
+def _hydrant_plan(doc) -> None:
+    """Hydrants as the fire police draw them: inserts of a symbol block whose attributes
+    hold the code and the state; a title, and a road."""
+    symbol = doc.blocks.new("TRU_CUU_HOA")
+    symbol.add_circle((0, 0), 0.5)
+    symbol.add_line((-0.5, 0), (0.5, 0))
+    for tag, y in (("MA_TRU", 0), ("TINH_TRANG", -0.6)):
+        symbol.add_attdef(tag, (0.6, y), dxfattribs={"height": 0.5})
+    space = doc.modelspace()
+    for i, state in enumerate(("hoạt động", "hỏng", "hoạt động")):
+        insert = space.add_blockref("TRU_CUU_HOA", (X + 50 * i, Y), dxfattribs={"layer": "PCCC"})
+        insert.add_auto_attribs({"MA_TRU": f"Q7-{i + 1:03d}", "TINH_TRANG": state})
+    space.add_text("TRỤ CỨU HỎA QUẬN 7", dxfattribs={"layer": "CHU"}).set_placement((X, Y - 30))
+    space.add_lwpolyline([(X, Y - 20), (X + 100, Y - 20)], dxfattribs={"layer": "DUONG"})
+
+
+def test_hydrants_drawn_as_blocks_load_as_points_with_their_attributes(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    report = load_file(migrated_engine, "hydrants", _autocad_2010(tmp_path, _hydrant_plan),
+                       crs="vn2000-hcm")
+    assert report.inserted == 3
+    assert dict(report.rejected) == {"not a Point (fire hydrants layer)": 1}  # the road
+    assert "3 blocks read as points, with their attributes as columns (MA_TRU, TINH_TRANG)" \
+        in report.notes
+    assert "1 text left out: a drawing's texts are notes on it, not features" in report.notes
+    stored = rows(migrated_engine, "SELECT code, status, source_id, ST_X(geom), ST_Y(geom) "
+                                   "FROM hydrants ORDER BY code")
+    assert [row[:2] for row in stored] == [("Q7-001", "working"), ("Q7-002", "out_of_service"),
+                                           ("Q7-003", "working")]
+    assert all(handle.isalnum() for _, _, handle, *_ in stored)  # the inserts' handles
+    to_utm = pyproj.Transformer.from_crs(VN2000_HCM, "EPSG:32648", always_xy=True)
+    for i, (*_, x, y) in enumerate(stored):
+        truth = to_utm.transform(X + 50 * i, Y)
+        assert abs(x - truth[0]) < 0.5 and abs(y - truth[1]) < 0.5, (x, y, truth)
+
+    again = load_file(migrated_engine, "hydrants", _autocad_2010(tmp_path, _hydrant_plan),
+                      crs="vn2000-hcm")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_drawing_saved_by_autocad_2007_or_later_is_read_as_utf8(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Its header names a code page (ANSI_1252) that its text is not in: read in it, the
+    layer "Quy hoạch phân khu" came in as "Quy hoáº¡ch phÃ¢n khu"."""
+    def plan(doc) -> None:
+        doc.layers.add("Quy hoạch phân khu")
+        doc.modelspace().add_lwpolyline(_square(X, Y)[:4], close=True,
+                                         dxfattribs={"layer": "Quy hoạch phân khu"})
+        doc.modelspace().add_mtext("ODT\\PĐất ở đô thị").set_location((X + 50, Y + 50))
+
+    drawing = _autocad_2010(tmp_path, plan)
+    assert b"$DWGCODEPAGE\n  3\nANSI_1252" in drawing.read_bytes()
+    load_file(migrated_engine, "planning_zones", drawing, crs="vn2000-hcm",
+              overrides={"Layer": "plan_name"})
+    assert rows(migrated_engine, "SELECT plan_name, land_use_code FROM planning_zones") == [
+        ("Quy hoạch phân khu", "ODT")]
+
+
+def test_a_damaged_drawing_of_hydrants_is_refused_and_the_hydrants_stay(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    load_file(migrated_engine, "hydrants", _autocad_2010(tmp_path, _hydrant_plan),
+              crs="vn2000-hcm")
+    damaged = tmp_path / "hong.dxf"
+    damaged.write_bytes(_autocad_2010(tmp_path, _hydrant_plan).read_bytes()[:3000])
+    with pytest.raises(InvalidInput, match=r"GDAL cannot read hong.dxf: .*Check that the file "
+                                           r"is complete"):
+        load_file(migrated_engine, "hydrants", damaged, crs="vn2000-hcm")
+    assert len(rows(migrated_engine, "SELECT code FROM hydrants")) == 3
