@@ -29,6 +29,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders import cad, charsets
+from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
     LAT_KEYS,
@@ -82,7 +83,7 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
     try:
         listed = {str(name): str(kind or "") for name, kind in pyogrio.list_layers(dataset)}
     except (DataSourceError, DataLayerError) as exc:
-        raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}. Check that the "
+        raise InvalidInput(f"GDAL cannot read {path.name}: {gdal_said(exc)}. Check that the "
                            "file is complete and in a format GDAL reads.") from None
     layers = list(listed)
     # In a zip, --layer may have named the dataset instead (`dataset_in`).
@@ -134,7 +135,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
         info = pyogrio.read_info(dataset, layer=chosen, encoding=gdal_encoding,
                                  force_total_bounds=spec.is_spatial, **options)
     except (DataSourceError, DataLayerError) as exc:
-        raise InvalidInput(f"GDAL cannot read {path.name}: {str(exc).strip()}.") from None
+        raise InvalidInput(f"GDAL cannot read {path.name}: {gdal_said(exc)}.") from None
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(path, dataset)) from None
     except UnboundLocalError:  # pyogrio 0.13, on a coordinate system whose text is not UTF-8
@@ -284,7 +285,7 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
             notes += _geometry_notes(made, [f.name for f in z_fields(spec, mapping)], spec)
             notes += drawing.notes() if drawing else []
     except (DataSourceError, DataLayerError, OSError) as exc:
-        raise InvalidInput(f"GDAL stopped reading {source.name}: {str(exc).strip()}. The file "
+        raise InvalidInput(f"GDAL stopped reading {source.name}: {gdal_said(exc)}. The file "
                            "may be truncated or damaged; nothing was loaded.") from None
     except UnicodeDecodeError:
         raise InvalidInput(_encoding_hint(source.path, source.dataset)) from None

@@ -37,6 +37,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.errors import InvalidInput
 from layers import LayerSpec
 from loaders.charsets import misread_message, redecoded
+from loaders.gdal_said import gdal_said
 from loaders.mapping import (
     LAT_KEYS,
     LON_KEYS,
@@ -76,7 +77,7 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
         _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
-                           f"{str(exc).strip()}. The workbook may be damaged.") from None
+                           f"{gdal_said(exc)}. The workbook may be damaged.") from None
     return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)])]
 
 
@@ -110,7 +111,7 @@ def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) ->
         if len(sheets) == 1 and not pyogrio.read_info(dataset, layer=sheets[0])["features"]:
             sheets = []
     except (DataSourceError, DataLayerError) as exc:
-        raise InvalidInput(f"GDAL cannot read {name}: {str(exc).strip()}. Check that the "
+        raise InvalidInput(f"GDAL cannot read {name}: {gdal_said(exc)}. Check that the "
                            "workbook is complete; save it again from Excel or LibreOffice.") \
             from None
     if not sheets:

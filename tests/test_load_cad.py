@@ -284,7 +284,7 @@ def test_a_damaged_drawing_of_hydrants_is_refused_and_the_hydrants_stay(
               crs="vn2000-hcm")
     damaged = tmp_path / "hong.dxf"
     damaged.write_bytes(_autocad_2010(tmp_path, _hydrant_plan).read_bytes()[:3000])
-    with pytest.raises(InvalidInput, match=r"GDAL cannot read hong.dxf: .*Check that the file "
-                                           r"is complete"):
+    with pytest.raises(InvalidInput, match=r"^GDAL cannot read hong.dxf: error at line \d+ of "
+                                           r"hong.dxf\. Check that the file is complete"):
         load_file(migrated_engine, "hydrants", damaged, crs="vn2000-hcm")
     assert len(rows(migrated_engine, "SELECT code FROM hydrants")) == 3
