@@ -205,6 +205,32 @@ def test_an_alley_stopping_just_short_of_the_road_is_joined_to_it(
     assert in_gap(migrated_engine, 0, 100 + short_by) is not joined
 
 
+
+def test_cuts_a_float_apart_make_no_edge_without_ends(migrated_engine: Engine) -> None:
+    """A crossing and a hydrant's street point one float apart along a way (coordinates
+    rounded once, as by an export and its re-load) cut a piece GEOS returns as a point: an
+    edge with no target, which pgRouting refused, and with it the load of the roads."""
+    with migrated_engine.begin() as conn:
+        conn.execute(text(
+            "CREATE TEMP TABLE fire_ways ON COMMIT DROP AS SELECT way_id::bigint, "
+            "'roads' AS way_layer, way_id::bigint AS fid, ST_GeomFromText(wkt, 32648) AS geom "
+            "FROM (VALUES (1, :corner), (2, :across)) AS way(way_id, wkt)"),
+            {"corner": line((0, 0), (100, 0), (100, 100)), "across": line((50, -50), (150, 50))})
+        conn.execute(text(
+            "CREATE TEMP TABLE fire_hydrant_joins ON COMMIT DROP AS SELECT 1::bigint AS fid, "
+            "'H1' AS code, ST_GeomFromText(:hydrant, 32648) AS geom, 1::bigint AS way_id, "
+            "CAST(:frac AS float8) AS frac, ST_GeomFromText(:street, 32648) AS street_point, "
+            "1.0::float8 AS snap_m"),
+            {"hydrant": point(101, 0), "street": point(100, 0),
+             "frac": math.nextafter(0.5, 1)})  # the crossing (100, 0) is at 0.5
+        for statement in risk.statements("fire_network_edges"):
+            conn.execute(statement)
+        edges = conn.execute(text(
+            "SELECT count(*), count(*) FILTER (WHERE source IS NULL OR target IS NULL) "
+            "FROM fire_edges")).one()
+    assert tuple(edges) == (4, 0)  # each way in two at the crossing
+
+
 # -- apartment blocks and hydrants ----------------------------------------------------------
 
 def block(apex_dx: float) -> str:
