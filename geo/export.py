@@ -54,6 +54,13 @@ DEFAULT_CRS = "wgs84"
 COORDINATES = ("wkt", "xy")  # CSV: a WKT column, or x/y (lon/lat) columns for points
 POSTGIS_TRANSFORMS = (WGS84_SRID, TILE_SRID)  # no datum shift to choose
 SPATIAL_LAYERS = tuple(spec for spec in REGISTRY.values() if spec.is_spatial)
+# Each feature's two ids, before its properties: urbanmap's, and the one it had in the file
+# it was loaded from, which a load of the export given back matches it on (not on the fid:
+# loaders.mapping.SOURCE_ID_KEYS), so an agency's edits come back as changes, not anew.
+ID_COLUMNS = {"fid": pa.int64(), "source_id": pa.string()}
+ID_FIELDS = {"fid": ("integer", "urbanmap feature id"),  # as the fields sidecar says them
+             "source_id": ("text", "the feature's id in its source; loading this file back "
+                                   "matches on it")}
 
 
 @dataclass(frozen=True)
@@ -264,12 +271,12 @@ def layer_where(spec: LayerSpec, request: ExportRequest, ward: Ward | None
 
 
 def layer_select(spec: LayerSpec, request: ExportRequest, ward: Ward | None) -> Select:
-    """The layer's rows as COPY will send them: fid, the properties, hex WKB last."""
+    """The layer's rows as COPY will send them: the ids, the properties, hex WKB last."""
     table = LAYER_TABLES[spec.id]
     srid = request.crs.postgis_srid
     geom = table.c.geom if srid in (None, STORAGE_SRID) else func.ST_Transform(table.c.geom,
                                                                                 srid)
-    columns = [table.c.fid, *(table.c[n] for n in request.fields(spec)),
+    columns = [*(table.c[n] for n in ID_COLUMNS), *(table.c[n] for n in request.fields(spec)),
                func.encode(func.ST_AsBinary(geom), "hex").label("geometry")]
     return select(*columns).where(layer_where(spec, request, ward))
 
@@ -277,7 +284,7 @@ def layer_select(spec: LayerSpec, request: ExportRequest, ward: Ward | None) -> 
 def copy_columns(spec: LayerSpec, request: ExportRequest) -> list[CopyColumn]:
     fmt = request.format
     types = {"date": pa.string() if fmt.dates == "text" else pa.date32()}
-    return [CopyColumn("fid", pa.int64()),
+    return [*(CopyColumn(name, kind) for name, kind in ID_COLUMNS.items()),
             *(CopyColumn(n, types.get(spec.field(n).type) or arrow_type(spec.field(n).type, fmt))
               for n in request.fields(spec)),
             CopyColumn("geometry", pa.string())]
@@ -285,10 +292,10 @@ def copy_columns(spec: LayerSpec, request: ExportRequest) -> list[CopyColumn]:
 
 def output_schema(spec: LayerSpec, request: ExportRequest,
                   names: dict[str, str] | None = None) -> pa.Schema:
-    """fid, the properties (renamed by `names`: Shapefile), then the geometry (WKB) or, for
+    """The ids, the properties (renamed by `names`: Shapefile), then the geometry (WKB) or, for
     CSV with coordinates=xy, lon/lat (x/y when projected)."""
     names = names or {}
-    fields = [pa.field(names.get("fid", "fid"), pa.int64()),
+    fields = [*(pa.field(names.get(name, name), kind) for name, kind in ID_COLUMNS.items()),
               *(pa.field(names.get(n, n), arrow_type(spec.field(n).type, request.format))
                 for n in request.fields(spec))]
     if request.coordinates == "xy":
@@ -311,7 +318,7 @@ def converter(spec: LayerSpec, request: ExportRequest
     def convert(batch: pa.RecordBatch) -> list[pa.Array]:
         columns = []
         for name, column in zip(batch.schema.names[:-1], batch.columns[:-1], strict=True):
-            date = name != "fid" and spec.field(name).type == "date"
+            date = name not in ID_COLUMNS and spec.field(name).type == "date"
             columns.append(pc.cast(column, pa.timestamp("ms")) if date and to_datetime
                            else column)
         wkb = hex_to_binary(batch.column(batch.num_columns - 1))

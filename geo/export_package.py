@@ -32,6 +32,8 @@ from sqlalchemy import Connection, Engine, func, select
 
 from geo.catalog import data_versions
 from geo.export import (
+    ID_COLUMNS,
+    ID_FIELDS,
     ExportRequest,
     Ward,
     find_ward,
@@ -117,7 +119,8 @@ def _write_layers(conn: Connection, request: ExportRequest, ward: Ward | None, w
                   stem: str, progress: Progress | None, block_bytes: int) -> list[_Written]:
     fmt, written = request.format, []
     for spec in request.layers:
-        names = short_field_names(["fid", *request.fields(spec)]) if fmt.short_names else None
+        names = short_field_names([*ID_COLUMNS, *request.fields(spec)]) \
+            if fmt.short_names else None
         path = work / (f"{stem}{fmt.suffix}" if fmt.multi_layer else f"{spec.id}{fmt.suffix}")
         counter = _Counter(progress)
         if progress is not None:
@@ -164,10 +167,13 @@ def _field_names_file(work: Path, spec: LayerSpec, names: dict[str, str]) -> Pat
         writer = csv.writer(out)
         writer.writerow(["field", "shapefile_field", "type", "unit", "description"])
         for name, short in names.items():
-            declared = spec.field(name) if name != "fid" else None
-            writer.writerow([name, short, declared.type if declared else "integer",
-                             (declared.unit or "") if declared else "",
-                             declared.description if declared else "urbanmap feature id"])
+            if name in ID_FIELDS:
+                kind, description = ID_FIELDS[name]
+                writer.writerow([name, short, kind, "", description])
+                continue
+            declared = spec.field(name)
+            writer.writerow([name, short, declared.type, declared.unit or "",
+                             declared.description])
     return path
 
 

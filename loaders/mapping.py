@@ -57,7 +57,9 @@ from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
 
 UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
-SOURCE_ID_KEYS = ("id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid", "sourceid",
+# A file's own id column, the first of these it has: urbanmap's exports carry the source id
+# the features were loaded with beside urbanmap's fid, which is no id of the source.
+SOURCE_ID_KEYS = ("sourceid", "id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid",
                   "entityhandle")  # a DXF entity's handle, which CAD keeps across saves
 DBF_NAME_LENGTH = 10
 GEOMETRY_COLUMN = "geometry"  # pyogrio's geometry column is never a field's source

@@ -34,6 +34,7 @@ import psycopg2
 import pyarrow as pa
 from psycopg2.errors import InternalError_, ProgramLimitExceeded, UniqueViolation
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Table,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    not_,
     or_,
     select,
     update,
@@ -75,6 +77,7 @@ from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
+SAME_POSITION_M = 0.001  # a geometry whose coordinates all move less is unchanged (_differs)
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 
 
@@ -509,8 +512,7 @@ def _match(conn: Connection, spec: LayerSpec, staging: Table, values: dict,
     matches.create(conn)
     # A feature the file lacks pairs with no row, whose reject is null too.
     accepted = and_(staging.c.row_no.is_not(None), staging.c.reject.is_(None))
-    # PostGIS's = on geometries compares type, SRID and every coordinate in order.
-    differs = or_(*(target.c[name].is_distinct_from(value) for name, value in values.items()))
+    differs = or_(*(_differs(target.c[name], value) for name, value in values.items()))
     found = target.c.fid.is_not(None)
     pairs = staging.outerjoin(target, target.c.source_id == staging.c.source_id, full=absent)
     conn.execute(insert(matches).from_select(
@@ -523,6 +525,21 @@ def _match(conn: Connection, spec: LayerSpec, staging: Table, values: dict,
         func.count().filter(and_(in_both, matches.c.accepted)),
         func.count().filter(in_both)).select_from(matches)).one()
     return matches, known, paired
+
+
+def _differs(stored: ColumnElement, new: ColumnElement) -> ColumnElement:
+    """Whether a feature's value changes. A geometry changes unless it has the same type and
+    vertices, each within SAME_POSITION_M of where it was: a file urbanmap exported in
+    degrees or in VN-2000 and is given back differs from the layer by a few hundredths of a
+    millimetre, and is no change to write (nor to bump a version for). The exact comparison
+    comes first, and decides a file loaded again as it was."""
+    exactly = stored.is_distinct_from(new)  # PostGIS's =: type, SRID, every coordinate
+    if stored.name != "geom":
+        return exactly
+    near = and_(func.GeometryType(stored) == func.GeometryType(new),
+                func.ST_NPoints(stored) == func.ST_NPoints(new),
+                func.ST_HausdorffDistance(stored, new) < SAME_POSITION_M)
+    return and_(exactly, not_(func.coalesce(near, False)))
 
 
 def _delete_absent(conn: Connection, target: Table, matches: Table, none_kept: bool) -> int:

@@ -57,6 +57,8 @@ KNOWN_VIETNAMESE = ("cp1258 for Windows Vietnamese, tcvn3 for the ABC fonts (.Vn
 ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE}; utf-8, "
                  "latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
+# What urbanmap's export puts beside a Shapefile in its zip: no dataset to load
+EXPORT_SIDECARS = (".fields.csv", ".metadata.json")
 CSV_SIDECARS = (".prj", ".csvt")
 MAPINFO_PARTS = {".tab": (".tab", ".dat", ".map", ".id", ".ind"), ".mif": (".mif", ".mid")}
 _MAPINFO_CHARSET = re.compile(r'(?im)^(\s*!?(?:Type\s+NATIVE\s+)?charset\s+)("?)[\w-]+("?)')
@@ -218,9 +220,11 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "
                            "points outside the archive; urbanmap refuses such archives. "
                            "Re-create the zip with plain file names.")
-    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)]
+    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
+                and not n.lower().endswith(EXPORT_SIDECARS)]
     if layer_hint:
-        datasets = [n for n in datasets if PurePosixPath(n).stem == layer_hint] or datasets
+        datasets = [n for n in datasets if layer_hint in (PurePosixPath(n).stem,
+                                                          PurePosixPath(n).name)] or datasets
     if len(datasets) != 1:
         found = ", ".join(datasets) or "none"
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "

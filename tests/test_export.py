@@ -318,7 +318,7 @@ def test_ward_bbox_filter_and_properties_select_what_postgis_selects(
         assert expected, f"the selection of {layer} is empty: the test would prove nothing"
         meta, table = pyogrio.read_arrow(paths[layer])
         assert set(table.column("fid").to_pylist()) == expected
-        assert list(meta["fields"]) == ["fid", "name", "kind"]
+        assert list(meta["fields"]) == ["fid", "source_id", "name", "kind"]
     assert len(rows(sample_engine, in_ward.replace("green_spaces", "roads").replace(
         "ST_Relate(t.geom, w.geom, 'T********')", "ST_Intersects(t.geom, w.geom)"))) > \
         len(pyogrio.read_arrow(paths["roads"])[1])  # the bbox did cut
