@@ -46,12 +46,12 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders import cad, cad_blocks, charsets
+from loaders import cad, cad_blocks, charsets, geoparquet
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg",
-                    ".gpx")
+                    ".gpx", ".parquet")
 KNOWN_VIETNAMESE = ("cp1258 for Windows Vietnamese, tcvn3 for the ABC fonts (.VnTime), "
                     "vni for the VNI fonts")
 ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE}; utf-8, "
@@ -142,9 +142,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             parts.copy(MAPINFO_PARTS[kind], copy)
         _mapinfo_as_latin1(copy)
         return Readable(copy, str(copy), encoding)
-    if kind == ".dxf" and spec.geometry == "Point":
-        points = cad_blocks.points_copy(dataset, scratch)
-        return Readable(path, str(points[0]), encoding, points[1]) if points else None
+    if kind in (".parquet", ".dxf"):
+        return _converted(path, dataset, encoding, spec, scratch)
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
@@ -168,6 +167,25 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             return Readable(copy, str(copy), encoding, [rebuilt])
     return _below_title(Readable(path, dataset, encoding), spec, scratch,
                         encoding if vietnamese else None)
+
+
+def _converted(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
+               scratch: Path) -> Readable | None:
+    """GeoParquet, which this GDAL does not read, and a drawing's blocks as points
+    (`cad_blocks`), as GeoPackages; None for a drawing of areas or lines, read as it is."""
+    with _Parts(path, dataset) as parts:
+        if parts.suffix == ".dxf":
+            points = cad_blocks.points_copy(dataset, scratch) \
+                if spec.geometry == "Point" else None
+            return Readable(path, str(points[0]), encoding, points[1]) if points else None
+        parquet = Path(dataset)
+        if parts.archive:  # pyarrow reads a file, not a zip's member
+            parquet = scratch / "parquet" / parts.name
+            parquet.parent.mkdir()
+            parts.copy((parts.suffix,), parquet)
+        copy = geoparquet.geopackage_copy(parquet, parts.name,
+                                          scratch / "from-parquet" / f"{parts.stem}.gpkg")
+    return Readable(path, str(copy), encoding)
 
 
 def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,

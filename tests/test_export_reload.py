@@ -25,7 +25,8 @@ from loaders.sample import load_sample
 
 LAYERS = ("hydrants", "roads", "planning_zones")  # point, line, polygon; dates and reals
 FORMATS = [("gpkg", "wgs84"), ("gpkg", "vn2000-hcm"), ("shp", "utm48n"), ("geojson", "wgs84"),
-           ("kml", "wgs84"), ("fgb", "vn2000"), ("csv", "wgs84")]
+           ("kml", "wgs84"), ("fgb", "vn2000"), ("csv", "wgs84"), ("parquet", "wgs84"),
+           ("parquet", "vn2000-hcm")]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import shapely
 from hydrant_files import LAT, LON, codes, feature, hydrant, point, rows, write_geojson
@@ -35,6 +36,7 @@ BROKEN = {
     "garbage.shp": b"\x00\x00\x27\x0a" + b"\xff" * 500,
     "empty.geojson": b"",
     "not-a-zip.zip": b"PK\x03\x04 this is not really a zip",
+    "garbage.parquet": b"PAR1" + bytes(range(256)) + b"PAR1",
 }
 
 
@@ -447,3 +449,13 @@ def test_a_geometry_only_postgis_refuses_fails_the_load_with_its_words(
                                            "endian flag value encountered. Nothing was loaded."):
         load_file(loaded, "planning_zones", whole)
     assert rows(loaded, "SELECT count(*) FROM planning_zones") == [(0,)]
+
+
+def test_parquet_without_geoparquet_metadata_is_refused_saying_so(loaded: Engine,
+                                                                   tmp_path: Path) -> None:
+    plain = tmp_path / "bang.parquet"
+    pq.write_table(pa.table({"code": ["H9"], "wkb": [shapely.Point(106.7, 10.7).wkb]}), plain)
+    with pytest.raises(InvalidInput, match=r"bang.parquet is Parquet without GeoParquet's "
+                                           r"\"geo\" metadata"):
+        load_file(loaded, "hydrants", plain)
+    assert codes(loaded) == ["H1", "H2", "H3"]
