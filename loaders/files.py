@@ -154,7 +154,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a "
                                "CSV or a sheet give lon and lat columns, or a WKT column.")
         if info["total_bounds"] is None:  # not one coordinate in the file
-            raise InvalidInput(f"{path.name} has no features." if info["features"] == 0 else
+            named = f"Layer {chosen!r} of {path.name}" if layer or chosen_notes else path.name
+            raise InvalidInput(f"{named} has no features." if info["features"] == 0 else
                                f"{path.name}: no feature has a geometry GDAL can read "
                                f"({info['features']:,} read); {spec.id} needs them.")
         prj = Path(dataset).with_suffix(".prj")  # there, but not a CRS GDAL reads?

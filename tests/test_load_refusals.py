@@ -13,9 +13,11 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyogrio
 import pytest
 import shapely
 from hydrant_files import LAT, LON, codes, feature, hydrant, point, rows, write_geojson
@@ -458,4 +460,17 @@ def test_parquet_without_geoparquet_metadata_is_refused_saying_so(loaded: Engine
     with pytest.raises(InvalidInput, match=r"bang.parquet is Parquet without GeoParquet's "
                                            r"\"geo\" metadata"):
         load_file(loaded, "hydrants", plain)
+    assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_an_empty_layer_of_a_geopackage_is_named_in_the_refusal(loaded: Engine,
+                                                                 tmp_path: Path) -> None:
+    """An export of every layer holds empty ones (no billboards yet): say which is empty."""
+    package = tmp_path / "quan7.gpkg"
+    found = gpd.GeoDataFrame({"code": ["N1"]}, geometry=[shapely.Point(LON, LAT)],
+                             crs="EPSG:4326")
+    pyogrio.write_dataframe(found, package, layer="hydrants")
+    pyogrio.write_dataframe(found.iloc[:0], package, layer="tru_moi", geometry_type="Point")
+    with pytest.raises(InvalidInput, match=r"^Layer 'tru_moi' of quan7.gpkg has no features\."):
+        load_file(loaded, "hydrants", package, layer="tru_moi")
     assert codes(loaded) == ["H1", "H2", "H3"]
