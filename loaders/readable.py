@@ -1,8 +1,9 @@
 """What GDAL opens for a file as it comes, or a scratch copy when it cannot read it so.
 
 `dataset_in` names the dataset: the file, or the one inside a zip (read in place, never
-extracted). `readable` then makes a copy, for the load only, of three kinds of file
-agencies send often enough that refusing them would help no one:
+extracted; urbanmap's own export sidecars in it are no dataset). `readable` then makes a
+copy, for the load only, of the kinds of file agencies send often enough that refusing them
+would help no one:
 
 - a CSV or GeoJSON in another encoding than UTF-8 (Excel's plain "CSV" on a Vietnamese
   Windows is cp1258). GDAL recodes Shapefiles and DBF only, and pyogrio streams Arrow from
@@ -15,6 +16,11 @@ agencies send often enough that refusing them would help no one:
   (loaders/tables.py), with a .prj beside the workbook if there is one; and a CSV whose
   column names are not its first line (a title above them, as Excel saves an office
   sheet), copied from its heading row down.
+- GeoParquet, which this GDAL does not read (loaders/geoparquet.py), and a CAD drawing
+  loaded into a point layer, its blocks as points (loaders/cad_blocks.py): GeoPackages.
+
+For the whole load, a DXF saved by AutoCAD 2007 or later is read as the UTF-8 it is
+(`cad.reading_config`).
 
 A Shapefile without its .dbf is refused instead: its attributes are gone, and a replace
 would empty every field of the layer. So is --encoding for a format that keeps its text in
