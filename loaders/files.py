@@ -41,9 +41,10 @@ from loaders.mapping import (
     column_key,
     match_columns,
 )
-from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks, text_values
+from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
 from loaders.report import LoadReport
+from loaders.values import text_values
 
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)

@@ -2,7 +2,7 @@
 
 A source (files, osm) yields chunks: a DataFrame whose columns are the layer's field names
 plus `source_id`, and the matching geometries already in the storage SRID. This module casts
-values to the fields' types (text in NFC), COPYs each chunk into a temporary staging table,
+values to the fields' types (`loaders.values`), COPYs each chunk into a temporary staging table,
 validates there, and publishes in the same transaction. A load into an empty layer has
 nothing to match: it COPYs into the layer's table itself and validates there (see `_copy`),
 with the layer's indexes built once the rows are in (`loaders.indexes`).
@@ -55,7 +55,6 @@ from geo.catalog import bump_version, changed_layers
 from geo.errors import InvalidInput
 from geo.queries import sql_file
 from geo.schema import LAYER_TABLES
-from geo.text import EXACT_INTEGERS, nfc, nfc_array
 from layers import LayerSpec
 from layers.spec import Field
 from loaders import indexes
@@ -73,10 +72,10 @@ from loaders.staging import (
     staging_table,
 )
 from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
+from loaders.values import cast, typed_chunk, unreadable_notes
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
-INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
 SAME_POSITION_M = 0.001  # a geometry whose coordinates all move less is unchanged (_differs)
 Chunk = tuple[pd.DataFrame, pa.BinaryArray | None]  # geometries: WKB in the storage SRID
 
@@ -97,136 +96,6 @@ class Progress:
 
 
 QUIET = Progress()
-
-
-# -- values ----------------------------------------------------------------------------
-
-def cast(values: pd.Series, field: Field) -> pd.Series:
-    """Source values as the field's type; text in NFC. Values that do not parse become missing.
-
-    >>> cast(pd.Series(["15/03/2024", "2024-03-16", "?"]), Field("d", "date", "")).tolist()
-    [datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), None]
-    >>> cast(pd.Series(["2021-08-01", "01/08/2021"]), Field("d", "date", "")).tolist()
-    [datetime.date(2021, 8, 1), datetime.date(2021, 8, 1)]
-    >>> cast(pd.Series(["2024/03/04", "2024.03.04 10:30", "04/03/2024"]),
-    ...      Field("d", "date", "")).tolist()
-    [datetime.date(2024, 3, 4), datetime.date(2024, 3, 4), datetime.date(2024, 3, 4)]
-    >>> cast(pd.Series(["-5888-07-11", "0000-01-01"]), Field("d", "date", "")).tolist()
-    [None, None]
-    >>> cast(pd.Series(["3,5", 4.0, "x"]), Field("w", "real", "")).tolist()[:2]
-    [3.5, 4.0]
-    >>> cast(pd.Series(["3,5", "0"], dtype="string"), Field("w", "real", "")).tolist()
-    [3.5, 0.0]
-    >>> cast(pd.Series(["1e400", 2.0]), Field("w", "real", "")).tolist()
-    [nan, 2.0]
-    >>> cast(pd.Series([120, "7", 1e12]), Field("n", "integer", "")).tolist()
-    [120, 7, <NA>]
-    >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
-    True
-    """
-    if field.type == "text":
-        return text_values(values)
-    if field.type in ("integer", "real"):
-        if not pd.api.types.is_numeric_dtype(values):  # text, or text and numbers mixed
-            # "3,5" is how Vietnamese documents write 3.5
-            values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
-                                and "." not in v else v)
-        # Infinity ("1e400", a 400-digit OSM width) measures nothing: unreadable, not stored
-        numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
-        if field.type == "real":
-            return numbers
-        # An integer column holds 32 bits: a larger number is as unreadable as "x".
-        numbers = numbers.where(numbers.abs() <= INTEGER_MAX)
-        return numbers.round().astype("Int64")
-    if field.type == "date":
-        if pd.api.types.is_datetime64_any_dtype(values):
-            dates = values
-        else:
-            dates = _dates(values.astype("string").str.strip())
-        # ISO 8601 reads years 0 and -5888 too (a damaged file's), which no date holds
-        dates = dates.where(dates.dt.year.between(1, 9999))
-        return pd.Series([d.date() if not pd.isna(d) else None for d in dates],
-                         index=values.index, dtype=object)
-    truthy = {"1", "true", "yes", "y", "t", "có"}
-    return values.map(
-        lambda v: None if nfc(v) is None else str(v).strip().lower() in truthy)
-
-
-def _dates(text: pd.Series) -> pd.Series:
-    """ISO 8601 dates as written (pandas also takes 2024/03/04 and 2024.03.04 so, as GDAL and
-    spreadsheets write them); any other form day first, as Vietnamese documents write them
-    (15/03/2024). Day-first parsing alone would read 2021-08-01 as 8 January."""
-    dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    other = dates.isna() & text.notna()
-    if other.any():
-        dates[other] = pd.to_datetime(text[other], errors="coerce", format="mixed",
-                                      dayfirst=True)
-    return dates
-
-
-def text_values(values: pd.Series) -> pd.Series:
-    """Values as NFC text with blanks trimmed and blank as missing, vectorised in Arrow.
-
-    A million names take Arrow's C++ a fraction of a second, against several seconds value
-    by value in Python. Columns of mixed types take that slow path.
-
-    >>> text = text_values(pd.Series(["Nguye\u0302\u0303n ", "  ", None]))
-    >>> text.fillna("-").tolist() == ["Nguy\u1ec5n", "-", "-"]
-    True
-    >>> text_values(pd.Series([12.0, 3.5, None, 1e20])).tolist()
-    ['12', '3.5', None, '1e+20']
-    """
-    if pd.api.types.is_float_dtype(values):
-        text = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
-        whole = values.notna() & (values % 1 == 0) & (values.abs() <= EXACT_INTEGERS)
-        fraction = values.notna() & ~whole
-        text[whole] = values[whole].astype("int64").astype(str).astype(object)
-        text[fraction] = values[fraction].astype(str).astype(object)
-        return text
-    if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
-        return values.astype("string").astype(object).where(values.notna(), None)
-    try:
-        array = pa.array(values, pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: value by value
-        return values.map(_text)
-    return pd.Series(pd.arrays.ArrowExtensionArray(nfc_array(array)), index=values.index)
-
-
-def _text(value: object) -> str | None:
-    """Text of a value; a whole number read from a numeric column as "12", not "12.0"."""
-    if nfc(value) is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value))
-
-
-def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame,
-                unreadable: Counter[Field]) -> pd.DataFrame:
-    """The chunk's values as the fields' types; counts per field the values left empty
-    because they could not be read as its type."""
-    typed = pd.DataFrame(index=attributes.index)
-    for field in spec.fields:
-        if field.name not in attributes:
-            continue
-        typed[field.name] = cast(attributes[field.name], field)
-        if field.type == "text":  # any value reads as text
-            continue
-        unreadable[field] += int((typed[field.name].isna() & attributes[field.name].map(
-            lambda v: nfc(v) is not None)).sum())
-    typed["source_id"] = text_values(attributes["source_id"])
-    return typed
-
-
-def _unreadable_notes(unreadable: Counter[Field]) -> list[str]:
-    """One note per field for the whole file (not one per chunk).
-
-    >>> print(*_unreadable_notes(Counter({Field("beds", "integer", ""): 1})))
-    1 value of beds could not be read as integer and was left empty
-    """
-    return [f"{count} value{'s' if count > 1 else ''} of {field.name} could not be read as "
-            f"{field.type} and {'were' if count > 1 else 'was'} left empty"
-            for field, count in unreadable.items() if count]
 
 
 # -- the load --------------------------------------------------------------------------
@@ -288,8 +157,6 @@ def _committed_unless(conn: Connection, dry_run: bool, progress: Progress) -> It
             raise InvalidInput(f"PostgreSQL refused a value of the file: {refused.rstrip('.')}. "
                                "Nothing was loaded.") from None
         raise
-    finally:
-        _to_record(conn).clear()
     if dry_run:
         transaction.rollback()
     else:
@@ -400,7 +267,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
         in_layer += chunk.rows if chunk.table is target else 0
         report.read += chunk.rows
         progress.read(chunk.rows)
-    report.notes += _unreadable_notes(unreadable)
+    report.notes += unreadable_notes(unreadable)
     if staged:  # a temporary table is never analyzed by autovacuum; without statistics the
         # planner takes staging for a few thousand rows and matches a million by index
         conn.exec_driver_sql(f'ANALYZE "{staging.name}"')
