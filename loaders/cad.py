@@ -156,7 +156,7 @@ class Drawing:
                     batch.column(batch.num_columns - 1), source.crs).wkb.to_numpy(
                         zero_copy_only=False)))
                 outlines = _outlines(shapes)
-                outlines[_is_text(batch)] = None
+                outlines[is_text(batch)] = None
                 digests, islands = _shells(outlines)
                 areas = ~shapely.is_missing(outlines)
                 found.append((fids[areas], digests[areas], islands[areas]))
@@ -174,12 +174,12 @@ class Drawing:
                  ) -> tuple[pd.DataFrame, pa.BinaryArray]:
         """A batch's features as areas: texts and an area drawn again left out, codes from
         the labels inside each area where the frame has none."""
-        is_text = _is_text(attributes)
+        texts = is_text(attributes)
         again = np.isin(fids, self.twins)
         frame = frame.copy()
         self._label(frame, fids)
-        keep = ~(is_text | again)
-        self.counts["texts"] += int(is_text.sum())
+        keep = ~(texts | again)
+        self.counts["texts"] += int(texts.sum())
         self.counts["twice"] += int(again.sum())
         if "land_use_code" in self.fills and "Layer" in attributes:
             areas = keep & np.isin(fids, self.areas, assume_unique=True)
@@ -265,7 +265,7 @@ def _labels(source: Source) -> tuple[shapely.STRtree | None, list[str]]:
     return tree, [t for _, t in present]
 
 
-def _is_text(table: pa.RecordBatch | pd.DataFrame) -> np.ndarray:
+def is_text(table: pa.RecordBatch | pd.DataFrame) -> np.ndarray:
     """Which features are texts, by the classes GDAL says each entity has."""
     names = table.schema.names if isinstance(table, pa.RecordBatch) else list(table.columns)
     if "SubClasses" not in names:

@@ -13,7 +13,6 @@ and counted. The copy is written batch by batch, so memory stays flat.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
@@ -22,12 +21,12 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from loaders.cad import TEXT_CLASSES, gdal_config
+from loaders.batches import BATCH_ROWS, append_to_geopackage
+from loaders.cad import gdal_config, is_text
 
 INSERTS_AS_POINTS = {"DXF_INLINE_BLOCKS": "FALSE"}
 ENTITIES = "entities"  # the drawing's layer (with blocks kept, GDAL adds one of their shapes)
 KEPT = ["EntityHandle", "Layer", "BlockName"]
-BATCH_ROWS = 20_000
 
 
 def points_copy(dataset: str, scratch: Path) -> tuple[Path, list[str]] | None:
@@ -49,16 +48,10 @@ def _points_copy(dataset: str, copy: Path) -> tuple[Path, list[str]]:
                                 use_pyarrow=True) as (meta, reader):
             for batch in reader:
                 frame = _with_tags(batch, tags)
-                is_text = frame["SubClasses"].map(
-                    lambda c: isinstance(c, str) and bool(TEXT_CLASSES.search(c)))
-                texts += int(is_text.sum())
+                text = is_text(frame)
+                texts += int(text.sum())
                 blocks += int(frame["BlockName"].notna().sum())
-                kept = frame[~is_text].drop(columns="SubClasses")
-                if len(kept) or not copy.exists():  # the layer is written even if empty
-                    with warnings.catch_warnings():  # a drawing has no CRS: --crs gives it
-                        warnings.filterwarnings("ignore", "'crs' was not provided")
-                        pyogrio.write_dataframe(kept, copy, layer=ENTITIES, driver="GPKG",
-                                                geometry_type="Unknown", append=copy.exists())
+                append_to_geopackage(frame[~text].drop(columns="SubClasses"), copy, ENTITIES)
     notes = []
     if blocks:
         notes.append(f"{blocks:,} block{'s' if blocks != 1 else ''} read as points, "

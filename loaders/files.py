@@ -29,6 +29,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders import cad, charsets
+from loaders.batches import BATCH_ROWS
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
@@ -49,7 +50,6 @@ from loaders.values import text_values
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
-BATCH_ROWS = 20_000  # small enough that PostgreSQL starts storing soon after the command starts
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
 # the column mapping compares names without their diacritics by itself.
 pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})

@@ -4,24 +4,22 @@ The GDAL that pyogrio brings reads Parquet only through DuckDB, which it does no
 ("libduckdb.so: cannot open shared object file"), and Debian's GDAL has no Parquet driver.
 pyarrow reads the file batch by batch; the geometry column named by the file's "geo"
 metadata (WKB) and its CRS (PROJJSON; none said means longitude/latitude, OGC:CRS84) go
-into a GeoPackage, which the load then reads like any other file. Memory stays flat.
+into a GeoPackage (`batches`), which the load then reads like any other file.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import pyarrow.parquet as pq
-import pyogrio
 import shapely
 from pyproj import CRS
 
 from geo.errors import InvalidInput
+from loaders.batches import BATCH_ROWS, append_to_geopackage
 
-BATCH_ROWS = 20_000
 CRS84 = "OGC:CRS84"  # GeoParquet's CRS when a column says none
 
 
@@ -41,11 +39,10 @@ def _copy(parquet: Path, name: str, copy: Path) -> Path:
     for batch in source.iter_batches(batch_size=BATCH_ROWS):
         frame = batch.to_pandas()
         geometry = shapely.from_wkb(frame.pop(column).to_numpy())
-        layer = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
-        with warnings.catch_warnings():  # a file whose CRS is unknown: --crs gives it
-            warnings.filterwarnings("ignore", "'crs' was not provided")
-            pyogrio.write_dataframe(layer, copy, layer=parquet.stem, driver="GPKG",
-                                    geometry_type="Unknown", append=copy.exists())
+        append_to_geopackage(gpd.GeoDataFrame(frame, geometry=geometry, crs=crs), copy,
+                             parquet.stem)
+    if not copy.exists():
+        raise InvalidInput(f"{name} has no features.")
     return copy
 
 

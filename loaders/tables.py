@@ -36,6 +36,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
+from loaders.batches import BATCH_ROWS
 from loaders.charsets import misread_message, redecoded
 from loaders.gdal_said import gdal_said
 from loaders.mapping import (
@@ -60,7 +61,6 @@ class Headers(NamedTuple):
 SHEET_HEADERS = Headers("FORCE", "DISABLE")  # XLSX and ODS
 CSV_HEADERS = Headers("YES", "NO")
 HEADER_ROWS_SEARCHED = 20
-BATCH_ROWS = 20_000
 WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
 
 
