@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -54,13 +55,22 @@ DEFAULT_CRS = "wgs84"
 COORDINATES = ("wkt", "xy")  # CSV: a WKT column, or x/y (lon/lat) columns for points
 POSTGIS_TRANSFORMS = (WGS84_SRID, TILE_SRID)  # no datum shift to choose
 SPATIAL_LAYERS = tuple(spec for spec in REGISTRY.values() if spec.is_spatial)
+
+
+class IdColumn(NamedTuple):
+    arrow: pa.DataType
+    type: str  # as the Shapefile's fields sidecar says it
+    description: str
+
+
 # Each feature's two ids, before its properties: urbanmap's, and the one it had in the file
 # it was loaded from, which a load of the export given back matches it on (not on the fid:
 # loaders.mapping.SOURCE_ID_KEYS), so an agency's edits come back as changes, not anew.
-ID_COLUMNS = {"fid": pa.int64(), "source_id": pa.string()}
-ID_FIELDS = {"fid": ("integer", "urbanmap feature id"),  # as the fields sidecar says them
-             "source_id": ("text", "the feature's id in its source; loading this file back "
-                                   "matches on it")}
+ID_COLUMNS = {
+    "fid": IdColumn(pa.int64(), "integer", "urbanmap feature id"),
+    "source_id": IdColumn(pa.string(), "text",
+                          "the feature's id in its source; loading this file back matches on it"),
+}
 
 
 @dataclass(frozen=True)
@@ -284,7 +294,7 @@ def layer_select(spec: LayerSpec, request: ExportRequest, ward: Ward | None) -> 
 def copy_columns(spec: LayerSpec, request: ExportRequest) -> list[CopyColumn]:
     fmt = request.format
     types = {"date": pa.string() if fmt.dates == "text" else pa.date32()}
-    return [*(CopyColumn(name, kind) for name, kind in ID_COLUMNS.items()),
+    return [*(CopyColumn(name, column.arrow) for name, column in ID_COLUMNS.items()),
             *(CopyColumn(n, types.get(spec.field(n).type) or arrow_type(spec.field(n).type, fmt))
               for n in request.fields(spec)),
             CopyColumn("geometry", pa.string())]
@@ -295,7 +305,8 @@ def output_schema(spec: LayerSpec, request: ExportRequest,
     """The ids, the properties (renamed by `names`: Shapefile), then the geometry (WKB) or, for
     CSV with coordinates=xy, lon/lat (x/y when projected)."""
     names = names or {}
-    fields = [*(pa.field(names.get(name, name), kind) for name, kind in ID_COLUMNS.items()),
+    fields = [*(pa.field(names.get(name, name), column.arrow)
+                for name, column in ID_COLUMNS.items()),
               *(pa.field(names.get(n, n), arrow_type(spec.field(n).type, request.format))
                 for n in request.fields(spec))]
     if request.coordinates == "xy":

@@ -33,7 +33,6 @@ from sqlalchemy import Connection, Engine, func, select
 from geo.catalog import data_versions
 from geo.export import (
     ID_COLUMNS,
-    ID_FIELDS,
     ExportRequest,
     Ward,
     find_ward,
@@ -167,9 +166,9 @@ def _field_names_file(work: Path, spec: LayerSpec, names: dict[str, str]) -> Pat
         writer = csv.writer(out)
         writer.writerow(["field", "shapefile_field", "type", "unit", "description"])
         for name, short in names.items():
-            if name in ID_FIELDS:
-                kind, description = ID_FIELDS[name]
-                writer.writerow([name, short, kind, "", description])
+            if name in ID_COLUMNS:
+                writer.writerow([name, short, ID_COLUMNS[name].type, "",
+                                 ID_COLUMNS[name].description])
                 continue
             declared = spec.field(name)
             writer.writerow([name, short, declared.type, declared.unit or "",

@@ -148,8 +148,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
             parts.copy(MAPINFO_PARTS[kind], copy)
         _mapinfo_as_latin1(copy)
         return Readable(copy, str(copy), encoding)
-    if kind in (".parquet", ".dxf"):
-        return _converted(path, dataset, encoding, spec, scratch)
+    if kind in CONVERTED:
+        return CONVERTED[kind](path, dataset, encoding, spec, scratch)
     if kind not in (*TEXT_FORMATS, ".shp"):
         return None
     with _Parts(path, dataset) as parts:
@@ -175,15 +175,10 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
                         encoding if vietnamese else None)
 
 
-def _converted(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
-               scratch: Path) -> Readable | None:
-    """GeoParquet, which this GDAL does not read, and a drawing's blocks as points
-    (`cad_blocks`), as GeoPackages; None for a drawing of areas or lines, read as it is."""
+def _parquet_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
+                  scratch: Path) -> Readable:
+    """GeoParquet, which this GDAL does not read, as a GeoPackage (`geoparquet`)."""
     with _Parts(path, dataset) as parts:
-        if parts.suffix == ".dxf":
-            points = cad_blocks.points_copy(dataset, scratch) \
-                if spec.geometry == "Point" else None
-            return Readable(path, str(points[0]), encoding, points[1]) if points else None
         parquet = Path(dataset)
         if parts.archive:  # pyarrow reads a file, not a zip's member
             parquet = scratch / "parquet" / parts.name
@@ -192,6 +187,18 @@ def _converted(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
         copy = geoparquet.geopackage_copy(parquet, parts.name,
                                           scratch / "from-parquet" / f"{parts.stem}.gpkg")
     return Readable(path, str(copy), encoding)
+
+
+def _drawing_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
+                  scratch: Path) -> Readable | None:
+    """A drawing loaded into a point layer, its blocks as points (`cad_blocks`); None for a
+    layer of areas or lines, which reads the drawing as it is."""
+    points = cad_blocks.points_copy(dataset, scratch) if spec.geometry == "Point" else None
+    return Readable(path, str(points[0]), encoding, points[1]) if points else None
+
+
+# Formats read by another library than GDAL, or as GDAL does not read them by default
+CONVERTED = {".parquet": _parquet_copy, ".dxf": _drawing_copy}
 
 
 def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
