@@ -18,7 +18,7 @@ from geo import migrate
 from geo.db import connect_engine, local_cluster, redacted
 from geo.errors import InvalidInput, UrbanmapError
 from geo.settings import Settings
-from layers import REGISTRY, UnknownLayer
+from layers import REGISTRY
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The PostGIS database: embedded cluster and migrations.",
@@ -468,10 +468,6 @@ def main() -> None:
         app()
     except UrbanmapError as error:
         Console(stderr=True).print(Panel(error.message, title=error.title, border_style="red"))
-        raise SystemExit(1) from None
-    except UnknownLayer as error:
-        Console(stderr=True).print(Panel(error.message, title="Unknown layer",
-                                         border_style="red"))
         raise SystemExit(1) from None
     finally:
         # At exit the interpreter would walk every object the libraries made in one last

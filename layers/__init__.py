@@ -1,5 +1,6 @@
 """The layer registry: every table, column and layer urbanmap knows, declared once."""
 
+from geo.errors import NotFound
 from layers import (
     administration,
     economy,
@@ -21,12 +22,11 @@ REGISTRY: dict[str, LayerSpec] = {
 }
 
 
-class UnknownLayer(KeyError):
-    """A layer id the registry does not have; its message names the ones it has."""
+class UnknownLayer(NotFound, KeyError):
+    """A layer id the registry does not have; its message names the ones it has. A KeyError
+    too, as a registry's lookup is."""
 
-    @property
-    def message(self) -> str:
-        return self.args[0]
+    title = "Unknown layer"
 
 
 def get_layer(layer_id: str) -> LayerSpec:
