@@ -152,10 +152,7 @@ class Drawing:
                                 **source.options) as (_, reader):
             for batch in reader:
                 fids = batch.column(0).to_numpy().astype(np.int64)
-                shapes = shapely.from_wkb(np.asarray(storage_wkb(
-                    batch.column(batch.num_columns - 1), source.crs).wkb.to_numpy(
-                        zero_copy_only=False)))
-                outlines = _outlines(shapes)
+                outlines = _outlines(_stored(batch.column(batch.num_columns - 1), source))
                 outlines[is_text(batch)] = None
                 digests, islands = _shells(outlines)
                 areas = ~shapely.is_missing(outlines)
@@ -256,13 +253,18 @@ def _labels(source: Source) -> tuple[shapely.STRtree | None, list[str]]:
                                       where=TEXTS_ONLY, **source.options)
     except (DataSourceError, DataLayerError):  # no Text column: nothing is written
         return None, []
-    points = shapely.from_wkb(np.asarray(storage_wkb(
-        table.column(table.num_columns - 1), source.crs).wkb.to_numpy(zero_copy_only=False)))
+    points = _stored(table.column(table.num_columns - 1), source)
     texts = [charsets.redecoded(text, source.decoded_here) if text else text
              for text in table.column("Text").to_pylist()]
     present = [(p, t) for p, t in zip(points, texts, strict=True) if p is not None and t]
     tree = shapely.STRtree([p for p, _ in present]) if present else None
     return tree, [t for _, t in present]
+
+
+def _stored(wkb: pa.Array | pa.ChunkedArray, source: Source) -> np.ndarray:
+    """GDAL's geometries as shapes in the storage SRID (None where one cannot be stored)."""
+    return shapely.from_wkb(np.asarray(storage_wkb(wkb, source.crs).wkb.to_numpy(
+        zero_copy_only=False)))
 
 
 def is_text(table: pa.RecordBatch | pd.DataFrame) -> np.ndarray:
