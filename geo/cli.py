@@ -116,7 +116,12 @@ def load(
                                  help="Layer inside the file, or sheet of a workbook")] = None,
     crs: Annotated[str | None, typer.Option(
         help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,
-    mode: Annotated[str, typer.Option(help="replace, upsert or append")] = "replace",
+    mode: Annotated[str, typer.Option(
+        help="replace, upsert, append, or update (set attributes of features the file "
+             "names by --key)")] = "replace",
+    key: Annotated[str | None, typer.Option(
+        help="With --mode update: the field rows name features by (default: the layer's "
+             "code, else source id, else name)")] = None,
     mapping: Annotated[Path | None, typer.Option(
         help="Column mapping file: TOML, or YAML if named .yaml")] = None,
     map_: Annotated[list[str] | None, typer.Option(
@@ -128,15 +133,14 @@ def load(
     report: Annotated[Path | None, typer.Option(help="Write the report as JSON here")] = None,
 ) -> None:
     """Load one layer from a file: validated, then published in one transaction."""
-    from loaders.files import load_file
-    from loaders.pipeline import LOAD_MODES
+    from loaders.files import FILE_MODES, load_file
 
-    if mode not in LOAD_MODES:
-        raise InvalidInput(f"--mode must be one of {', '.join(LOAD_MODES)}, not {mode!r}.")
+    if mode not in FILE_MODES:
+        raise InvalidInput(f"--mode must be one of {', '.join(FILE_MODES)}, not {mode!r}.")
     engine = _ready_engine(Settings())
     with _progress(f"{layer} ← {file.name}") as progress:
         result = load_file(engine, layer, file, layer=source_layer, crs=crs, encoding=encoding,
-                           mode=mode, mapping_file=mapping, overrides=_pairs(map_ or []),
+                           mode=mode, key=key, mapping_file=mapping, overrides=_pairs(map_ or []),
                            dry_run=dry_run, progress=progress)
     _finish([result], report)
 

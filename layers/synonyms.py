@@ -58,7 +58,8 @@ SYNONYMS: dict[str, str] = {
 # a register of clinics it is the street of the address.
 LAYER_SYNONYMS: dict[tuple[str, str], str] = {
     ("roads", "name"): "ten_duong", ("alleys", "name"): "ten_hem", ("bridges", "name"): "ten_cau",
-    ("waterways", "name"): "ten_song ten_kenh ten_rach", ("wards", "name"): "ten_phuong",
+    ("waterways", "name"): "ten_song ten_kenh ten_rach",
+    ("wards", "name"): "ten_phuong phuong ward_name ward",
     ("water_areas", "name"): "ten_song ten_kenh ten_rach ten_ho", ("markets", "name"): "ten_cho",
     ("green_spaces", "name"): "ten_cong_vien ten_cv", ("apartments", "name"): "ten_chung_cu",
     ("hospitals", "name"): "ten_benh_vien ten_bv", ("pharmacies", "name"): "ten_nha_thuoc",

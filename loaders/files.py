@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -42,11 +43,13 @@ from loaders.mapping import (
     column_key,
     match_columns,
 )
-from loaders.pipeline import QUIET, Chunk, LoadMode, Progress, load_chunks
+from loaders.pipeline import LOAD_MODES, QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
 from loaders.report import LoadReport
+from loaders.update import attributes_only, key_field, update_features
 from loaders.values import text_values
 
+FILE_MODES = (*LOAD_MODES, "update")
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
@@ -461,18 +464,29 @@ def _recode_frame(frame: pd.DataFrame, encoding: str) -> pd.DataFrame:
 
 
 def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = None,
-              crs: str | None = None, encoding: str | None = None, mode: LoadMode = "replace",
+              crs: str | None = None, encoding: str | None = None,
+              mode: LoadMode | Literal["update"] = "replace", key: str | None = None,
               mapping_file: Path | None = None, overrides: dict[str, str] | None = None,
               dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
-    """Validate `path` and publish it into the layer in one transaction (see pipeline)."""
+    """Validate `path` and publish it into the layer in one transaction (see pipeline); in
+    mode update, set the attributes of the features its rows name by `key` (see update)."""
     spec = get_layer(layer_id)
+    if key is not None and mode != "update":
+        raise InvalidInput("--key names the field an update matches features by; it goes "
+                           "with --mode update.")
+    read_as = attributes_only(spec) if mode == "update" else spec
     with readable(Path(path), encoding, spec, layer) as copy:
-        source = open_source(copy, spec, layer, crs)
+        source = open_source(copy, read_as, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)
-        report = LoadReport(spec.id, Path(path).name, mode, dry_run=dry_run)  # as given
+        if mode == "update":
+            key = key_field(spec, mapping, Path(path).name, key)
+        report = LoadReport(spec.id, Path(path).name, f"update by {key}" if key else mode,
+                            dry_run=dry_run)  # the file's name as given
         report.notes += [*copy.notes, *source.notes]
         if mapping.unmapped:
             report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
         progress.expect(source.features if source.features >= 0 else None)  # -1: unknown
-        return load_chunks(engine, spec, read_chunks(source, spec, mapping, report.notes),
-                           report, mode, progress)
+        chunks = read_chunks(source, read_as, mapping, report.notes)
+        if key is not None:
+            return update_features(engine, spec, chunks, report, mapping, key, progress)
+        return load_chunks(engine, spec, chunks, report, mode, progress)  # type: ignore[arg-type]

@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 import psycopg2
 import pyarrow as pa
@@ -72,7 +71,7 @@ from loaders.staging import (
     staging_table,
 )
 from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
-from loaders.values import cast, typed_chunk, unreadable_notes
+from loaders.values import typed_chunk, unreadable_notes
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
@@ -197,8 +196,7 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     if spec.is_overlay:
         raise InvalidInput(f"{spec.id} is a risk overlay: `urbanmap risk compute "
                            f"{spec.computed_by}` computes it from other layers; load those.")
-    # Two loads of one layer at once would each replace the other's rows: take turns.
-    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
+    take_turns(conn, spec)
     target = LAYER_TABLES[spec.id]
     checked, present = _copy(conn, spec, target, chunks, report, progress)
     if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
@@ -209,6 +207,18 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
         progress.step(f"checking {report.read:,} features")
         validate(conn, spec, checked, report, _district(conn, spec))
         _publish(conn, spec, checked.table, present, mode, report, progress)
+    return finished(conn, spec, report)
+
+
+def take_turns(conn: Connection, spec: LayerSpec) -> None:
+    """Wait for any other load of the layer to end: two at once would each replace the
+    other's rows."""
+    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"urbanmap:{spec.id}"))))
+
+
+def finished(conn: Connection, spec: LayerSpec, report: LoadReport) -> LoadReport:
+    """A load's end in its transaction: a new data version if it changed the layer, and the
+    report to record when the transaction ends."""
     if report.changed and not report.dry_run:
         report.data_version = bump_version(conn, spec.id)
     if not report.dry_run:
@@ -438,35 +448,3 @@ def _built_unique_indexes(conn: Connection, table: Table) -> bool:
         return False
     savepoint.commit()
     return True
-
-
-def update_attributes(engine: Engine, spec: LayerSpec, frame: pd.DataFrame, key: str,
-                      source_file: str) -> LoadReport:
-    """Set attributes of existing features matched on `key` (e.g. ward populations by name)."""
-    if key not in frame.columns or key not in spec.property_names:
-        raise InvalidInput(f"{source_file} has no column {key!r} to match {spec.id} on; "
-                           f"its columns are: {', '.join(map(str, frame.columns))}.")
-    table = LAYER_TABLES[spec.id]
-    report = LoadReport(spec.id, source_file, f"update by {key}", read=len(frame))
-    fields = [spec.field(name) for name in frame.columns if name != key
-              and name in spec.property_names]
-    typed = {f.name: cast(frame[f.name], f) for f in fields}
-    keys = cast(frame[key], spec.field(key))
-    with load_transaction(engine) as conn:
-        for position, key_value in enumerate(keys):
-            changes = {name: _plain(values.iloc[position]) for name, values in typed.items()}
-            matched = conn.execute(update(table).where(table.c[key] == key_value)
-                                   .values(**changes)).rowcount
-            report.updated += matched
-            if not matched:
-                report.reject(f"no feature with this {key}", 1, [str(key_value)])
-        report.data_version = bump_version(conn, spec.id)
-        _to_record(conn).append(report)
-    return report
-
-
-def _plain(value):
-    """numpy and pandas scalars as the Python values the driver binds."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value

@@ -159,14 +159,24 @@ def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: i
 def check_fields(conn: Connection, spec: LayerSpec, checked: Checked,
                  report: LoadReport) -> None:
     for field in spec.fields:
-        column = checked.table.c[field.name]
         if field.required:
-            reject_where(conn, checked, report, f"missing {field.name}", column.is_(None))
+            reject_where(conn, checked, report, f"missing {field.name}",
+                         checked.table.c[field.name].is_(None))
+    check_choices(conn, spec, checked, report)
+
+
+def check_choices(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadReport,
+                  example: ColumnElement | None = None) -> None:
+    """Refuse a value outside its field's choices (a hydrant's status); a row is shown by
+    `example`, by default its source id."""
+    shown = example if example is not None else checked.table.c.source_id
+    for field in spec.fields:
+        column = checked.table.c[field.name]
         if field.choices:
             reject_where(conn, checked, report,
                          f"{field.name} not one of {', '.join(field.choices)}",
                          and_(column.is_not(None), column.not_in(field.choices)),
-                         func.concat(checked.table.c.source_id, literal(": "), column))
+                         func.concat(shown, literal(": "), column))
 
 
 def check_duplicates(conn: Connection, spec: LayerSpec, checked: Checked,

@@ -135,12 +135,13 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame,
     return typed
 
 
-def unreadable_notes(unreadable: Counter[Field]) -> list[str]:
-    """One note per field for the whole file (not one per chunk).
+def unreadable_notes(unreadable: Counter[Field], outcome: str = "left empty") -> list[str]:
+    """One note per field for the whole file (not one per chunk); `outcome`: what became of
+    the value in the layer.
 
     >>> print(*unreadable_notes(Counter({Field("beds", "integer", ""): 1})))
     1 value of beds could not be read as integer and was left empty
     """
     return [f"{count} value{'s' if count > 1 else ''} of {field.name} could not be read as "
-            f"{field.type} and {'were' if count > 1 else 'was'} left empty"
+            f"{field.type} and {'were' if count > 1 else 'was'} {outcome}"
             for field, count in unreadable.items() if count]
