@@ -371,7 +371,7 @@ def _geojson(layer: MapLayer) -> folium.GeoJson:
 
 def _label_field(spec: LayerSpec) -> str | None:
     """The property a tooltip shows: the feature's name, else its code or kind."""
-    candidates = ("name", spec.natural_key, "ward_name", "code", "number", "level_name",
+    candidates = ("name", *spec.natural_key[:1], "ward_name", "code", "number", "level_name",
                   "level", "kind")
     return next((name for name in candidates if name in spec.property_names), None)
 

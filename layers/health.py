@@ -42,6 +42,10 @@ WARD_EPIDEMIC = LayerSpec(
         Field("vaccinated_doses", "integer", "Vaccine doses given that day"),
         Field("fully_vaccinated", "integer", "People with a full course, cumulative"),
     ),
+    # A day's file has no ids of its own: a report is its ward's, of its day. Known by its
+    # place in the file, the next day's reports were refused by append as already loaded,
+    # and overwrote the first day's by upsert.
+    natural_key=("ward_name", "report_date"),
 )
 
 LAYERS = (HOSPITALS, CLINICS, PHARMACIES, HEALTH_STATIONS, WARD_EPIDEMIC)

@@ -25,7 +25,7 @@ PLANNING_ZONES = LayerSpec(
         Field("floor_area_ratio", "real", "Floor area ratio (hệ số sử dụng đất)"),
         Field("approved_on", "date", "Date the plan was approved"),
     ),
-    natural_key="zone_code",
+    natural_key=("zone_code",),
     computed=(
         Field("land_use_category", "text", "Broad category of the code", choices=CATEGORIES),
         AREA_M2,

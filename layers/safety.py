@@ -21,7 +21,7 @@ HYDRANTS = LayerSpec(
     ),
     minzoom=12,
     duplicate_within_m=1.0,
-    natural_key="code",
+    natural_key=("code",),
 )
 
 LAYERS = (HYDRANTS,)

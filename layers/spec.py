@@ -53,9 +53,9 @@ class LayerSpec:
     minzoom: int = 10
     maxzoom: int = 22
     feature_cap: int = 50_000
-    # The attribute that names a feature for good (a hydrant's painted code): loads match
-    # features on it when the file has no id column of its own.
-    natural_key: str | None = None
+    # The attributes that name a feature for good (a hydrant's painted code; a ward report's
+    # ward and day): loads match features on them when the file has no id column of its own.
+    natural_key: tuple[str, ...] = ()
     # Two features closer than this are one asset entered twice (hydrants: 1 m).
     duplicate_within_m: float | None = None
     # Columns the database computes (area from the geometry, category from the code);

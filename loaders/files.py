@@ -47,7 +47,7 @@ from loaders.pipeline import LOAD_MODES, QUIET, Chunk, LoadMode, Progress, load_
 from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
 from loaders.report import LoadReport
 from loaders.update import attributes_only, key_field, update_features
-from loaders.values import text_values
+from loaders.values import natural_ids, text_values
 
 FILE_MODES = (*LOAD_MODES, "update")
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
@@ -430,12 +430,10 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec, mapping: ColumnMapp
     # without either (none in the file, or blank) by its position in the file. An id column
     # may be there and blank throughout: KML's, for placemarks (as Google's apps write them).
     ids = None
-    for key in ("source_id", spec.natural_key):
-        if key in frame:
-            found = text_values(frame[key])
-            ids = found if ids is None else ids.where(ids.notna(), found)
-            if not ids.hasnans:
-                break
+    for found in _ids(frame, spec):
+        ids = found if ids is None else ids.where(ids.notna(), found)
+        if not ids.hasnans:
+            break
     if ids is None or ids.hasnans:
         by_position = pd.Series(attributes[FID_COLUMN].astype("int64").astype(str).values,
                                 index=frame.index, dtype=object)
@@ -445,6 +443,16 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec, mapping: ColumnMapp
         fids = attributes[FID_COLUMN].to_numpy("int64")
         frame, geometries = drawing.areas_of(attributes, frame, geometries, fids)
     return (frame, geometries), stored
+
+
+def _ids(frame: pd.DataFrame, spec: LayerSpec) -> Iterator[pd.Series]:
+    """The rows' ids as the file gives them, then as the natural key makes them: each only
+    if the one before leaves some row without."""
+    if "source_id" in frame:
+        yield text_values(frame["source_id"])
+    natural = natural_ids(spec, frame)
+    if natural is not None:
+        yield natural
 
 
 def z_fields(spec: LayerSpec, mapping: ColumnMapping) -> list[Field]:

@@ -72,7 +72,8 @@ def key_field(spec: LayerSpec, mapping: ColumnMapping, file_name: str,
         raise InvalidInput(f"{spec.id} has no field {named!r} to match features by; its "
                            f"fields are: {', '.join(keys)}.")
     has = set(mapping.fields) | ({SOURCE_ID} if mapping.source_id else set())
-    wanted = [named] if named else [k for k in (spec.natural_key, *DEFAULT_KEYS) if k in keys]
+    own = spec.natural_key if len(spec.natural_key) == 1 else ()  # a key of one field
+    wanted = [named] if named else [k for k in (*own, *DEFAULT_KEYS) if k in keys]
     found = next((k for k in dict.fromkeys(wanted) if k in has), None)
     if found is None:
         which = f"column for {named!r}" if named else \

@@ -118,6 +118,34 @@ def _text(value: object) -> str | None:
     return nfc(str(value))
 
 
+KEY_SEPARATOR = " | "
+
+
+def natural_ids(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
+    """Ids made of the layer's natural key, where the frame has all its fields (else None):
+    a hydrant's code; a ward report's ward and day, the day as its field reads it, so that
+    01/11/2021 and 2021-11-01 are one day. Missing where a part is.
+
+    >>> from layers import get_layer
+    >>> frame = pd.DataFrame({"ward_name": ["Phường Tân Phong", "Tân Hưng"],
+    ...                       "report_date": ["01/11/2021", None]})
+    >>> natural_ids(get_layer("ward_epidemic"), frame).tolist()
+    ['Phường Tân Phong | 2021-11-01', None]
+    """
+    if not spec.natural_key or any(name not in frame for name in spec.natural_key):
+        return None
+    parts = []
+    for name in spec.natural_key:
+        field = spec.field(name)
+        values = cast(frame[name], field)
+        parts.append(values if field.type == "text" else text_values(values))
+    if len(parts) == 1:
+        return parts[0]
+    joined = [None if any(pd.isna(value) for value in row) else KEY_SEPARATOR.join(row)
+              for row in zip(*(part.tolist() for part in parts), strict=True)]
+    return pd.Series(joined, index=frame.index, dtype=object)
+
+
 def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame,
                 unreadable: Counter[Field]) -> pd.DataFrame:
     """The chunk's values as the fields' types; counts per field the values left empty

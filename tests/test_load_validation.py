@@ -113,6 +113,37 @@ def test_a_feature_without_its_id_is_known_by_its_place_in_the_file(
     assert (again.inserted, again.unchanged) == (0, 3)
 
 
+def test_daily_ward_reports_are_known_by_ward_and_day(migrated_engine: Engine,
+                                                      tmp_path: Path) -> None:
+    """A day's epidemic reports have no ids: each is its ward's report of its day. Known by
+    its place in the file, the next day's file was refused by append ("already in the
+    layer") and, by upsert, overwrote the first day's reports."""
+    def day(name: str, *lines: str) -> Path:
+        path = tmp_path / name
+        path.write_text("ward_name,report_date,new_cases\n" + "\n".join(lines) + "\n",
+                        encoding="utf-8")
+        return path
+
+    engine = migrated_engine
+    load_file(engine, "ward_epidemic", day("d1.csv", "Phường Tân Phong,2021-11-01,3",
+                                           "Phường Tân Hưng,2021-11-01,5"))
+    second = load_file(engine, "ward_epidemic", day("d2.csv", "Phường Tân Phong,02/11/2021,4",
+                                                    "Phường Tân Hưng,02/11/2021,6"),
+                       mode="append")
+    assert (second.inserted, second.rejected_total) == (2, 0)
+    corrected = load_file(engine, "ward_epidemic", day(
+        "fix.csv", "Phường Tân Hưng,01/11/2021,7", "Phường Tân Hưng,2021-11-01,8"),
+        mode="upsert")
+    assert (corrected.updated, corrected.inserted) == (1, 0)
+    assert corrected.rejected == {"duplicate source id in the file": 1}
+    assert corrected.examples["duplicate source id in the file"] == [
+        "Phường Tân Hưng | 2021-11-01"]
+    assert rows(engine, "SELECT ward_name, report_date::text, new_cases FROM ward_epidemic "
+                        "ORDER BY report_date, ward_name") == [
+        ("Phường Tân Hưng", "2021-11-01", 7), ("Phường Tân Phong", "2021-11-01", 3),
+        ("Phường Tân Hưng", "2021-11-02", 6), ("Phường Tân Phong", "2021-11-02", 4)]
+
+
 def test_dry_run_reports_and_writes_nothing(loaded: Engine, tmp_path: Path) -> None:
     before = version(loaded)
     report = load_file(loaded, "hydrants", write_geojson(tmp_path / "new.geojson",

@@ -86,3 +86,21 @@ def test_a_layer_with_features_keeps_them_through_the_byte_order_migration(
         index = conn.exec_driver_sql(
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_hydrants_source_id'").scalar()
     assert index is not None and "UNIQUE" in index
+
+
+def test_ward_reports_loaded_before_are_known_by_ward_and_day(fresh_engine: Engine) -> None:
+    """Loaded by an earlier release, their ids were row numbers; a correction upserted after
+    the upgrade must find them. A ward and day reported twice keep their numbers."""
+    migrate.upgrade(fresh_engine, "0007")
+    with fresh_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO ward_epidemic (ward_name, report_date, new_cases, source_id) VALUES "
+            "('Phường Tân Phong', '2021-11-01', 3, '1'), ('Phường Tân Hưng', '2021-11-01', 5, "
+            "'2'), ('Phường Tân Hưng', '2021-11-02', 6, '3'), ('Phường Tân Hưng', "
+            "'2021-11-02', 1, '4'), ('Phường Tân Quy', '2021-11-01', 2, 'BC-17')")
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as conn:
+        ids = conn.exec_driver_sql(
+            "SELECT source_id FROM ward_epidemic ORDER BY fid").scalars().all()
+    assert ids == ["Phường Tân Phong | 2021-11-01", "Phường Tân Hưng | 2021-11-01", "3", "4",
+                   "BC-17"]
