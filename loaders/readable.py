@@ -239,18 +239,11 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
     """What GDAL should open: the path itself, or the dataset inside a zip (never extracted)."""
     if not path.exists():
         raise InvalidInput(f"{path} does not exist.")
+    if path.suffix.lower() == ".kmz":
+        return _kmz_dataset(path)
     if path.suffix.lower() != ".zip":
         return str(path)
-    try:
-        names = zipfile.ZipFile(path).namelist()
-    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):  # a damaged header's
-        # "zip version 7.7" or a compression only other tools write; a name said to be UTF-8
-        raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
-    unsafe = [name for name in names if _unsafe_member(name)]
-    if unsafe:
-        raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "
-                           "points outside the archive; urbanmap refuses such archives. "
-                           "Re-create the zip with plain file names.")
+    names = _member_names(path)
     datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
                 and not n.lower().endswith(EXPORT_SIDECARS)]
     if layer_hint:
@@ -261,6 +254,31 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
                            "Name the one you want with --layer.")
     return f"/vsizip/{path.resolve()}/{datasets[0]}"
+
+
+def _member_names(path: Path) -> list[str]:
+    """The names in a zip archive, refused if it is damaged or a name points outside it."""
+    try:
+        names = zipfile.ZipFile(path).namelist()
+    except (zipfile.BadZipFile, NotImplementedError, UnicodeDecodeError):  # a damaged header's
+        # "zip version 7.7" or a compression only other tools write; a name said to be UTF-8
+        raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
+    unsafe = [name for name in names if _unsafe_member(name)]
+    if unsafe:
+        raise InvalidInput(f"{path.name} holds a file with an unsafe path ({unsafe[0]}) that "
+                           "points outside the archive; urbanmap refuses such archives. "
+                           "Re-create the zip with plain file names.")
+    return names
+
+
+def _kmz_dataset(path: Path) -> str:
+    """A KMZ whose one KML holds the placemarks (Google Earth's "Save as KMZ", a KML
+    zipped) is read as that KML inside it: read as a KMZ, GDAL loses the columns of its
+    ExtendedData when they are declared by a <Schema> (SchemaData, as GDAL and QGIS write
+    KML), and a hydrant would arrive without its status. A KMZ of several KMLs (GDAL's own,
+    a doc.kml linking one per layer) is read as a KMZ, which follows the links."""
+    kmls = [name for name in _member_names(path) if name.lower().endswith(".kml")]
+    return f"/vsizip/{path.resolve()}/{kmls[0]}" if len(kmls) == 1 else str(path)
 
 
 def _unsafe_member(name: str) -> bool:

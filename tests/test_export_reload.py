@@ -9,6 +9,8 @@ the sample other modules read.
 
 from __future__ import annotations
 
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pyogrio
@@ -65,6 +67,30 @@ def test_an_export_loaded_back_changes_nothing(district: Engine, tmp_path: Path,
             0, 0, 0, len(before)), (layer, report.summary())
         assert features(district, layer) == before
         assert versions(district)[layer] == version
+
+
+@pytest.mark.parametrize("packed_by", ["zipped", "ogr2ogr"])
+def test_a_kml_export_given_back_as_kmz_changes_nothing(district: Engine, tmp_path: Path,
+                                                        packed_by: str) -> None:
+    """Google Earth sends KML as KMZ: the KML zipped as doc.kml, with its icons. Read as a
+    KMZ, GDAL lost the columns the export declares in a <Schema>, and every hydrant was
+    refused as missing its status. A KMZ GDAL writes (doc.kml linking a KML per layer)
+    loads too."""
+    path, _ = exported(district, "hydrants", "kml", "wgs84", tmp_path / "export")
+    kmz = tmp_path / "tru_nuoc.kmz"
+    if packed_by == "zipped":
+        with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(path, "doc.kml")
+            archive.writestr("files/hydrant.png", b"\x89PNG\r\n\x1a\n")
+    else:
+        subprocess.run(["ogr2ogr", "-f", "LIBKML", str(kmz), str(path)], check=True,
+                       capture_output=True)
+    before, version = features(district, "hydrants"), versions(district)["hydrants"]
+    report = load_file(district, "hydrants", kmz)
+    assert (report.inserted, report.updated, report.deleted, report.unchanged) == (
+        0, 0, 0, len(before)), report.summary()
+    assert features(district, "hydrants") == before
+    assert versions(district)["hydrants"] == version
 
 
 def test_an_edit_in_an_export_comes_back_as_an_update_of_that_feature(
