@@ -267,7 +267,11 @@ def load_osm(engine: Engine, path: Path, clip: bool = True, dry_run: bool = Fals
                 f"{layer}: {what}"))
             said.step("reading")
             stored = shapely.to_wkb(to_storage(frame.geometry.values, wgs84))
-            chunk = (pd.DataFrame(frame.drop(columns="geometry")), pa.array(stored, pa.binary()))
+            # A field no feature of the extract has a tag for is one OpenStreetMap says
+            # nothing of (wards' populations, from the statistics office): left out, so
+            # that the layer keeps its values.
+            attributes = pd.DataFrame(frame.drop(columns="geometry")).dropna(axis=1, how="all")
+            chunk = (attributes, pa.array(stored, pa.binary()))
             report = LoadReport(layer_id, path.name, "replace", dry_run=dry_run)
             if made_valid := frame.attrs.get("made_valid"):
                 report.notes.append(f"{made_valid:,} invalid geometr"

@@ -10,7 +10,9 @@ with the layer's indexes built once the rows are in (`loaders.indexes`).
 - replace: the layer becomes the file. Features are matched on source id, so unchanged
   ones keep their fid and loading the same file twice changes nothing. Features absent
   from the file are deleted; a feature the file holds but that fails validation keeps its
-  previous version rather than vanishing.
+  previous version rather than vanishing. A field the file has no column for keeps the
+  values it has (a file of ward boundaries leaves the populations the statistics office
+  gave): a value is changed by a file that says it, blank included.
 - upsert: update features the file has, insert new ones, leave the rest.
 - append: insert; a source id already in the layer is refused (use upsert).
 
@@ -199,8 +201,6 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
     take_turns(conn, spec)
     target = LAYER_TABLES[spec.id]
     checked, present = _copy(conn, spec, target, chunks, report, progress)
-    if mode == "replace":  # the layer becomes the file: a field it lacks is emptied
-        present = [f.name for f in spec.fields]
     if checked.in_layer:
         _check_in_layer(conn, spec, checked, report, _district(conn, spec), progress)
     else:
@@ -352,6 +352,10 @@ def _publish(conn: Connection, spec: LayerSpec, staging: Table, columns: list[st
     if not was_empty and mode != "append":
         progress.step("matching them with the layer's features")
         matches, known, paired = _match(conn, spec, staging, values, absent=mode == "replace")
+        kept = [f.name for f in spec.fields if f.name not in columns]
+        if kept and known:
+            report.notes.append(f"{', '.join(kept)} not in the file: the features kept "
+                                "keep their values")
         if known:
             report.updated = conn.execute(
                 update(target).where(matches.c.differs, matches.c.fid == target.c.fid,

@@ -8,6 +8,7 @@ from test_database import libpq_url, urbanmap  # how the suite runs the command
 
 from geo.osm import admin_areas, read_osm
 from geo.sample import OSM_EXTRACT
+from loaders.files import load_file
 from loaders.osm import load_osm
 from loaders.pipeline import Progress
 
@@ -94,3 +95,24 @@ def test_an_area_that_crosses_itself_is_made_valid_to_be_clipped(migrated_engine
     assert "1 invalid geometry was made valid to clip them to the boundary" in report.notes
     assert count(migrated_engine, "SELECT count(*) FROM apartments WHERE ST_IsValid(geom) AND "
                  "ST_XMax(ST_Transform(geom, 4326)) <= 106.7300001") == 1
+
+
+def test_a_new_extract_keeps_what_other_sources_gave_the_layers(migrated_engine: Engine,
+                                                                tmp_path: Path) -> None:
+    """The extract is loaded again each week; the statistics office's ward populations,
+    loaded in between, are no tag OpenStreetMap has. Before, each new extract emptied them,
+    and with them the epidemic levels' rates."""
+    load_osm(migrated_engine, OSM_EXTRACT)
+    with migrated_engine.connect() as conn:
+        wards = conn.execute(text("SELECT name FROM wards ORDER BY name")).scalars().all()
+    populations = tmp_path / "dan_so.csv"
+    populations.write_text("Phường,Dân số\n" + "".join(
+        f"{name},{30_000 + 1_000 * n}\n" for n, name in enumerate(wards)), encoding="utf-8")
+    load_file(migrated_engine, "wards", populations, mode="update")
+    reports = {r.layer_id: r for r in load_osm(migrated_engine, OSM_EXTRACT)}
+    assert count(migrated_engine, "SELECT count(population) FROM wards") == len(wards) >= 10
+    assert count(migrated_engine, "SELECT sum(population) FROM wards") == sum(
+        30_000 + 1_000 * n for n in range(len(wards)))
+    assert "code, population not in the file: the features kept keep their values" in \
+        reports["wards"].notes
+    assert not reports["wards"].changed

@@ -204,6 +204,28 @@ def test_loading_the_same_file_twice_changes_nothing(migrated_engine: Engine,
     assert version(migrated_engine) == 1 and again.data_version is None
 
 
+def test_replace_keeps_the_values_of_fields_the_file_has_no_column_for(
+        loaded: Engine, tmp_path: Path) -> None:
+    """A file of hydrant positions from the survey has no pressures: the inspection's stay.
+    A column the file has is its say, blank included. Before, a replace emptied every field
+    the file lacked."""
+    measured = [feature({"code": c, "status": "working", "pressure_bar": p}, point(dx))
+                for c, p, dx in (("H1", 3.5, 0), ("H2", 2.0, 0.001), ("H3", 4.0, 0.002))]
+    load_file(loaded, "hydrants", write_geojson(tmp_path / "measured.geojson", measured))
+    surveyed = [hydrant("H1"), hydrant("H2", 0.0011), hydrant("H3", 0.002)]  # H2 moved
+    report = load_file(loaded, "hydrants", write_geojson(tmp_path / "survey.geojson", surveyed))
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert "last_inspected, pressure_bar, street not in the file: the features kept keep " \
+        "their values" in report.notes
+    assert rows(loaded, "SELECT code, pressure_bar FROM hydrants ORDER BY code") == [
+        ("H1", 3.5), ("H2", 2.0), ("H3", 4.0)]
+    blank = [feature({"code": "H1", "status": "working", "pressure_bar": None}, point()),
+             *surveyed[1:]]
+    load_file(loaded, "hydrants", write_geojson(tmp_path / "blank.geojson", blank))
+    assert rows(loaded, "SELECT code, pressure_bar FROM hydrants ORDER BY code") == [
+        ("H1", None), ("H2", None), ("H3", None)]
+
+
 def test_replace_updates_changed_deletes_absent_and_bumps_the_version(
         loaded: Engine, tmp_path: Path) -> None:
     second = [hydrant("H1"), hydrant("H2", 0.001, status="out_of_service"), hydrant("H4", .003)]
