@@ -31,6 +31,7 @@ from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders import cad, charsets
 from loaders.batches import BATCH_ROWS
+from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
@@ -483,6 +484,11 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
         raise InvalidInput("--key names the field an update matches features by; it goes "
                            "with --mode update.")
     read_as = attributes_only(spec) if mode == "update" else spec
+    part = exported_part(Path(path), spec.id) if mode == "replace" else None
+    if part:
+        raise InvalidInput(f"{Path(path).name} is an urbanmap export of {part} only: replacing "
+                           f"{spec.id} with it would delete every feature outside it. Load it "
+                           "with --mode upsert, or --mode update to take only its attributes.")
     with readable(Path(path), encoding, spec, layer) as copy:
         source = open_source(copy, read_as, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides)

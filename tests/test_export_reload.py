@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from geo import migrate
 from geo.catalog import data_versions
 from geo.db import make_engine
+from geo.errors import InvalidInput
 from geo.export import build_request
 from geo.export_package import run_export
 from loaders.files import load_file
@@ -90,6 +91,35 @@ def test_a_kml_export_given_back_as_kmz_changes_nothing(district: Engine, tmp_pa
     assert (report.inserted, report.updated, report.deleted, report.unchanged) == (
         0, 0, 0, len(before)), report.summary()
     assert features(district, "hydrants") == before
+    assert versions(district)["hydrants"] == version
+
+
+PARTS = [("gpkg", {"ward": "Tân Phong"}, "the hydrants over Phường Tân Phong"),
+         ("shp", {"filter": "status = 'working'"}, "the hydrants matching status = 'working'"),
+         ("geojson", {"bbox": "106.70,10.70,106.72,10.75"},
+          "the hydrants in the box 106.7, 10.7, 106.72, 10.75")]
+
+
+@pytest.mark.parametrize(("fmt", "selection", "part"), PARTS, ids=[p[0] for p in PARTS])
+def test_an_export_of_part_of_a_layer_does_not_replace_the_layer(
+        district: Engine, tmp_path: Path, fmt: str, selection: dict, part: str) -> None:
+    """One ward's hydrants, edited and sent back, replaced the layer: every other hydrant
+    was deleted. The export's metadata (in a GeoPackage, in the zip, beside a GeoJSON) says
+    it is a part; a replace refuses it, and an upsert takes it."""
+    artefact = run_export(district, build_request(["hydrants"], fmt, **selection), tmp_path)
+    before, version = features(district, "hydrants"), versions(district)["hydrants"]
+    with pytest.raises(InvalidInput) as refused:
+        load_file(district, "hydrants", artefact.path)
+    assert str(refused.value) == (
+        f"{artefact.path.name} is an urbanmap export of {part} only: replacing hydrants with "
+        "it would delete every feature outside it. Load it with --mode upsert, or --mode "
+        "update to take only its attributes.")
+    assert features(district, "hydrants") == before
+    exported_count = artefact.metadata["layers"][0]["features"]
+    assert 0 < exported_count < len(before)
+    report = load_file(district, "hydrants", artefact.path, mode="upsert")
+    assert (report.inserted, report.updated, report.deleted, report.unchanged) == (
+        0, 0, 0, exported_count)
     assert versions(district)["hydrants"] == version
 
 

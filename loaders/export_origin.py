@@ -1,0 +1,64 @@
+"""Whether a file is an urbanmap export of part of a layer: the features over one ward, in a
+box, or matching a filter (`geo/export.py`).
+
+An agency given one ward's hydrants edits them and sends the file back. Loaded as a replace,
+the default, the layer became that ward's hydrants: every other one was deleted. The export
+says what it selected in its metadata (`geo/export_package.py`), inside a GeoPackage
+(`gpkg_metadata`) or a zip, or beside the file as `<name>.metadata.json`; a replace reads it
+there and refuses such a file, naming the mode that fits it. A file sent back without its
+metadata cannot be told from a whole layer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from contextlib import closing
+from pathlib import Path
+
+GENERATOR = "urbanmap"  # geo.export_package.GENERATOR, as every export's metadata says
+SIDECAR = ".metadata.json"
+
+
+def exported_part(path: Path, layer_id: str) -> str | None:
+    """What an urbanmap export at `path` kept of `layer_id`, e.g. "the hydrants over Phường
+    Tân Phong", when it was made with a ward, a box or a filter; else None (not an export,
+    an export of the whole layer, or one of other layers)."""
+    metadata = _metadata(path)
+    if not metadata or metadata.get("generator") != GENERATOR or layer_id not in {
+            layer.get("id") for layer in metadata.get("layers") or ()}:
+        return None
+    request, ward = metadata.get("request") or {}, (metadata.get("selection") or {}).get("ward")
+    kept = ([f"over {ward.get('name')}"] if ward else []) + \
+        ([f"in the box {', '.join(map(str, request['bbox']))}"] if request.get("bbox") else []) + \
+        ([f"matching {request['filter']}"] if request.get("filter") else [])
+    return f"the {layer_id} " + " and ".join(kept) if kept else None
+
+
+def _metadata(path: Path) -> dict | None:
+    try:
+        if path.suffix.lower() == ".gpkg":
+            return _in_geopackage(path)
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                inside = [n for n in archive.namelist() if n.endswith(SIDECAR)]
+                return json.loads(archive.read(inside[0])) if len(inside) == 1 else None
+        beside = path.with_name(path.stem + SIDECAR)
+        return json.loads(beside.read_text(encoding="utf-8")) if beside.is_file() else None
+    except (OSError, ValueError, zipfile.BadZipFile, sqlite3.Error):
+        return None  # unreadable metadata says nothing; the load reads the file itself
+
+
+def _in_geopackage(path: Path) -> dict | None:
+    """The JSON document of the GeoPackage metadata extension, opened read-only (the file is
+    the sender's)."""
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_metadata'").fetchone():
+            return None
+        for (document,) in db.execute("SELECT metadata FROM gpkg_metadata "
+                                      "WHERE mime_type = 'application/json'"):
+            found = json.loads(document)
+            if isinstance(found, dict) and found.get("generator") == GENERATOR:
+                return found
+    return None
