@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zipfile
+import zlib
 from contextlib import closing
 from pathlib import Path
 
@@ -46,8 +47,9 @@ def _metadata(path: Path) -> dict | None:
                 return json.loads(archive.read(inside[0])) if len(inside) == 1 else None
         beside = path.with_name(path.stem + SIDECAR)
         return json.loads(beside.read_text(encoding="utf-8")) if beside.is_file() else None
-    except (OSError, ValueError, zipfile.BadZipFile, sqlite3.Error):
-        return None  # unreadable metadata says nothing; the load reads the file itself
+    except (OSError, ValueError, EOFError, NotImplementedError, zipfile.BadZipFile,
+            zlib.error, sqlite3.Error):
+        return None  # unreadable metadata says nothing: reading the file says what is wrong
 
 
 def _in_geopackage(path: Path) -> dict | None:
