@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec
 from loaders.batches import BATCH_ROWS
 from loaders.charsets import misread_message, redecoded
+from loaders.degrees import as_decimal, dms_degrees
 from loaders.gdal_said import gdal_said
 from loaders.mapping import (
     LAT_KEYS,
@@ -74,23 +75,30 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     heading = _heading(dataset, sheet, spec, SHEET_HEADERS, typed_in)
     copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
     try:
-        _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
+        converted = _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
                            f"{gdal_said(exc)}. The workbook may be damaged.") from None
-    return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)])]
+    return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)]),
+                  *_degrees_note(converted)]
 
 
 def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
                      typed_in: str | None = None) -> list[str] | None:
-    """A CSV whose heading is not its first row copied to `copy` from the heading down, and
-    a note saying so; None, and no copy, for a CSV as GDAL reads it."""
+    """A CSV whose heading is not its first row, or whose coordinates are typed in degrees
+    and minutes, copied to `copy` from the heading down with decimal degrees, and notes
+    saying so; None, and no copy, for a CSV as GDAL reads it."""
     layer = PurePosixPath(dataset).stem
     heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in)
-    if heading is None or heading.data_from == 1:
+    if heading is None or (heading.data_from == 1 and not heading.degrees_typed):
         return None
-    _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
-    return _read_from(heading)
+    converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
+    return _read_from(heading) + _degrees_note(converted)
+
+
+def _degrees_note(converted: int) -> list[str]:
+    return [f"{converted:,} coordinate{'s' if converted != 1 else ''} in degrees and minutes "
+            "read as decimal degrees"] if converted else []
 
 
 def _read_from(heading: Heading | None) -> list[str]:
@@ -133,6 +141,7 @@ class Heading:
     first: int
     rows: int
     names: list[str]
+    degrees_typed: bool = False  # a longitude or latitude below it in degrees and minutes
 
     @property
     def data_from(self) -> int:
@@ -163,7 +172,12 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
             score = _names_known(_paired(read, first), spec)
             if score > max(best_score, alone[first + 1]):
                 best, best_score = Heading(first, 2, _column_names(_paired(cells, first))), score
-    return best
+    if best is None:
+        return None
+    positions = [i for i, name in enumerate(best.names) if column_key(name) in LON_KEYS | LAT_KEYS]
+    typed = any(dms_degrees(row[i]) is not None for row in cells[best.data_from:]
+                for i in positions if row[i])
+    return replace(best, degrees_typed=typed)
 
 
 def _paired(rows: list[list[str | None]], first: int) -> list[str | None]:
@@ -188,7 +202,8 @@ def _names_known(row: Sequence[str | None], spec: LayerSpec) -> int:
 
 
 def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
-               headers: Headers) -> None:
+               headers: Headers) -> int:
+    """Write the copy; how many coordinates in degrees and minutes it has as decimals."""
     # GDAL's own guess at the header stands when no row names a column: the load then says
     # what the file lacks (coordinates, a required field) in the usual words. Headings in
     # the first row alone are GDAL's to read too, which then types each column.
@@ -202,12 +217,20 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
             schema = pa.schema([f.with_name(n)
                                 for f, n in zip(schema, heading.names, strict=True)])
         skip = 0 if typed else heading.data_from
+        positions = [i for i, name in enumerate(schema.names)
+                     if column_key(name) in LON_KEYS | LAT_KEYS]
+        converted = 0
         with pa_csv.CSVWriter(copy, schema,
                               write_options=pa_csv.WriteOptions(delimiter=";")) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch]).rename_columns(schema.names)
                 table, skip = table.slice(skip), max(0, skip - table.num_rows)
+                for i in positions:
+                    column, count = as_decimal(table.column(i))
+                    table, converted = table.set_column(i, schema.field(i), column), \
+                        converted + count
                 writer.write_table(_without_blank_rows(table))
+    return converted
 
 
 def _without_blank_rows(table: pa.Table) -> pa.Table:

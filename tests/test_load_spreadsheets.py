@@ -6,6 +6,7 @@ cannot be read are refused with a message, the layer as it was."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import re
 import subprocess
@@ -143,6 +144,44 @@ def test_csv_saved_from_an_office_sheet_loads_from_its_heading_row(
     assert stored(migrated_engine) == STORED
     assert worst_error_m(migrated_engine) < TOLERANCE_M
     assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
+
+
+def dms(value: float, positive: str, negative: str, style: str) -> str:
+    """A coordinate as a GPS receiver or a survey list writes it."""
+    hemisphere = positive if value >= 0 else negative
+    degrees, rest = divmod(abs(value) * 3600, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if style == "symbols":
+        return f"{int(degrees)}°{int(minutes):02d}'{seconds:06.3f}\"{hemisphere}"
+    if style == "spaces":
+        return f"{hemisphere} {int(degrees)} {int(minutes)} {seconds:.3f}"
+    return f"{int(degrees)}°{(rest / 60):.5f}'"  # degrees and decimal minutes
+
+
+@pytest.mark.parametrize("style", ["symbols", "spaces", "minutes"])
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_coordinates_in_degrees_and_minutes_load(migrated_engine: Engine, tmp_path: Path,
+                                                 kind: str, style: str) -> None:
+    """A list typed from a GPS receiver's screen: 10°46'21.300"N, N 10 46 21.300 or
+    10°46.35500'. GDAL reads such a column as text, and every hydrant had no position."""
+    table = [["Mã trụ", "Tình trạng", "Vĩ độ", "Kinh độ"]] + [
+        [code, status, dms(lat, "N", "S", style), dms(lon, "E", "W", style)]
+        for code, status, _, _, _, lon, lat in HYDRANTS]
+    if kind == "xlsx":
+        book = openpyxl.Workbook()
+        for row in table:
+            book.active.append(row)
+        path = tmp_path / "gps.xlsx"
+        book.save(path)
+    else:
+        path = tmp_path / "gps.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(table)
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert "6 coordinates in degrees and minutes read as decimal degrees" in report.notes
+    assert [row[:2] for row in stored(migrated_engine)] == [row[:2] for row in STORED]
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
 
 
 @pytest.mark.parametrize("crs_from", [".prj", "--crs"])
