@@ -26,6 +26,7 @@ import pyogrio
 from pyproj import CRS
 
 from geo.errors import BadRequest
+from geo.export_part import PARQUET_KEY, part_sentence
 from layers import LayerSpec
 from layers.spec import FieldType
 
@@ -149,13 +150,15 @@ def safe_file_stem(text: str) -> str:
 # -- writing one layer -------------------------------------------------------------------
 
 def write_layer(fmt: ExportFormat, batches: pa.RecordBatchReader, path: Path, spec: LayerSpec,
-                crs: CRS, geometry: bool = True) -> None:
+                crs: CRS, geometry: bool = True, part: str | None = None) -> None:
     """Write one layer's stream of batches to `path` (a GeoPackage may already hold others).
 
     `geometry` is False for CSV with coordinate columns: the batches then carry none.
+    `part`: what the export kept of the layer, if not all of it (`geo.export_part`), said
+    in the file where its format has room for it.
     """
     if fmt.driver is None:
-        write_geoparquet(batches, path, spec, crs)
+        write_geoparquet(batches, path, spec, crs, part)
         return
     first_layer = not path.exists()
     pyogrio.write_arrow(
@@ -164,10 +167,11 @@ def write_layer(fmt: ExportFormat, batches: pa.RecordBatchReader, path: Path, sp
         geometry_type=spec.geometry if geometry else None,
         crs=crs.to_wkt() if geometry else None,
         dataset_options=_dataset_options(fmt, spec) if first_layer else None,
-        layer_options=_layer_options(fmt, spec, geometry))
+        layer_options=_layer_options(fmt, spec, geometry, part))
 
 
-def _layer_options(fmt: ExportFormat, spec: LayerSpec, geometry: bool) -> dict[str, str]:
+def _layer_options(fmt: ExportFormat, spec: LayerSpec, geometry: bool,
+                   part: str | None = None) -> dict[str, str]:
     options = dict(fmt.layer_options)
     if fmt.id == "csv" and not geometry:
         options.pop("GEOMETRY")
@@ -176,6 +180,8 @@ def _layer_options(fmt: ExportFormat, spec: LayerSpec, geometry: bool) -> dict[s
                        DESCRIPTION=spec.description)
     if fmt.id == "fgb":
         options.update(TITLE=f"{spec.title} ({spec.title_vi})", DESCRIPTION=spec.description)
+    if part and fmt.id in ("fgb", "geojson"):  # a layer description, kept by GDAL's reader
+        options["DESCRIPTION"] = f"{spec.description} {part_sentence(part)}"
     return options
 
 
@@ -191,7 +197,7 @@ GEOPARQUET_VERSION = "1.1.0"
 
 
 def write_geoparquet(batches: pa.RecordBatchReader, path: Path, spec: LayerSpec,
-                     crs: CRS) -> None:
+                     crs: CRS, part: str | None = None) -> None:
     """GeoParquet 1.1: WKB in the column `geometry`, its CRS as PROJJSON, one row group per
     batch. The optional bounding box is left out: it is known only after the last batch,
     and pyarrow writes the schema's metadata before the first."""
@@ -200,7 +206,8 @@ def write_geoparquet(batches: pa.RecordBatchReader, path: Path, spec: LayerSpec,
     geo = {"version": GEOPARQUET_VERSION, "primary_column": "geometry",
            "columns": {"geometry": {"encoding": "WKB", "geometry_types": [spec.geometry],
                                     "crs": crs.to_json_dict()}}}
-    schema = batches.schema.with_metadata({"geo": json.dumps(geo)})
+    schema = batches.schema.with_metadata({"geo": json.dumps(geo),
+                                           **({PARQUET_KEY: part} if part else {})})
     with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
         for batch in batches:
             writer.write_batch(batch.replace_schema_metadata(schema.metadata))

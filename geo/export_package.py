@@ -42,6 +42,7 @@ from geo.export import (
     xy_names,
 )
 from geo.export_formats import short_field_names, write_layer
+from geo.export_part import part_phrase
 from geo.export_stream import BLOCK_BYTES
 from geo.export_styles import kml_style_index, kml_styles, layer_look, qml, sld
 from geo.schema import LAYER_TABLES, loads
@@ -125,9 +126,10 @@ def _write_layers(conn: Connection, request: ExportRequest, ward: Ward | None, w
         if progress is not None:
             progress.start(spec.id, _count(conn, spec, request, ward))
         stream, source = stream_layer(conn, spec, request, ward, names, counter, block_bytes)
+        part = part_phrase(spec.id, ward.name if ward else None, request.bbox, request.filter)
         try:
             write_layer(fmt, stream.reader, path, spec, request.crs.crs,
-                        geometry=request.coordinates != "xy")
+                        geometry=request.coordinates != "xy", part=part)
         except Exception:
             if stream.error is not None:
                 raise stream.error from None

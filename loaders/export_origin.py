@@ -5,19 +5,29 @@ An agency given one ward's hydrants edits them and sends the file back. Loaded a
 the default, the layer became that ward's hydrants: every other one was deleted. The export
 says what it selected in its metadata (`geo/export_package.py`), inside a GeoPackage
 (`gpkg_metadata`) or a zip, or beside the file as `<name>.metadata.json`; a replace reads it
-there and refuses such a file, naming the mode that fits it. A file sent back without its
-metadata cannot be told from a whole layer.
+there and refuses such a file, naming the mode that fits it. A GeoJSON, FlatGeobuf or
+GeoParquet export downloaded alone says it in the file itself (`geo.export_part`); a KML, a
+CSV or a Shapefile sent back without the metadata cannot be told from a whole layer.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zipfile
 import zlib
 from contextlib import closing
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.export_part import PARQUET_KEY, part_in, part_phrase
+
+_GEOJSON_DESCRIPTION = re.compile(r'^\s*"description"\s*:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 GENERATOR = "urbanmap"  # geo.export_package.GENERATOR, as every export's metadata says
 SIDECAR = ".metadata.json"
 
@@ -27,14 +37,36 @@ def exported_part(path: Path, layer_id: str) -> str | None:
     Tân Phong", when it was made with a ward, a box or a filter; else None (not an export,
     an export of the whole layer, or one of other layers)."""
     metadata = _metadata(path)
-    if not metadata or metadata.get("generator") != GENERATOR or layer_id not in {
+    if metadata is None:  # downloaded alone: what the file says of itself
+        said = _said_in_file(path)
+        return said if said and said.startswith(f"the {layer_id} ") else None
+    if metadata.get("generator") != GENERATOR or layer_id not in {
             layer.get("id") for layer in metadata.get("layers") or ()}:
         return None
     request, ward = metadata.get("request") or {}, (metadata.get("selection") or {}).get("ward")
-    kept = ([f"over {ward.get('name')}"] if ward else []) + \
-        ([f"in the box {', '.join(map(str, request['bbox']))}"] if request.get("bbox") else []) + \
-        ([f"matching {request['filter']}"] if request.get("filter") else [])
-    return f"the {layer_id} " + " and ".join(kept) if kept else None
+    return part_phrase(layer_id, ward.get("name") if ward else None, request.get("bbox"),
+                       request.get("filter"))
+
+
+def _said_in_file(path: Path) -> str | None:
+    """The part a GeoJSON or FlatGeobuf export names in its layer's description, or a
+    GeoParquet export in its metadata (`geo.export_part`)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".geojson", ".json"):
+            # GDAL writes the description before the features: the file's start has it
+            with path.open(encoding="utf-8", errors="replace") as text:
+                found = _GEOJSON_DESCRIPTION.search(text.read(1 << 16))
+            return part_in(json.loads(f'"{found.group(1)}"')) if found else None
+        if suffix == ".fgb":
+            metadata = pyogrio.read_info(path)["layer_metadata"] or {}
+            return part_in(metadata.get("DESCRIPTION", ""))
+        if suffix == ".parquet":
+            said = (pq.read_schema(path).metadata or {}).get(PARQUET_KEY)
+            return said.decode("utf-8") if said else None
+    except (OSError, ValueError, DataSourceError, DataLayerError, pa.ArrowException):
+        return None
+    return None
 
 
 def _metadata(path: Path) -> dict | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from geo import migrate
@@ -23,8 +24,10 @@ from geo.db import make_engine
 from geo.errors import InvalidInput
 from geo.export import build_request
 from geo.export_package import run_export
+from geo.settings import Settings
 from loaders.files import load_file
 from loaders.sample import load_sample
+from server import create_app
 
 LAYERS = ("hydrants", "roads", "planning_zones")  # point, line, polygon; dates and reals
 FORMATS = [("gpkg", "wgs84"), ("gpkg", "vn2000-hcm"), ("shp", "utm48n"), ("geojson", "wgs84"),
@@ -121,6 +124,25 @@ def test_an_export_of_part_of_a_layer_does_not_replace_the_layer(
     assert (report.inserted, report.updated, report.deleted, report.unchanged) == (
         0, 0, 0, exported_count)
     assert versions(district)["hydrants"] == version
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "fgb", "parquet"])
+def test_an_export_of_part_downloaded_alone_says_so_itself(district: Engine, tmp_path: Path,
+                                                            fmt: str) -> None:
+    """Over HTTP the file comes alone, its metadata at another URL: a GeoJSON or FlatGeobuf
+    names the part in its layer's description, a GeoParquet in its key-value metadata."""
+    url = district.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        answer = client.get("/export", params={"layers": "hydrants", "format": fmt,
+                                               "ward": "Tân Phong"})
+    assert answer.status_code == 200, answer.text
+    path = tmp_path / f"tan_phong.{fmt}"
+    path.write_bytes(answer.content)
+    before = features(district, "hydrants")
+    with pytest.raises(InvalidInput, match=r"tan_phong\.\w+ is an urbanmap export of the "
+                                           "hydrants over Phường Tân Phong only"):
+        load_file(district, "hydrants", path)
+    assert features(district, "hydrants") == before
 
 
 def test_an_edit_in_an_export_comes_back_as_an_update_of_that_feature(
