@@ -12,3 +12,7 @@ WIDTH_M = Field("width_m", "real", "Width (carriageway for ways, channel for wat
 AREA_M2 = Field("area_m2", "real", "Area, measured from the geometry", unit="m²")
 
 POINT_OF_INTEREST = (NAME, ADDRESS, PHONE, OPENING_HOURS, OPERATOR)
+# A list of places (the health office's pharmacies, a sheet of markets) has no ids: a place
+# is its name at its address. Known by its row number instead, one row inserted near the
+# top gave every place below it the next one's name, fid and all.
+NAME_AT_ADDRESS = ("name", "address")

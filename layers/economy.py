@@ -1,6 +1,6 @@
 """Economy: markets, shops, licensed food businesses and billboards."""
 
-from layers.common import POINT_OF_INTEREST
+from layers.common import NAME_AT_ADDRESS, POINT_OF_INTEREST
 from layers.spec import Field, LayerSpec
 
 
@@ -9,6 +9,7 @@ def _economy_point(layer_id: str, title: str, title_vi: str, description: str,
     return LayerSpec(
         id=layer_id, title=title, title_vi=title_vi, domain="economy", description=description,
         geometry="Point", fields=(*POINT_OF_INTEREST, *extra), minzoom=13,
+        natural_key=NAME_AT_ADDRESS,
     )
 
 

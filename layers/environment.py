@@ -1,6 +1,6 @@
 """Environment: green space and trash collection points."""
 
-from layers.common import ADDRESS, AREA_M2, NAME
+from layers.common import ADDRESS, AREA_M2, NAME, NAME_AT_ADDRESS
 from layers.spec import Field, LayerSpec
 
 GREEN_SPACES = LayerSpec(
@@ -33,6 +33,7 @@ TRASH_POINTS = LayerSpec(
         Field("capacity_m3", "real", "Capacity", unit="m³"),
     ),
     minzoom=13,
+    natural_key=NAME_AT_ADDRESS,
 )
 
 LAYERS = (GREEN_SPACES, TRASH_POINTS)

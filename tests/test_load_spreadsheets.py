@@ -322,3 +322,30 @@ def test_encoding_is_refused_for_a_workbook(loaded: Engine, tmp_path: Path) -> N
     with pytest.raises(InvalidInput, match=r"--encoding is for Shapefiles, CSV and GeoJSON"):
         load_file(loaded, "hydrants", office_workbook(tmp_path / "t.xlsx"), encoding="latin1")
     assert codes(loaded) == ["H1", "H2", "H3"]
+
+
+def test_a_list_of_places_with_a_row_inserted_keeps_every_place_as_it_was(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """The health office's pharmacies, typed without ids, come again next month with a new
+    one on the first row. Known by row number, every pharmacy below took the next one's
+    name: all updated, none the same feature. A place is its name at its address."""
+    pharmacies = [("Nhà thuốc An Khang", "12 Nguyễn Thị Thập", 106.7190, 10.7390),
+                  ("Nhà thuốc Long Châu", "80 Huỳnh Tấn Phát", 106.7300, 10.7450),
+                  ("Nhà thuốc 24h", "5 Lê Văn Lương", 106.7050, 10.7420)]
+
+    def workbook(name: str, places: list[tuple]) -> Path:
+        book = openpyxl.Workbook()
+        book.active.append(["Tên nhà thuốc", "Địa chỉ", "Kinh độ", "Vĩ độ"])
+        for place in places:
+            book.active.append(list(place))
+        book.save(tmp_path / name)
+        return tmp_path / name
+
+    load_file(migrated_engine, "pharmacies", workbook("t10.xlsx", pharmacies))
+    before = rows(migrated_engine, "SELECT fid, name FROM pharmacies ORDER BY fid")
+    new = ("Nhà thuốc Pharmacity", "300 Nguyễn Văn Linh", 106.7100, 10.7300)
+    report = load_file(migrated_engine, "pharmacies", workbook("t11.xlsx", [new, *pharmacies]))
+    assert (report.inserted, report.updated, report.deleted, report.unchanged) == (1, 0, 0, 3)
+    after = rows(migrated_engine, "SELECT fid, name FROM pharmacies ORDER BY fid")
+    assert after[:3] == before
+    assert after[3][1] == "Nhà thuốc Pharmacity"

@@ -104,3 +104,19 @@ def test_ward_reports_loaded_before_are_known_by_ward_and_day(fresh_engine: Engi
             "SELECT source_id FROM ward_epidemic ORDER BY fid").scalars().all()
     assert ids == ["Phường Tân Phong | 2021-11-01", "Phường Tân Hưng | 2021-11-01", "3", "4",
                    "BC-17"]
+
+
+def test_places_loaded_before_are_known_by_name_and_address(fresh_engine: Engine) -> None:
+    migrate.upgrade(fresh_engine, "0007")
+    point = "ST_SetSRID(ST_MakePoint(683000, 1185000), 32648)"
+    with fresh_engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"INSERT INTO pharmacies (geom, name, address, source_id) VALUES "
+            f"({point}, 'Nhà thuốc An Khang', '12 Nguyễn Thị Thập', '1'), "
+            f"({point}, 'Nhà thuốc Long Châu', NULL, '2'), "
+            f"({point}, 'Nhà thuốc 24h', '5 Huỳnh Tấn Phát', 'osm:node/7')")
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as conn:
+        ids = conn.exec_driver_sql(
+            "SELECT source_id FROM pharmacies ORDER BY fid").scalars().all()
+    assert ids == ["Nhà thuốc An Khang | 12 Nguyễn Thị Thập", "2", "osm:node/7"]
