@@ -10,8 +10,9 @@ two) among the first HEADER_ROWS_SEARCHED that names the most of the layer's col
 fields by any of their Vietnamese or English names, a source id, longitude and latitude, or
 WKT). A sheet is always copied, batch by batch, to a CSV that the load reads as it reads
 any CSV (coordinate columns found by name, WKT, longitude/latitude in degrees); a CSV only
-when its heading is not its first row. The rows above the heading and blank rows are left
-out of the copy.
+when its heading is not its first row, or when its longitudes or latitudes are typed in
+degrees and minutes (`loaders.degrees`), which the copy holds as decimal degrees. The
+rows above the heading and blank rows are left out of the copy.
 
 The copy is written with `;` between fields, the separator under which GDAL reads a
 decimal comma ("106,7123", a number typed as text on a Vietnamese Windows) as a decimal
@@ -174,9 +175,8 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
                 best, best_score = Heading(first, 2, _column_names(_paired(cells, first))), score
     if best is None:
         return None
-    positions = [i for i, name in enumerate(best.names) if column_key(name) in LON_KEYS | LAT_KEYS]
     typed = any(dms_degrees(row[i]) is not None for row in cells[best.data_from:]
-                for i in positions if row[i])
+                for i in _coordinate_columns(best.names) if row[i])
     return replace(best, degrees_typed=typed)
 
 
@@ -217,8 +217,7 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
             schema = pa.schema([f.with_name(n)
                                 for f, n in zip(schema, heading.names, strict=True)])
         skip = 0 if typed else heading.data_from
-        positions = [i for i, name in enumerate(schema.names)
-                     if column_key(name) in LON_KEYS | LAT_KEYS]
+        positions = _coordinate_columns(schema.names)
         converted = 0
         with pa_csv.CSVWriter(copy, schema,
                               write_options=pa_csv.WriteOptions(delimiter=";")) as writer:
@@ -231,6 +230,11 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
                         converted + count
                 writer.write_table(_without_blank_rows(table))
     return converted
+
+
+def _coordinate_columns(names: Sequence[str]) -> list[int]:
+    """Where the longitude and latitude columns are, by name."""
+    return [i for i, name in enumerate(names) if column_key(name) in LON_KEYS | LAT_KEYS]
 
 
 def _without_blank_rows(table: pa.Table) -> pa.Table:
