@@ -42,7 +42,7 @@ from geo.export import (
     xy_names,
 )
 from geo.export_formats import short_field_names, write_layer
-from geo.export_part import part_phrase
+from geo.export_part import part_phrase, part_sentence
 from geo.export_stream import BLOCK_BYTES
 from geo.export_styles import kml_style_index, kml_styles, layer_look, qml, sld
 from geo.schema import LAYER_TABLES, loads
@@ -139,7 +139,7 @@ def _write_layers(conn: Connection, request: ExportRequest, ward: Ward | None, w
         files = sorted(p for p in work.iterdir() if p.stem == spec.id) \
             if not fmt.multi_layer else [path]
         if fmt.id == "kml":
-            _add_kml_style(path, spec)
+            _finish_kml(path, spec, part)
         if names is not None:
             files.append(_field_names_file(work, spec, names))
         written.append(_Written(spec, files, counter.rows, names, ward))
@@ -178,10 +178,12 @@ def _field_names_file(work: Path, spec: LayerSpec, names: dict[str, str]) -> Pat
     return path
 
 
-def _add_kml_style(path: Path, spec: LayerSpec) -> None:
+def _finish_kml(path: Path, spec: LayerSpec, part: str | None) -> None:
     """Style every placemark as styles/ draws it (GDAL's KML writer has no style option):
     the layer's <Style>s after <Document>, and in each <Placemark> the <styleUrl> of the
-    rule its values meet. One placemark at a time, so a large file is never read whole."""
+    rule its values meet; and for an export of part of the layer, the document's
+    <description> says which (`geo.export_part`). One placemark at a time, so a large file
+    is never read whole."""
     look = layer_look(spec)
     styled = path.with_suffix(".styled")
     with path.open(encoding="utf-8") as source, styled.open("w", encoding="utf-8") as out:
@@ -196,6 +198,8 @@ def _add_kml_style(path: Path, spec: LayerSpec) -> None:
                 continue
             out.write(line)
             if stripped.startswith("<Document"):
+                if part:
+                    out.write(f"<description>{html.escape(part_sentence(part))}</description>\n")
                 out.write(kml_styles(spec) + "\n")
     styled.replace(path)
 

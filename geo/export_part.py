@@ -3,8 +3,9 @@
 Given back and loaded as a replace, such a file would delete every feature outside the part;
 the loader refuses it (`loaders/export_origin.py`) when it can tell. The export's metadata
 says what it selected, but a file downloaded over HTTP comes without it, so the formats that
-keep a layer description (GeoJSON, FlatGeobuf) carry the part there too, in a sentence a
-person reads as well as the loader, and GeoParquet in its key-value metadata.
+keep a description (GeoJSON and FlatGeobuf a layer's, KML its document's) carry the part
+there too, in a sentence a person reads as well as the loader, and GeoParquet in its
+key-value metadata.
 """
 
 from __future__ import annotations

@@ -5,13 +5,15 @@ An agency given one ward's hydrants edits them and sends the file back. Loaded a
 the default, the layer became that ward's hydrants: every other one was deleted. The export
 says what it selected in its metadata (`geo/export_package.py`), inside a GeoPackage
 (`gpkg_metadata`) or a zip, or beside the file as `<name>.metadata.json`; a replace reads it
-there and refuses such a file, naming the mode that fits it. A GeoJSON, FlatGeobuf or
-GeoParquet export downloaded alone says it in the file itself (`geo.export_part`); a KML, a
-CSV or a Shapefile sent back without the metadata cannot be told from a whole layer.
+there and refuses such a file, naming the mode that fits it. A GeoJSON, FlatGeobuf, KML or
+GeoParquet export downloaded alone says it in the file itself (`geo.export_part`); a CSV
+sent back without its metadata cannot be told from a whole layer (a Shapefile is always a
+zip with its metadata inside).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -26,6 +28,7 @@ import pyogrio
 from geo.export_part import PARQUET_KEY, part_in, part_phrase
 
 _GEOJSON_DESCRIPTION = re.compile(r'^\s*"description"\s*:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
+_KML_DESCRIPTION = re.compile(r"<Document[^>]*>\s*<description>(.*?)</description>", re.DOTALL)
 GENERATOR = "urbanmap"  # geo.export_package.GENERATOR, as every export's metadata says
 SIDECAR = ".metadata.json"
 
@@ -47,8 +50,8 @@ def exported_part(path: Path, layer_id: str) -> str | None:
 
 
 def _said_in_file(path: Path) -> str | None:
-    """The part a GeoJSON or FlatGeobuf export names in its layer's description, or a
-    GeoParquet export in its metadata (`geo.export_part`)."""
+    """The part a GeoJSON or FlatGeobuf export names in its layer's description, a KML in
+    its document's, or a GeoParquet export in its metadata (`geo.export_part`)."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".geojson", ".json"):
@@ -56,6 +59,11 @@ def _said_in_file(path: Path) -> str | None:
             with path.open(encoding="utf-8", errors="replace") as text:
                 found = _GEOJSON_DESCRIPTION.search(text.read(1 << 16))
             return part_in(json.loads(f'"{found.group(1)}"')) if found else None
+        if suffix == ".kml":  # the document's description, before its first placemark
+            with path.open(encoding="utf-8", errors="replace") as text:
+                head = text.read(1 << 16).split("<Placemark", 1)[0]
+            found = _KML_DESCRIPTION.search(head)
+            return part_in(html.unescape(found.group(1))) if found else None
         if suffix == ".fgb":
             metadata = pyogrio.read_info(path)["layer_metadata"] or {}
             return part_in(metadata.get("DESCRIPTION", ""))

@@ -126,11 +126,12 @@ def test_an_export_of_part_of_a_layer_does_not_replace_the_layer(
     assert versions(district)["hydrants"] == version
 
 
-@pytest.mark.parametrize("fmt", ["geojson", "fgb", "parquet"])
+@pytest.mark.parametrize("fmt", ["geojson", "fgb", "kml", "parquet"])
 def test_an_export_of_part_downloaded_alone_says_so_itself(district: Engine, tmp_path: Path,
                                                             fmt: str) -> None:
     """Over HTTP the file comes alone, its metadata at another URL: a GeoJSON or FlatGeobuf
-    names the part in its layer's description, a GeoParquet in its key-value metadata."""
+    names the part in its layer's description, a KML in its document's, a GeoParquet in its
+    key-value metadata."""
     url = district.url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(database_url=url))) as client:
         answer = client.get("/export", params={"layers": "hydrants", "format": fmt,
