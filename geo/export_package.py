@@ -42,7 +42,7 @@ from geo.export import (
     xy_names,
 )
 from geo.export_formats import short_field_names, write_layer
-from geo.export_part import part_phrase, part_sentence
+from geo.export_part import GENERATOR, METADATA_SUFFIX, part_phrase, part_sentence
 from geo.export_stream import BLOCK_BYTES
 from geo.export_styles import kml_style_index, kml_styles, layer_look, qml, sld
 from geo.schema import LAYER_TABLES, loads
@@ -58,7 +58,6 @@ LICENCE = {
             "last_load) are synthetic and describe nothing real.",
 }
 METADATA_URI = "https://github.com/urbanmap/urbanmap#gis-export"  # md_standard_uri
-GENERATOR = "urbanmap"
 
 
 class Progress(Protocol):
@@ -276,12 +275,12 @@ def _deliver(request: ExportRequest, work: Path, directory: Path, stem: str,
     if fmt.packaged(len(written)):
         target = directory / f"{stem}.zip"
         _zip(work / f"{stem}.zip", [f for w in written for f in w.files],
-             (f"{stem}.metadata.json", document)).replace(target)
+             (f"{stem}{METADATA_SUFFIX}", document)).replace(target)
         return Artefact(target, "application/zip", metadata, None)
     [path] = written[0].files if not fmt.multi_layer else [work / f"{stem}{fmt.suffix}"]
     if fmt.id == "gpkg":
         add_gpkg_extras(path, [w.spec for w in written], document)
-    sidecar = directory / f"{stem}.metadata.json"
+    sidecar = directory / f"{stem}{METADATA_SUFFIX}"
     sidecar.write_text(document, encoding="utf-8")
     target = directory / f"{stem}{fmt.suffix}"
     path.replace(target)

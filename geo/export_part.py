@@ -6,6 +6,9 @@ says what it selected, but a file downloaded over HTTP comes without it, so the 
 keep a description (GeoJSON and FlatGeobuf a layer's, KML its document's) carry the part
 there too, in a sentence a person reads as well as the loader, and GeoParquet in its
 key-value metadata.
+
+Also here, since the loader reads them as the export writes them: the metadata's
+`generator`, by which an urbanmap export is known, and the name of its sidecar.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+GENERATOR = "urbanmap"
+METADATA_SUFFIX = ".metadata.json"  # the sidecar: <name>.metadata.json
 PART_MARK = "urbanmap export of part of the layer: "
 PARQUET_KEY = b"urbanmap_part"
 _IN_TEXT = re.compile(re.escape(PART_MARK) + r"(.+?)\.?$")

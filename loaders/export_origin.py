@@ -25,12 +25,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pyogrio
 
-from geo.export_part import PARQUET_KEY, part_in, part_phrase
+from geo.export_part import GENERATOR, METADATA_SUFFIX, PARQUET_KEY, part_in, part_phrase
 
 _GEOJSON_DESCRIPTION = re.compile(r'^\s*"description"\s*:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 _KML_DESCRIPTION = re.compile(r"<Document[^>]*>\s*<description>(.*?)</description>", re.DOTALL)
-GENERATOR = "urbanmap"  # geo.export_package.GENERATOR, as every export's metadata says
-SIDECAR = ".metadata.json"
+HEAD_BYTES = 1 << 16  # a GeoJSON's or KML's start, where the export writes its description
 
 
 def exported_part(path: Path, layer_id: str) -> str | None:
@@ -54,15 +53,11 @@ def _said_in_file(path: Path) -> str | None:
     its document's, or a GeoParquet export in its metadata (`geo.export_part`)."""
     suffix = path.suffix.lower()
     try:
-        if suffix in (".geojson", ".json"):
-            # GDAL writes the description before the features: the file's start has it
-            with path.open(encoding="utf-8", errors="replace") as text:
-                found = _GEOJSON_DESCRIPTION.search(text.read(1 << 16))
+        if suffix in (".geojson", ".json"):  # GDAL writes it before the features
+            found = _GEOJSON_DESCRIPTION.search(_head(path))
             return part_in(json.loads(f'"{found.group(1)}"')) if found else None
-        if suffix == ".kml":  # the document's description, before its first placemark
-            with path.open(encoding="utf-8", errors="replace") as text:
-                head = text.read(1 << 16).split("<Placemark", 1)[0]
-            found = _KML_DESCRIPTION.search(head)
+        if suffix == ".kml":  # the document's, not a placemark's
+            found = _KML_DESCRIPTION.search(_head(path).split("<Placemark", 1)[0])
             return part_in(html.unescape(found.group(1))) if found else None
         if suffix == ".fgb":
             metadata = pyogrio.read_info(path)["layer_metadata"] or {}
@@ -77,15 +72,20 @@ def _said_in_file(path: Path) -> str | None:
     return None
 
 
+def _head(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace") as text:
+        return text.read(HEAD_BYTES)
+
+
 def _metadata(path: Path) -> dict | None:
     try:
         if path.suffix.lower() == ".gpkg":
             return _in_geopackage(path)
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as archive:
-                inside = [n for n in archive.namelist() if n.endswith(SIDECAR)]
+                inside = [n for n in archive.namelist() if n.endswith(METADATA_SUFFIX)]
                 return json.loads(archive.read(inside[0])) if len(inside) == 1 else None
-        beside = path.with_name(path.stem + SIDECAR)
+        beside = path.with_name(path.stem + METADATA_SUFFIX)
         return json.loads(beside.read_text(encoding="utf-8")) if beside.is_file() else None
     except (OSError, ValueError, EOFError, NotImplementedError, zipfile.BadZipFile,
             zlib.error, sqlite3.Error):

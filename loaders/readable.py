@@ -51,6 +51,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
+from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
 from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
@@ -64,7 +65,7 @@ ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE};
                  "latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 # What urbanmap's export puts beside a Shapefile in its zip: no dataset to load
-EXPORT_SIDECARS = (".fields.csv", ".metadata.json")
+EXPORT_SIDECARS = (".fields.csv", METADATA_SUFFIX)
 CSV_SIDECARS = (".prj", ".csvt")
 MAPINFO_PARTS = {".tab": (".tab", ".dat", ".map", ".id", ".ind"), ".mif": (".mif", ".mid")}
 _MAPINFO_CHARSET = re.compile(r'(?im)^(\s*!?(?:Type\s+NATIVE\s+)?charset\s+)("?)[\w-]+("?)')
