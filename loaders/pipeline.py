@@ -195,9 +195,7 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
                       report: LoadReport, mode: LoadMode = "replace",
                       progress: Progress = QUIET) -> LoadReport:
     """The load's work inside the caller's transaction (several layers may share one)."""
-    if spec.is_overlay:
-        raise InvalidInput(f"{spec.id} is a risk overlay: `urbanmap risk compute "
-                           f"{spec.computed_by}` computes it from other layers; load those.")
+    refuse_overlay(spec)
     take_turns(conn, spec)
     target = LAYER_TABLES[spec.id]
     checked, present = _copy(conn, spec, target, chunks, report, progress)
@@ -208,6 +206,13 @@ def stage_and_publish(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk]
         validate(conn, spec, checked, report, _district(conn, spec))
         _publish(conn, spec, checked.table, present, mode, report, progress)
     return finished(conn, spec, report)
+
+
+def refuse_overlay(spec: LayerSpec) -> None:
+    """A risk overlay is computed from other layers, never loaded."""
+    if spec.is_overlay:
+        raise InvalidInput(f"{spec.id} is a risk overlay: `urbanmap risk compute "
+                           f"{spec.computed_by}` computes it from other layers; load those.")
 
 
 def take_turns(conn: Connection, spec: LayerSpec) -> None:

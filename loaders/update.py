@@ -44,7 +44,15 @@ from geo.schema import LAYER_TABLES
 from layers import LayerSpec
 from layers.spec import Field
 from loaders.mapping import ColumnMapping
-from loaders.pipeline import QUIET, Chunk, Progress, finished, load_transaction, take_turns
+from loaders.pipeline import (
+    QUIET,
+    Chunk,
+    Progress,
+    finished,
+    load_transaction,
+    refuse_overlay,
+    take_turns,
+)
 from loaders.report import LoadReport
 from loaders.staging import arrow_rows, copy_chunk, copy_rows, staging_table
 from loaders.validate import Checked, check_choices, reject_where
@@ -93,9 +101,7 @@ def update_features(engine: Engine, spec: LayerSpec, chunks: Iterable[Chunk],
         raise InvalidInput(f"{report.source_file} has no column for a field of {spec.id} "
                            f"besides {key}, so there is nothing to update. Its fields: "
                            f"{', '.join(f.name for f in spec.fields)}.")
-    if spec.is_overlay:
-        raise InvalidInput(f"{spec.id} is a risk overlay, computed from other layers; "
-                           "update those.")
+    refuse_overlay(spec)
     with load_transaction(engine, report.dry_run, progress) as conn:
         take_turns(conn, spec)
         staging = _staged(conn, spec, chunks, report, progress)
