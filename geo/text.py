@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from typing import Any
 
@@ -54,3 +55,23 @@ def nfc_array(array: pa.Array) -> pa.Array:
                                      pc.utf8_normalize(array.filter(unstable), "NFC"))
     array = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
+
+
+# The generic words of urbanmap_search_key (migration 0004), which people add or leave out.
+_GENERIC_WORDS = re.compile(r"\b(?:phuong|p|hem|duong|d|so|quan|q)\b")
+
+
+def search_key(value: str) -> str:
+    """The key search compares names by, as the database's `urbanmap_search_key` makes it
+    (migrations 0004 and 0007; tests/test_text.py holds the two equal): no case, diacritics
+    or punctuation but the "/" of alley numbers, no "Phường"/"P.", "Hẻm", "Đường"/"Đ.",
+    "Số" or "Quận"/"Q.", no leading zeros. For a key made where no database is at hand.
+
+    >>> search_key("P. Tân Thuận Đông"), search_key("Hẻm 05/12 Huỳnh Tấn Phát")
+    ('tan thuan dong', '5/12 huynh tan phat')
+    """
+    decomposed = unicodedata.normalize("NFKD", value).replace("\u2044", "/")  # ½: 1⁄2
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.sub(r"[^a-z0-9/]+", " ", bare.replace("đ", "d").replace("Đ", "D").lower())
+    words = re.sub(r" +", " ", _GENERIC_WORDS.sub(" ", words)).strip()
+    return re.sub(r"\b0+([0-9])", r"\1", words)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo.text import EXACT_INTEGERS, nfc, nfc_array
+from geo.text import EXACT_INTEGERS, nfc, nfc_array, search_key
 from layers import LayerSpec
 from layers.spec import Field
 
@@ -122,15 +122,19 @@ KEY_SEPARATOR = " | "
 
 
 def natural_ids(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
-    """Ids made of the layer's natural key, where the frame has all its fields (else None):
-    a hydrant's code; a ward report's ward and day, the day as its field reads it, so that
-    01/11/2021 and 2021-11-01 are one day. Missing where a part is.
+    """Ids made of the layer's natural key, where the frame has all its fields (else None).
+    A key of one field is a code, taken as written (a hydrant's). A key of several names a
+    feature in words people write in more than one way, a ward report's ward and day, a
+    place's name and address: its text is taken as search compares it (no case, diacritics,
+    "Phường"/"P." …: `geo.text.search_key`), and a day as its field reads it, so that the
+    next file's "P. Tân Phong" on 01/11/2021 is the report of "Phường Tân Phong" on
+    2021-11-01. Missing where a part is.
 
     >>> from layers import get_layer
-    >>> frame = pd.DataFrame({"ward_name": ["Phường Tân Phong", "Tân Hưng"],
+    >>> frame = pd.DataFrame({"ward_name": ["P. Tân Phong", "Tân Hưng"],
     ...                       "report_date": ["01/11/2021", None]})
     >>> natural_ids(get_layer("ward_epidemic"), frame).tolist()
-    ['Phường Tân Phong | 2021-11-01', None]
+    ['tan phong | 2021-11-01', None]
     """
     if not spec.natural_key or any(name not in frame for name in spec.natural_key):
         return None
@@ -138,9 +142,13 @@ def natural_ids(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
     for name in spec.natural_key:
         field = spec.field(name)
         values = cast(frame[name], field)
-        parts.append(values if field.type == "text" else text_values(values))
-    if len(parts) == 1:
-        return parts[0]
+        if len(spec.natural_key) == 1:
+            return values if field.type == "text" else text_values(values)
+        if field.type == "text":
+            parts.append(values.map(lambda value: search_key(value) or None
+                                    if isinstance(value, str) else None))
+        else:
+            parts.append(text_values(values))
     joined = [None if any(pd.isna(value) for value in row) else KEY_SEPARATOR.join(row)
               for row in zip(*(part.tolist() for part in parts), strict=True)]
     return pd.Series(joined, index=frame.index, dtype=object)

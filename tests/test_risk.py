@@ -243,14 +243,18 @@ def test_ward_levels_follow_the_seven_day_rate_and_vaccination(epidemic: Engine)
 def test_a_report_names_its_ward_as_people_write_it_and_one_naming_none_is_told(
         epidemic: Engine, tmp_path: Path) -> None:
     """Health reports write a ward "P. Tân Thuận Đông" or "Tan Thuan Dong" as often as the
-    wards layer's "Phường Tân Thuận Đông": each is that ward. A report naming no ward is
-    left out of the levels, and the load says so, not the map alone by a missing ward."""
+    wards layer's "Phường Tân Thuận Đông": each is that ward, and its report of a day is
+    one report however it is written. A report naming no ward is left out of the levels,
+    and the load says so, not the map alone by a missing ward."""
     report = load_file(epidemic, "ward_epidemic", write_reports(tmp_path / "more.csv", [
         ("P. Tân Thuận Đông", "", day(20), 30, None),
-        ("TAN THUAN DONG", "", day(20), 20, None),
+        ("TAN THUAN DONG", "", day(21), 20, None),
+        ("phuong tan thuan dong", "", day(21), 25, None),  # day 21 again: not added
         ("Phường Tân Thuận Tây", "", day(20), 7, None),  # a ward the layer lacks
     ]))
-    assert levels(epidemic)[("Phường Tân Thuận Đông", day(20))][:2] == (50, 50.0)
+    assert levels(epidemic)[("Phường Tân Thuận Đông", day(21))][:2] == (50, 50.0)
+    assert report.examples["duplicate source id in the file"] == [
+        f"tan thuan dong | {day(21)}"]
     told = ("ward reports that name no ward of the wards layer: 1 (e.g. "
             "'Phường Tân Thuận Tây'), left out of the epidemic levels")
     assert report.notes[-1] == told

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
+import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from geo.search import number_parts, search
 from geo.settings import Settings
+from geo.text import search_key
 from server import create_app
 
 X0, Y0 = 687_000.0, 1_189_000.0
@@ -141,3 +144,25 @@ def test_a_number_is_the_same_without_its_leading_zeros(named: Engine) -> None:
                                  "urbanmap_search_key('458/012')")).one()
     assert tuple(keys) == ("7", "7", "0", "458/12")
     assert best(named, "p.7") == ("wards", "Phường 07")
+
+
+SAMPLE_EXTRACT = Path(__file__).parent.parent / "sample" / "district7-2018-01-01.osm.pbf"
+
+
+def test_the_python_search_key_is_the_databases(migrated_engine: Engine) -> None:
+    """Loads make keys where no database is at hand (`geo.text.search_key`): they must be the
+    keys the database makes, or a key made by a load would not find what search finds."""
+    names = {str(name) for layer in ("points", "lines", "multipolygons")
+             for name in pyogrio.read_dataframe(SAMPLE_EXTRACT, layer=layer, columns=["name"],
+                                                read_geometry=False)["name"].dropna()}
+    names |= {"P. Tân Thuận Đông", "PHƯỜNG 07", "Hẻm 05/012 Đ. Số 7", "Q.7", "Đường  Đ3",
+              unicodedata.normalize("NFD", "Nguyễn Thị Thập"), "Lô D, KDC Him Lam", "  ",
+              "Chợ Tân Mỹ (cũ) – ½ dãy", "ĐƯỜNG SỐ 10", "00 0 007a a007"}
+    assert len(names) > 500  # the extract's own names, not only these
+    with migrated_engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT name, urbanmap_search_key(name) "
+                                      "FROM unnest(CAST(:names AS text[])) AS name"),
+                                 {"names": sorted(names)}).all())
+    differ = {name: (search_key(name), key) for name, key in keys.items()
+              if search_key(name) != key}
+    assert not differ

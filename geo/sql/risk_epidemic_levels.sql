@@ -1,6 +1,8 @@
 -- Each ward's epidemic level for each reported day (see geo/risk_epidemic.py), from the
--- reports matched to their wards by risk_epidemic_reports.sql; several reports of one ward
--- and day (two sources, a correction) are added up.
+-- reports matched to their wards by risk_epidemic_reports.sql. Several reports of one ward
+-- and day are added up: two sources whose files give report ids of their own. A file
+-- without ids has one report per ward and day, however the ward is written (the layer's
+-- natural key, loaders.values.natural_ids): a correction replaces the report it corrects.
 WITH daily AS (
     SELECT ward_fid, report_date,
            sum(new_cases) AS new_cases,
