@@ -55,6 +55,7 @@ from geo.text import EXACT_INTEGERS
 from layers import REGISTRY
 from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
+from loaders.numerals import read_numbers
 
 UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
 # A file's own id column, the first of these it has: urbanmap's exports carry the source id
@@ -378,9 +379,10 @@ def _text(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _scaled(values: pd.Series, scale: float) -> pd.Series:
-    """Numbers times `scale`; what does not read as a number is kept for the validator."""
-    numbers = pd.to_numeric(values, errors="coerce")
+def _scaled(values: pd.Series, scale: float, target: Field) -> pd.Series:
+    """Numbers, as written (`loaders.numerals`: "250,5" kPa), times `scale`; what does not
+    read as a number is kept for the validator."""
+    numbers = read_numbers(values, whole=target.type == "integer")
     divisor = round(1 / scale)
     # Dividing by 100 keeps 350 cm exactly 3.5 m; multiplying by 0.01 would not.
     exact = scale < 1 and abs(1 / scale - divisor) < 1e-9
@@ -425,7 +427,7 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping, spec: LayerSpec) 
     for name, source in mapping.fields.items():
         values = frame[source.column]
         if source.scale != 1.0:
-            values = _scaled(values, source.scale)
+            values = _scaled(values, source.scale, spec.field(name))
         if source.values or name in UPPER_CASE_FIELDS:
             values = _translated(values, source.values, upper=name in UPPER_CASE_FIELDS)
         shaped[name] = values

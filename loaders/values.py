@@ -1,6 +1,6 @@
-"""A chunk's values as the types of the layer's fields: text in NFC, numbers as Vietnamese
-documents write them ("3,5"), dates day first, and what cannot be read left empty and
-counted (`typed_chunk`, `unreadable_notes`).
+"""A chunk's values as the types of the layer's fields: text in NFC, numbers as their
+writers meant them ("3,5", "44.480": `loaders.numerals`), dates day first, and what cannot
+be read left empty and counted (`typed_chunk`, `unreadable_notes`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pyarrow as pa
 from geo.text import EXACT_INTEGERS, nfc, nfc_array, search_key
 from layers import LayerSpec
 from layers.spec import Field
+from loaders.numerals import read_numbers
 
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
 
@@ -36,24 +37,23 @@ def cast(values: pd.Series, field: Field) -> pd.Series:
     [3.5, 0.0]
     >>> cast(pd.Series(["1e400", 2.0]), Field("w", "real", "")).tolist()
     [nan, 2.0]
-    >>> cast(pd.Series([120, "7", 1e12]), Field("n", "integer", "")).tolist()
-    [120, 7, <NA>]
+    >>> cast(pd.Series([120, "7", 1e12, "44.480", 2.5]), Field("n", "integer", "")).tolist()
+    [120, 7, <NA>, 44480, <NA>]
     >>> cast(pd.Series([12.0, "Trù"]), Field("c", "text", "")).tolist() == ["12", "Tr\u00f9"]
     True
     """
     if field.type == "text":
         return text_values(values)
     if field.type in ("integer", "real"):
-        if not pd.api.types.is_numeric_dtype(values):  # text, or text and numbers mixed
-            # "3,5" is how Vietnamese documents write 3.5
-            values = values.map(lambda v: v.replace(",", ".") if isinstance(v, str)
-                                and "." not in v else v)
+        whole = field.type == "integer"
         # Infinity ("1e400", a 400-digit OSM width) measures nothing: unreadable, not stored
-        numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
-        if field.type == "real":
+        numbers = read_numbers(values, whole).replace([np.inf, -np.inf], np.nan)
+        if not whole:
             return numbers
-        # An integer column holds 32 bits: a larger number is as unreadable as "x".
-        numbers = numbers.where(numbers.abs() <= INTEGER_MAX)
+        # An integer column holds 32 bits: a larger number is as unreadable as "x". A
+        # fraction is too (2.5 households): rounded, it would be stored as what nobody wrote.
+        numbers = numbers.where((numbers.abs() <= INTEGER_MAX) &
+                                np.isclose(numbers, numbers.round(), rtol=0, atol=1e-6))
         return numbers.round().astype("Int64")
     if field.type == "date":
         if pd.api.types.is_datetime64_any_dtype(values):

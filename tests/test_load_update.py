@@ -151,6 +151,38 @@ def test_ward_populations_by_name_as_people_write_it_recompute_the_epidemic_leve
         == [("Phường Tân Phong", 20000), ("Phường Tân Thuận Đông", 40000)]
 
 
+def test_numbers_are_read_as_their_writers_meant_them(migrated_engine: Engine,
+                                                     tmp_path: Path) -> None:
+    """A population saved from a Vietnamese Excel groups thousands with dots or spaces: it is
+    44,480 people, never 44 (a whole number cannot be 44.48); a fraction of a person is
+    refused, not rounded."""
+    engine = migrated_engine
+    load_file(engine, "wards", write_geojson(tmp_path / "wards.geojson", [
+        ward("Phường Tân Phong", "27001", LON), ward("Phường Tân Thuận Đông", "27002",
+                                                     LON + 0.01)]))
+    saved = write_csv(tmp_path / "dan_so.csv", "Phường;Dân số", "P. Tân Phong;44.480",
+                      "Tân Thuận Đông;59 890")
+    assert load_file(engine, "wards", saved, mode="update").updated == 2
+    assert rows(engine, "SELECT name, population FROM wards ORDER BY name") == [
+        ("Phường Tân Phong", 44480), ("Phường Tân Thuận Đông", 59890)]
+    typed = write_csv(tmp_path / "dan_so_2.csv", "Phường,Dân số", 'Tân Phong,"1,250"',
+                      'Tân Thuận Đông,"2,5"')
+    report = load_file(engine, "wards", typed, mode="update")
+    assert rows(engine, "SELECT name, population FROM wards ORDER BY name") == [
+        ("Phường Tân Phong", 1250), ("Phường Tân Thuận Đông", 59890)]
+    assert "1 value of population could not be read as integer and was left as it was" \
+        in report.notes
+
+
+def test_a_decimal_comma_is_read_before_the_unit_is_converted(loaded: Engine,
+                                                              tmp_path: Path) -> None:
+    sheet = write_csv(tmp_path / "ap_luc.csv", "Mã trụ;Áp lực (kPa)", "H1;250,5",
+                      "H2;1.234,5", "H3;300")
+    assert load_file(loaded, "hydrants", sheet, mode="update").updated == 3
+    assert {code: row[4] for code, row in hydrant_rows(loaded).items()} == {
+        "H1": pytest.approx(2.505), "H2": pytest.approx(12.345), "H3": pytest.approx(3.0)}
+
+
 def road(name: str, dy: float) -> dict:
     return feature({"name": name, "kind": "primary"}, {"type": "LineString", "coordinates": [
         [LON, LAT + dy], [LON + 0.005, LAT + dy]]})
