@@ -13,7 +13,8 @@ WARDS = LayerSpec(
     fields=(
         Field("name", "text", "Ward name, e.g. Tân Thuận Đông", required=True),
         Field("code", "text", "Administrative unit code (mã đơn vị hành chính)"),
-        Field("population", "integer", "Resident population, for rates per 100,000"),
+        Field("population", "integer", "Resident population, for rates per 100,000",
+              plausible=(0, 2_000_000)),
     ),
     computed=(AREA_M2,),
     minzoom=9,

@@ -35,8 +35,8 @@ FOOD_BUSINESSES = _economy_point(
 BILLBOARDS = _economy_point(
     "billboards", "Advertising billboards", "Bảng quảng cáo",
     "Outdoor advertising structures and their permits.",
-    Field("width_m", "real", "Board width", unit="m"),
-    Field("height_m", "real", "Board height", unit="m"),
+    Field("width_m", "real", "Board width", unit="m", plausible=(0, 100)),
+    Field("height_m", "real", "Board height", unit="m", plausible=(0, 100)),
     LICENCE_NUMBER, LICENCE_EXPIRES,
 )
 

@@ -30,7 +30,7 @@ TRASH_POINTS = LayerSpec(
         NAME,
         ADDRESS,
         Field("collection_time", "text", "When it is collected, e.g. 18:00-22:00"),
-        Field("capacity_m3", "real", "Capacity", unit="m³"),
+        Field("capacity_m3", "real", "Capacity", unit="m³", plausible=(0, 1000)),
     ),
     minzoom=13,
     natural_key=NAME_AT_ADDRESS,

@@ -15,7 +15,7 @@ def _health_point(layer_id: str, title: str, title_vi: str, description: str,
 
 HOSPITALS = _health_point(
     "hospitals", "Hospitals", "Bệnh viện", "Hospitals, public and private.",
-    Field("beds", "integer", "Number of inpatient beds"),
+    Field("beds", "integer", "Number of inpatient beds", plausible=(0, 10_000)),
     Field("emergency", "boolean", "Has an emergency department"),
 )
 CLINICS = _health_point("clinics", "Clinics", "Phòng khám", "Clinics and polyclinics.")
@@ -39,9 +39,12 @@ WARD_EPIDEMIC = LayerSpec(
         Field("ward_name", "text", "Ward name, as in the wards layer", required=True),
         Field("ward_code", "text", "Ward administrative code, when the source has it"),
         Field("report_date", "date", "Day the figures refer to", required=True),
-        Field("new_cases", "integer", "New confirmed cases that day", required=True),
-        Field("vaccinated_doses", "integer", "Vaccine doses given that day"),
-        Field("fully_vaccinated", "integer", "People with a full course, cumulative"),
+        Field("new_cases", "integer", "New confirmed cases that day", required=True,
+              plausible=(0, 100_000)),
+        Field("vaccinated_doses", "integer", "Vaccine doses given that day",
+              plausible=(0, 1_000_000)),
+        Field("fully_vaccinated", "integer", "People with a full course, cumulative",
+              plausible=(0, 2_000_000)),
     ),
     # A day's file has no ids of its own: a report is its ward's, of its day. Known by its
     # place in the file, the next day's reports were refused by append as already loaded,

@@ -33,6 +33,11 @@ class Field:
     # Taken from the points' Z when no column gives it: a survey's 3D points carry their
     # heights there, and the layers store 2D geometry.
     from_z: bool = False
+    # The lowest and highest value any such asset could have. A value outside is a mistake
+    # of unit or typing (an alley's 3.5 m typed as 350 cm in a column said to be in metres):
+    # a load leaves it empty and says so, rather than store a 350 m alley for the fire
+    # model to send a truck down.
+    plausible: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
 """Water: rivers, canals and rạch, as centre lines and as areas."""
 
+from dataclasses import replace
+
 from layers.common import AREA_M2, NAME, WIDTH_M
 from layers.spec import Field, LayerSpec
+
+# The Saigon and Nhà Bè rivers are hundreds of metres wide, the Soài Rạp two kilometres.
+CHANNEL_WIDTH_M = replace(WIDTH_M, plausible=(0, 5000))
 
 WATERWAY_KINDS = ("river", "canal", "rach", "stream", "drain", "ditch")
 
@@ -15,7 +20,7 @@ WATERWAYS = LayerSpec(
     fields=(
         NAME,
         Field("kind", "text", "river, canal, rach (tidal creek), stream …", choices=WATERWAY_KINDS),
-        WIDTH_M,
+        CHANNEL_WIDTH_M,
     ),
     minzoom=9,
 )
@@ -47,7 +52,7 @@ SPOT_HEIGHTS = LayerSpec(
     geometry="Point",
     fields=(
         Field("elevation_m", "real", "Ground height above mean sea level (Hòn Dấu datum)",
-              required=True, unit="m", from_z=True),
+              required=True, unit="m", from_z=True, plausible=(-100, 3200)),
     ),
     minzoom=14,
 )

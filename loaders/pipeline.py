@@ -24,7 +24,6 @@ a whole.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -57,7 +56,6 @@ from geo.errors import InvalidInput
 from geo.queries import sql_file
 from geo.schema import LAYER_TABLES
 from layers import LayerSpec
-from layers.spec import Field
 from loaders import indexes
 from loaders.geometry import layer_wkb
 from loaders.history import record_load
@@ -73,7 +71,7 @@ from loaders.staging import (
     staging_table,
 )
 from loaders.validate import MAX_ID_LENGTH, Checked, reject_where, validate
-from loaders.values import typed_chunk, unreadable_notes
+from loaders.values import LeftOut, typed_chunk
 
 LoadMode = Literal["replace", "upsert", "append"]
 LOAD_MODES: tuple[LoadMode, ...] = ("replace", "upsert", "append")
@@ -243,7 +241,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     along what the layer has so far.
     """
     present: set[str] = set()
-    unreadable: Counter[Field] = Counter()
+    left_out = LeftOut()
     staging = staging_table(spec)
     # An empty layer whose indexes could not be dropped goes through staging: straight in,
     # a repeated source id would meet the unique index before validation could refuse it.
@@ -252,7 +250,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
     def prepared() -> Iterator[CopyChunk]:
         first_row, fits = 0, into_layer
         for attributes, geometries in chunks:
-            typed = typed_chunk(spec, attributes, unreadable)
+            typed = typed_chunk(spec, attributes, left_out)
             present.update(set(typed.columns) - {"source_id"})
             fitted = geometries
             if fits and spec.is_spatial:
@@ -282,7 +280,7 @@ def _copy(conn: Connection, spec: LayerSpec, target: Table, chunks: Iterable[Chu
         in_layer += chunk.rows if chunk.table is target else 0
         report.read += chunk.rows
         progress.read(chunk.rows)
-    report.notes += unreadable_notes(unreadable)
+    report.notes += left_out.notes()
     if staged:  # a temporary table is never analyzed by autovacuum; without statistics the
         # planner takes staging for a few thousand rows and matches a million by index
         conn.exec_driver_sql(f'ANALYZE "{staging.name}"')

@@ -17,7 +17,6 @@ overlays reading it are recomputed, and the load is recorded, in one transaction
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -56,7 +55,7 @@ from loaders.pipeline import (
 from loaders.report import LoadReport
 from loaders.staging import arrow_rows, copy_chunk, copy_rows, staging_table
 from loaders.validate import Checked, check_choices, reject_where
-from loaders.values import typed_chunk, unreadable_notes
+from loaders.values import LeftOut, typed_chunk
 
 SOURCE_ID = "source_id"
 # Tried in this order when no key is named: a layer's own key (a hydrant's painted code),
@@ -128,13 +127,13 @@ def _staged(conn: Connection, spec: LayerSpec, chunks: Iterable[Chunk], report: 
     table_spec = attributes_only(spec)
     staging = staging_table(table_spec)
     staging.create(conn)
-    unreadable: Counter[Field] = Counter()
+    left_out = LeftOut()
     for attributes, _ in chunks:
-        typed = typed_chunk(spec, attributes, unreadable)
+        typed = typed_chunk(spec, attributes, left_out)
         copy_rows(conn, copy_chunk(staging, arrow_rows(table_spec, typed, None, report.read)))
         report.read += len(typed)
         progress.read(len(typed))
-    report.notes += unreadable_notes(unreadable, "left as it was")
+    report.notes += left_out.notes("left as it was")
     conn.exec_driver_sql(f'ANALYZE "{staging.name}"')  # no autovacuum for temporary tables
     return staging
 

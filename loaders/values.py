@@ -1,11 +1,13 @@
 """A chunk's values as the types of the layer's fields: text in NFC, numbers as their
 writers meant them ("3,5", "44.480": `loaders.numerals`), dates day first, and what cannot
-be read left empty and counted (`typed_chunk`, `unreadable_notes`).
+be read left empty and counted (`typed_chunk`, `LeftOut`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import numpy as np
 import pandas as pd
@@ -154,30 +156,77 @@ def natural_ids(spec: LayerSpec, frame: pd.DataFrame) -> pd.Series | None:
     return pd.Series(joined, index=frame.index, dtype=object)
 
 
-def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame,
-                unreadable: Counter[Field]) -> pd.DataFrame:
-    """The chunk's values as the fields' types; counts per field the values left empty
-    because they could not be read as its type."""
+@dataclass
+class LeftOut:
+    """The values a load could not store as written, per field, for the report's notes: those
+    that do not read as the field's type, and numbers outside what the field could hold
+    (`Field.plausible`), with the first few of them as written."""
+
+    unreadable: Counter[Field] = dataclass_field(default_factory=Counter)
+    implausible: Counter[Field] = dataclass_field(default_factory=Counter)
+    examples: dict[Field, list[str]] = dataclass_field(default_factory=dict)
+
+    def notes(self, outcome: str = "left empty") -> list[str]:
+        """One note per field for the whole file (not one per chunk); `outcome`: what became
+        of the value in the layer.
+
+        >>> left_out = LeftOut(Counter({Field("beds", "integer", ""): 1}))
+        >>> width = Field("width_m", "real", "", unit="m", plausible=(0, 150))
+        >>> left_out.implausible[width], left_out.examples[width] = 2, ["350", "420"]
+        >>> unreadable, implausible = left_out.notes()
+        >>> unreadable
+        '1 value of beds could not be read as integer and was left empty'
+        >>> print(implausible.replace(": ", ":\\n"))
+        2 values of width_m were outside 0-150 m and were left empty (350, 420):
+        if the column is in cm, its name can say so (width_cm), or the mapping (unit = "cm")
+        """
+        notes = [f"{count} value{'s' if count > 1 else ''} of {field.name} could not be read "
+                 f"as {field.type} and {'were' if count > 1 else 'was'} {outcome}"
+                 for field, count in self.unreadable.items() if count]
+        for field, count in self.implausible.items():
+            low, high = field.plausible  # type: ignore[misc]
+            unit = f" {field.unit}" if field.unit else ""
+            notes.append(f"{count} value{'s' if count > 1 else ''} of {field.name} "
+                         f"{'were' if count > 1 else 'was'} outside {low:g}-{high:g}{unit} and "
+                         f"{'were' if count > 1 else 'was'} {outcome} "
+                         f"({', '.join(self.examples[field])}){_unit_hint(field)}")
+        return notes
+
+
+def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) -> pd.DataFrame:
+    """The chunk's values as the fields' types; counts per field in `left_out` the values left
+    empty because they could not be read as its type or are not plausible for it."""
     typed = pd.DataFrame(index=attributes.index)
     for field in spec.fields:
         if field.name not in attributes:
             continue
-        typed[field.name] = cast(attributes[field.name], field)
+        values = cast(attributes[field.name], field)
         if field.type == "text":  # any value reads as text
+            typed[field.name] = values
             continue
-        unreadable[field] += int((typed[field.name].isna() & attributes[field.name].map(
+        left_out.unreadable[field] += int((values.isna() & attributes[field.name].map(
             lambda v: nfc(v) is not None)).sum())
+        if field.plausible:
+            low, high = field.plausible
+            outside = values.notna() & ~values.between(low, high)
+            if outside.any():
+                left_out.implausible[field] += int(outside.sum())
+                seen = left_out.examples.setdefault(field, [])
+                seen += [_text(v) for v in attributes[field.name][outside][:3 - len(seen)]]
+                values = values.where(~outside)
+        typed[field.name] = values
     typed["source_id"] = text_values(attributes["source_id"])
     return typed
 
 
-def unreadable_notes(unreadable: Counter[Field], outcome: str = "left empty") -> list[str]:
-    """One note per field for the whole file (not one per chunk); `outcome`: what became of
-    the value in the layer.
+# The unit a field's numbers are most often typed in by mistake, for the note that says so.
+_MISTAKEN_UNITS = {"m": "cm", "bar": "kPa", "t": "kg", "m³": "l"}
 
-    >>> print(*unreadable_notes(Counter({Field("beds", "integer", ""): 1})))
-    1 value of beds could not be read as integer and was left empty
-    """
-    return [f"{count} value{'s' if count > 1 else ''} of {field.name} could not be read as "
-            f"{field.type} and {'were' if count > 1 else 'was'} {outcome}"
-            for field, count in unreadable.items() if count]
+
+def _unit_hint(field: Field) -> str:
+    mistaken = _MISTAKEN_UNITS.get(field.unit or "")
+    if not mistaken:
+        return ""
+    stem = field.name.rsplit("_", 1)[0]
+    return (f": if the column is in {mistaken}, its name can say so ({stem}_{mistaken.lower()}),"
+            f' or the mapping (unit = "{mistaken}")')

@@ -181,6 +181,14 @@ def test_a_decimal_comma_is_read_before_the_unit_is_converted(loaded: Engine,
     assert load_file(loaded, "hydrants", sheet, mode="update").updated == 3
     assert {code: row[4] for code, row in hydrant_rows(loaded).items()} == {
         "H1": pytest.approx(2.505), "H2": pytest.approx(12.345), "H3": pytest.approx(3.0)}
+    # The same kPa under a heading without its unit: no hydrant holds 250 bar.
+    unitless = write_csv(tmp_path / "ap_luc_2.csv", "Mã trụ;Áp lực", "H1;250", "H3;2,8")
+    report = load_file(loaded, "hydrants", unitless, mode="update")
+    assert {code: row[4] for code, row in hydrant_rows(loaded).items()} == {
+        "H1": pytest.approx(2.505), "H2": pytest.approx(12.345), "H3": pytest.approx(2.8)}
+    assert ("1 value of pressure_bar was outside 0-20 bar and was left as it was (250): if "
+            "the column is in kPa, its name can say so (pressure_kpa), or the mapping "
+            '(unit = "kPa")') in report.notes
 
 
 def road(name: str, dy: float) -> dict:

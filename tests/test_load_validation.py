@@ -56,6 +56,31 @@ def test_validation_report_counts_each_problem(migrated_engine: Engine, tmp_path
     assert codes(migrated_engine) == ["OK1", "OK2"]
 
 
+def test_a_value_no_such_asset_could_have_is_left_empty_and_said(migrated_engine: Engine,
+                                                                  tmp_path: Path) -> None:
+    """Alley widths typed in centimetres under a heading said to be metres: a 350 m alley
+    would let the fire model send a truck down a 3.5 m hẻm. The alley is kept, its width
+    left for the model to estimate from its kind, and the report says what to change."""
+    def alley(name: str, width: object, dy: float) -> dict:
+        return feature({"name": name, "kind": "alley", "width_m": width},
+                       {"type": "LineString", "coordinates": [[LON, LAT + dy],
+                                                              [LON + .001, LAT + dy]]})
+
+    report = load_file(migrated_engine, "alleys", write_geojson(tmp_path / "hem.geojson", [
+        alley("Hẻm 1", 350, 0), alley("Hẻm 2", "4,5", .001), alley("Hẻm 3", 420, .002),
+        alley("Hẻm 4", -2, .003)]))
+    assert report.inserted == 4 and report.rejected_total == 0
+    assert rows(migrated_engine, "SELECT name, width_m FROM alleys ORDER BY name") == [
+        ("Hẻm 1", None), ("Hẻm 2", 4.5), ("Hẻm 3", None), ("Hẻm 4", None)]
+    assert ("3 values of width_m were outside 0-150 m and were left empty (350, 420, -2): "
+            "if the column is in cm, its name can say so (width_cm), or the mapping "
+            '(unit = "cm")') in report.notes
+    in_cm = write_geojson(tmp_path / "hem_cm.geojson", [
+        {**alley("Hẻm 1", None, 0), "properties": {"name": "Hẻm 1", "width_cm": 350}}])
+    load_file(migrated_engine, "alleys", in_cm)
+    assert rows(migrated_engine, "SELECT width_m FROM alleys") == [(3.5,)]
+
+
 def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
                                                            tmp_path: Path) -> None:
     bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],
