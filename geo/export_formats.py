@@ -27,6 +27,7 @@ from pyproj import CRS
 
 from geo.errors import BadRequest
 from geo.export_part import PARQUET_KEY, part_sentence
+from geo.text import folded
 from layers import LayerSpec
 from layers.spec import FieldType
 
@@ -140,11 +141,7 @@ def safe_file_stem(text: str) -> str:
     >>> safe_file_stem("roads+hydrants Tân Thuận Đông")
     'roads-hydrants-tan-thuan-dong'
     """
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9_]+", "-", plain).strip("-") or "export"
+    return re.sub(r"[^a-z0-9_]+", "-", folded(text)).strip("-") or "export"
 
 
 # -- writing one layer -------------------------------------------------------------------

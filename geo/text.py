@@ -57,6 +57,17 @@ def nfc_array(array: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
 
+def folded(text: str) -> str:
+    """`text` without case or diacritics, as names and column headings compare.
+
+    >>> folded("Đường Số 7, m²")
+    'duong so 7, m2'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)  # NFKD also turns "m²" into "m2"
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.casefold().replace("đ", "d")  # đ is a letter of its own, not d + a mark
+
+
 # The generic words of urbanmap_search_key (migration 0004), which people add or leave out.
 _GENERIC_WORDS = re.compile(r"\b(?:phuong|p|hem|duong|d|so|quan|q)\b")
 
@@ -70,8 +81,6 @@ def search_key(value: str) -> str:
     >>> search_key("P. Tân Thuận Đông"), search_key("Hẻm 05/12 Huỳnh Tấn Phát")
     ('tan thuan dong', '5/12 huynh tan phat')
     """
-    decomposed = unicodedata.normalize("NFKD", value).replace("\u2044", "/")  # ½: 1⁄2
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = re.sub(r"[^a-z0-9/]+", " ", bare.replace("đ", "d").replace("Đ", "D").lower())
+    words = re.sub(r"[^a-z0-9/]+", " ", folded(value).replace("\u2044", "/"))  # ½: 1⁄2
     words = re.sub(r" +", " ", _GENERIC_WORDS.sub(" ", words)).strip()
     return re.sub(r"\b0+([0-9])", r"\1", words)

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +50,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import InvalidInput
-from geo.text import EXACT_INTEGERS
+from geo.text import EXACT_INTEGERS, folded
 from layers import REGISTRY
 from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
@@ -94,19 +93,13 @@ class ColumnMapping:
 
 # -- names -----------------------------------------------------------------------------
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)  # NFKD also turns "m²" into "m2"
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.casefold().replace("đ", "d")  # đ is a letter of its own, not d + a mark
-
-
 def column_key(text: str) -> str:
     """The form names compare in: no case, diacritics or separators.
 
     >>> {column_key(n) for n in ("Tên đường", "TEN_DUONG", "ten duong", "tenduong")}
     {'tenduong'}
     """
-    return "".join(ch for ch in _fold(text) if ch.isalnum())
+    return "".join(ch for ch in folded(text) if ch.isalnum())
 
 
 def chosen_by_name(names: Sequence[str], wanted: str | None, layer_id: str) -> str | None:
@@ -141,7 +134,7 @@ def _unit_suffix(column: str, target: Field) -> tuple[str, float] | None:
     >>> _unit_suffix("Bề rộng (cm)", Field("width_m", "real", "", unit="m"))
     ('berong', 0.01)
     """
-    *stem, unit = [token for token in re.split(r"[\W_]+", _fold(column)) if token] or [""]
+    *stem, unit = [token for token in re.split(r"[\W_]+", folded(column)) if token] or [""]
     scale = _scale(unit, target) if stem and target.unit else None
     return None if scale is None else ("".join(stem), scale)
 
