@@ -59,9 +59,9 @@ def read_numbers(values: pd.Series, whole: bool = False) -> pd.Series:
     written = pc.unique(pc.filter(text, pc.invert(plain)))
     shown_by_plain = {"."} if pc.any(pc.match_substring(pc.filter(text, plain), ".")).as_py() \
         else set()
-    decimal = _column_decimal(written.to_pylist(), shown_by_plain)
-    readings = pa.array([_as_plain(value, decimal, whole) for value in written.to_pylist()],
-                        pa.string())
+    ungrouped = [_GROUP_BLANK.sub("", value) for value in written.to_pylist()]
+    decimal = _column_decimal(ungrouped, shown_by_plain)
+    readings = pa.array([_as_plain(value, decimal, whole) for value in ungrouped], pa.string())
     as_plain = pc.if_else(plain, text, pc.take(readings, pc.index_in(text, written)))
     readable = pc.match_substring_regex(as_plain, f"^{_READABLE}$")
     numbers[is_text] = pc.cast(pc.if_else(readable, as_plain, pa.scalar(None, pa.string())),
@@ -80,7 +80,6 @@ def _decimal_shown(value: str) -> str | None:
     the other mark than one that groups more than once ("1.250.000"), one mark not before
     three digits ("3,5"); None for one before three digits ("45.120") or no number at all.
     """
-    value = _GROUP_BLANK.sub("", value)
     if "," in value and "." in value:
         return max(_MARKS, key=value.rfind)
     for mark, other in (",", "."), (".", ","):
@@ -93,7 +92,6 @@ def _decimal_shown(value: str) -> str | None:
 
 def _as_plain(value: str, decimal: str | None, whole: bool) -> str:
     """`value` with "." as its decimal mark and no grouping, as float() reads it."""
-    value = _GROUP_BLANK.sub("", value)
     if "," in value and "." in value:
         point = max(_MARKS, key=value.rfind)
         group = "," if point == "." else "."
