@@ -157,7 +157,9 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     if spec.is_spatial:
         if not info["geometry_type"]:
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a "
-                               "CSV or a sheet give lon and lat columns, or a WKT column.")
+                               "CSV or a sheet give lon and lat columns, one column of "
+                               "positions as Google Maps copies them (\"10.7726, 106.7390\", "
+                               "named Tọa độ), or a WKT column.")
         if info["total_bounds"] is None:  # not one coordinate in the file
             named = f"Layer {chosen!r} of {path.name}" if layer or chosen_notes else path.name
             raise InvalidInput(f"{named} has no features." if info["features"] == 0 else

@@ -68,6 +68,10 @@ SECTION_KEYS = ("source_id", "columns", "values")
 # them: "Kinh độ" and "KINH_DO" are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
 LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
 LAT_KEYS = frozenset({"lat", "latitude", "vido"})
+# A column holding both, as Google Maps copies a position ("10.7726, 106.7390"): its name
+# helps find a table's heading; what it holds decides (loaders.tables).
+PAIR_KEYS = frozenset({"toado", "toadogps", "gps", "coordinates", "coords", "latlon", "latlng",
+                       "latlong", "lonlat", "lnglat"})
 WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")  # as GDAL is told them
 
 

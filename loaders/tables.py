@@ -24,8 +24,9 @@ exact, dates ISO); below a title every column holds text, dates as GDAL writes t
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -39,11 +40,12 @@ from geo.errors import InvalidInput
 from layers import LayerSpec
 from loaders.batches import BATCH_ROWS
 from loaders.charsets import misread_message, redecoded
-from loaders.degrees import as_decimal, dms_degrees
+from loaders.degrees import as_decimal, coordinate_pair, dms_degrees
 from loaders.gdal_said import gdal_said
 from loaders.mapping import (
     LAT_KEYS,
     LON_KEYS,
+    PAIR_KEYS,
     WKT_COLUMNS,
     chosen_by_name,
     column_key,
@@ -91,15 +93,29 @@ def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
     saying so; None, and no copy, for a CSV as GDAL reads it."""
     layer = PurePosixPath(dataset).stem
     heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in)
-    if heading is None or (heading.data_from == 1 and not heading.degrees_typed):
+    if heading is None or (heading.data_from == 1 and not heading.degrees_typed
+                           and heading.pair_column is None):
         return None
     converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
     return _read_from(heading) + _degrees_note(converted)
 
 
-def _degrees_note(converted: int) -> list[str]:
-    return [f"{converted:,} coordinate{'s' if converted != 1 else ''} in degrees and minutes "
-            "read as decimal degrees"] if converted else []
+def _degrees_note(converted: Converted) -> list[str]:
+    notes = [f"{converted.degrees:,} coordinate{'s' if converted.degrees != 1 else ''} in "
+             "degrees and minutes read as decimal degrees"] if converted.degrees else []
+    if converted.pair_column:
+        orders = " and ".join(f"{count:,} as {order}"
+                              for order, count in sorted(converted.pair_orders.items()))
+        notes.append(f"column {converted.pair_column!r} holds each position in one cell: "
+                     f"read {orders or 'none'}")
+    if converted.unreadable_pairs:
+        count = len(converted.unreadable_pairs)
+        shown = ", ".join(repr(text) for text in converted.unreadable_pairs[:3])
+        cells = "1 cell" if count == 1 else f"{count:,} cells"
+        notes.append(f"{cells} of {converted.pair_column!r} hold{'s' if count == 1 else ''} no "
+                     f"position that could be read ({shown}): latitude and longitude, as "
+                     "10.7726, 106.7390")
+    return notes
 
 
 def _read_from(heading: Heading | None) -> list[str]:
@@ -143,6 +159,7 @@ class Heading:
     rows: int
     names: list[str]
     degrees_typed: bool = False  # a longitude or latitude below it in degrees and minutes
+    pair_column: int | None = None  # the column holding both coordinates in each cell
 
     @property
     def data_from(self) -> int:
@@ -175,9 +192,28 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
                 best, best_score = Heading(first, 2, _column_names(_paired(cells, first))), score
     if best is None:
         return None
-    typed = any(dms_degrees(row[i]) is not None for row in cells[best.data_from:]
+    below = cells[best.data_from:]
+    typed = any(dms_degrees(row[i]) is not None for row in below
                 for i in _coordinate_columns(best.names) if row[i])
-    return replace(best, degrees_typed=typed)
+    return replace(best, degrees_typed=typed, pair_column=_pair_column(best.names, below))
+
+
+def _pair_column(names: list[str], rows: list[list[str | None]]) -> int | None:
+    """The one column holding a latitude and a longitude in each cell
+    (`degrees.coordinate_pair`), in a table with no other coordinates; None if none does, or
+    several do. A column named for positions ("Tọa độ") is one if any of its values in `rows`
+    is a position; another if all are, and not all are whole numbers ("12 34")."""
+    keys = {column_key(name) for name in names}
+    if keys & (LON_KEYS | LAT_KEYS | WKT_KEYS):
+        return None
+    found = []
+    for i, name in enumerate(names):
+        values = [row[i] for row in rows if row[i]]
+        read = [coordinate_pair(value) is not None for value in values]
+        if column_key(name) in PAIR_KEYS and any(read) or values and all(read) and any(
+                mark in value for value in values for mark in ".°º˚'′\"″"):
+            found.append(i)
+    return found[0] if len(found) == 1 else None
 
 
 def _paired(rows: list[list[str | None]], first: int) -> list[str | None]:
@@ -201,9 +237,20 @@ def _names_known(row: Sequence[str | None], spec: LayerSpec) -> int:
             + sum(bool(keys & named) for named in (LON_KEYS, LAT_KEYS, WKT_KEYS)))
 
 
+@dataclass
+class Converted:
+    """What the copy holds otherwise than typed: coordinates in degrees and minutes as
+    decimals, and a column of positions split in two (how many were written in each order)."""
+
+    degrees: int = 0
+    pair_column: str | None = None
+    pair_orders: Counter[str] = field(default_factory=Counter)
+    unreadable_pairs: list[str] = field(default_factory=list)
+
+
 def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
-               headers: Headers) -> int:
-    """Write the copy; how many coordinates in degrees and minutes it has as decimals."""
+               headers: Headers) -> Converted:
+    """Write the copy; what it converted."""
     # GDAL's own guess at the header stands when no row names a column: the load then says
     # what the file lacks (coordinates, a required field) in the usual words. Headings in
     # the first row alone are GDAL's to read too, which then types each column.
@@ -218,18 +265,46 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
                                 for f, n in zip(schema, heading.names, strict=True)])
         skip = 0 if typed else heading.data_from
         positions = _coordinate_columns(schema.names)
-        converted = 0
-        with pa_csv.CSVWriter(copy, schema,
+        pair = None if heading is None else heading.pair_column
+        converted = Converted(pair_column=None if pair is None else schema.names[pair])
+        written = schema if pair is None else _split_schema(schema, pair)
+        with pa_csv.CSVWriter(copy, written,
                               write_options=pa_csv.WriteOptions(delimiter=";")) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch]).rename_columns(schema.names)
                 table, skip = table.slice(skip), max(0, skip - table.num_rows)
                 for i in positions:
                     column, count = as_decimal(table.column(i))
-                    table, converted = table.set_column(i, schema.field(i), column), \
-                        converted + count
+                    table = table.set_column(i, schema.field(i), column)
+                    converted.degrees += count
+                if pair is not None:
+                    table = _split_pairs(table, pair, written, converted)
                 writer.write_table(_without_blank_rows(table))
     return converted
+
+
+def _split_schema(schema: pa.Schema, pair: int) -> pa.Schema:
+    """The copy's columns: the column of positions as a latitude and a longitude column."""
+    return (schema.remove(pair).insert(pair, pa.field("lon", pa.string()))
+            .insert(pair, pa.field("lat", pa.string())))
+
+
+def _split_pairs(table: pa.Table, pair: int, written: pa.Schema,
+                 converted: Converted) -> pa.Table:
+    """`table` with column `pair` as its latitudes and longitudes, in decimal degrees; a
+    cell that holds no position leaves both empty, a feature without geometry."""
+    lats, lons = [], []
+    for text in table.column(pair).cast(pa.string()).to_pylist():
+        read = coordinate_pair(text) if text else None
+        if read:
+            converted.pair_orders[read[2]] += 1
+        elif text:
+            converted.unreadable_pairs.append(text)
+        lons.append(f"{read[0]:.9f}" if read else None)
+        lats.append(f"{read[1]:.9f}" if read else None)
+    return pa.Table.from_arrays(
+        [*table.columns[:pair], pa.array(lats, pa.string()), pa.array(lons, pa.string()),
+         *table.columns[pair + 1:]], schema=written)
 
 
 def _coordinate_columns(names: Sequence[str]) -> list[int]:

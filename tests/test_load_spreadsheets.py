@@ -184,6 +184,64 @@ def test_coordinates_in_degrees_and_minutes_load(migrated_engine: Engine, tmp_pa
     assert worst_error_m(migrated_engine) < TOLERANCE_M
 
 
+def google_maps(lon: float, lat: float, style: str) -> str:
+    """A position in one cell: as Google Maps copies it (latitude first, decimal or in
+    degrees), or as a GeoJSON-minded colleague writes it (longitude first)."""
+    if style == "decimal":
+        return f"{lat:.6f}, {lon:.6f}"
+    if style == "degrees":
+        return f"{dms(lat, 'N', 'S', 'symbols')} {dms(lon, 'E', 'W', 'symbols')}"
+    return f"[{lon:.6f}, {lat:.6f}]"
+
+
+@pytest.mark.parametrize("style, order", [("decimal", "latitude, longitude"),
+                                          ("degrees", "latitude, longitude"),
+                                          ("longitude-first", "longitude, latitude")])
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_positions_typed_in_one_column_load(migrated_engine: Engine, tmp_path: Path, kind: str,
+                                            style: str, order: str) -> None:
+    """A list whose "Tọa độ" column holds each position as pasted from Google Maps. It
+    had no geometry at all: GDAL finds coordinates only in a column each."""
+    table = [["DANH SÁCH TRỤ NƯỚC CHỮA CHÁY", "", "", ""], ["", "", "", ""],
+             ["Mã trụ", "Tình trạng", "Tên đường", "Tọa độ"]] + [
+        [code, status, street, google_maps(lon, lat, style)]
+        for code, status, _, _, street, lon, lat in HYDRANTS]
+    if kind == "xlsx":
+        book = openpyxl.Workbook()
+        for row in table:
+            book.active.append(row)
+        path = tmp_path / "tru_nuoc.xlsx"
+        book.save(path)
+    else:
+        path = tmp_path / "tru_nuoc.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerows(table)
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert f"column 'Tọa độ' holds each position in one cell: read 3 as {order}" \
+        in report.notes
+    assert [(code, status, street) for code, status, _, _, street in stored(migrated_engine)] \
+        == [(code, status, street) for code, status, _, _, street in STORED]
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+
+
+def test_a_position_that_cannot_be_read_is_named_and_its_feature_refused(
+        loaded: Engine, tmp_path: Path) -> None:
+    """One mistyped cell among positions refuses its hydrant alone, and says which."""
+    before = rows(loaded, "SELECT count(*) FROM hydrants")
+    path = tmp_path / "tru_nuoc.csv"
+    lines = ["Mã trụ,Tình trạng,Tọa độ"] + [
+        f'{code},{status},"{google_maps(lon, lat, "decimal")}"'
+        for code, status, _, _, _, lon, lat in HYDRANTS[:2]] + ['TN-03,Hoạt động,"10.74, 1O6.70"']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = load_file(loaded, "hydrants", path, mode="upsert")
+    assert (report.read, report.inserted, report.rejected_total) == (3, 2, 1), report.summary()
+    assert (report.rejected, report.examples) == ({"no geometry": 1}, {"no geometry": ["TN-03"]})
+    assert ("1 cell of 'Tọa độ' holds no position that could be read ('10.74, 1O6.70'): "
+            "latitude and longitude, as 10.7726, 106.7390") in report.notes
+    assert rows(loaded, "SELECT count(*) FROM hydrants") == [(before[0][0] + 2,)]
+
+
 @pytest.mark.parametrize("crs_from", [".prj", "--crs"])
 def test_a_workbook_of_projected_coordinates_loads(migrated_engine: Engine, tmp_path: Path,
                                                    crs_from: str) -> None:
@@ -300,7 +358,8 @@ def cut_short(path: Path) -> Path:
     ("blank.xlsx", lambda p: openpyxl.Workbook().save(p), "blank.xlsx has no sheet with "
      "anything in it."),
     ("no_coordinates.xlsx", None, "no_coordinates.xlsx has no geometry, and hydrants needs "
-     "one. For a CSV or a sheet give lon and lat columns, or a WKT column."),
+     "one. For a CSV or a sheet give lon and lat columns, one column of positions as Google "
+     "Maps copies them (\"10.7726, 106.7390\", named Tọa độ), or a WKT column."),
 ])
 def test_unreadable_workbooks_are_refused_and_the_layer_kept(loaded: Engine, tmp_path: Path,
                                                              name: str, make, expected: str
