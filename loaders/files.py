@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 import pyproj
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from sqlalchemy import Engine
 
@@ -54,6 +55,13 @@ FILE_MODES = (*LOAD_MODES, "update")
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
+UNDECLARED_KINDS = ("Unknown", "Geometry", "")
+GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                       "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
+# What GDAL's LIBKML driver reads from every placemark's own elements, beside its name and
+# description (which hold what the sender typed): a column of each layer of every KML.
+KML_PLACEMARK_COLUMNS = frozenset({"timestamp", "begin", "end", "altitudeMode", "tessellate",
+                                   "extrude", "visibility", "drawOrder", "icon", "snippet"})
 # KML's ExtendedData names as written ("Mã trụ"), not laundered to ASCII ("M___tr___"):
 # the column mapping compares names without their diacritics by itself.
 pyogrio.set_gdal_config_options({"LIBKML_LAUNDER_FIELD_NAMES": "NO"})
@@ -75,6 +83,9 @@ class Source:
     decoded_here: str | None = None  # the set the text was typed in, decoded after GDAL's read
     encoding_named: bool = False  # by --encoding: then text is not checked for a wrong set
     notes: tuple[str, ...] = ()  # what choosing it took (the only layer with features)
+    # Columns the format gives every layer whatever the file holds (KML's), not listed as
+    # columns not loaded: they are no column of the sender's.
+    format_columns: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -94,19 +105,36 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
     # In a zip, --layer may have named the dataset instead (`dataset_in`).
     if wanted and wanted not in layers and path.suffix.lower() != ".zip":
         raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
-    chosen = chosen_by_name(layers, wanted, spec.id)
+    chosen = chosen_by_name(layers, wanted, spec)
     if chosen:
         return chosen, []
     counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
               for name in layers}
-    fitting = [name for name in layers if counts[name] and _kind_fits(listed[name], spec)]
+    for name in layers:
+        if counts[name] and listed[name] in UNDECLARED_KINDS:
+            listed[name] = _kinds_held(dataset, name)
+    fitting = [name for name in layers if counts[name] and
+               all(_kind_fits(kind, spec) for kind in listed[name].split(", "))]
+    kind = {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
+            None: "rows"}[spec.geometry]
     if len(fitting) == 1:
-        kind = {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
-                None: "rows"}[spec.geometry]
         return fitting[0], [f"read layer {fitting[0]!r}, the only one with {kind}"]
     described = ", ".join(f"{name} ({counts[name]:,} {listed[name] or 'rows'})"
                           for name in layers)
+    if not fitting and any(counts.values()):
+        raise InvalidInput(f"{path.name} has no layer of {kind}, which {spec.id} needs: it "
+                           f"holds {described}.")
     raise InvalidInput(f"{path.name} holds several layers: {described}. Pick one with --layer.")
+
+
+def _kinds_held(dataset: str, layer: str) -> str:
+    """The geometry types a layer's features have, as GDAL names a layer's kind: for a
+    layer that declares none, as a KML folder (Google My Maps puts each map layer in one)."""
+    meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[])
+    wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
+    held = shapely.get_type_id(shapely.from_wkb(wkb))
+    return ", ".join(GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))
+                     ) or "Unknown"
 
 
 def _kind_fits(geometry_type: str, spec: LayerSpec) -> bool:
@@ -171,8 +199,11 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                                      **(unreadable if prj.exists() else {}))
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
+    format_columns = tuple(f for f in fields if f in KML_PLACEMARK_COLUMNS) \
+        if info["driver"] == "LIBKML" else ()
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
-                  gdal_encoding, decoded_here, file.named is not None, tuple(chosen_notes))
+                  gdal_encoding, decoded_here, file.named is not None, tuple(chosen_notes),
+                  format_columns)
 
 
 def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
@@ -499,8 +530,9 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
         report = LoadReport(spec.id, Path(path).name, f"update by {key}" if key else mode,
                             dry_run=dry_run)  # the file's name as given
         report.notes += [*copy.notes, *source.notes]
-        if mapping.unmapped:
-            report.notes.append(f"columns not loaded: {', '.join(mapping.unmapped)}")
+        unmapped = [c for c in mapping.unmapped if c not in source.format_columns]
+        if unmapped:
+            report.notes.append(f"columns not loaded: {', '.join(unmapped)}")
         progress.expect(source.features if source.features >= 0 else None)  # -1: unknown
         chunks = read_chunks(source, read_as, mapping, report.notes)
         if key is not None:

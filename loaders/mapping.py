@@ -106,18 +106,27 @@ def column_key(text: str) -> str:
     return "".join(ch for ch in folded(text) if ch.isalnum())
 
 
-def chosen_by_name(names: Sequence[str], wanted: str | None, layer_id: str) -> str | None:
+def chosen_by_name(names: Sequence[str], wanted: str | None, spec: LayerSpec) -> str | None:
     """Which of a file's layers (or a workbook's sheets) a load reads: the one asked for,
-    the only one, or the one named like the target layer; None when that leaves a choice.
+    the only one, or the one named like the target layer, by its id or either title (a
+    Google My Maps folder "Trụ nước chữa cháy"); None when that leaves a choice.
 
-    >>> chosen_by_name(["Sheet1", "hydrants"], None, "hydrants")
+    >>> from layers import get_layer
+    >>> hydrants = get_layer("hydrants")
+    >>> chosen_by_name(["Sheet1", "hydrants"], None, hydrants)
     'hydrants'
+    >>> chosen_by_name(["Điểm tập kết rác", "TRỤ NƯỚC CHỮA CHÁY"], None, hydrants)
+    'TRỤ NƯỚC CHỮA CHÁY'
     """
     if wanted in names:
         return wanted
     if len(names) == 1:
         return names[0]
-    return layer_id if layer_id in names else None
+    if spec.id in names:
+        return spec.id
+    titles = {column_key(title) for title in (spec.id, spec.title, spec.title_vi)}
+    named = [name for name in names if column_key(name) in titles]
+    return named[0] if len(named) == 1 else None
 
 
 def _scale(unit: str, target: Field) -> float | None:

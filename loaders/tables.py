@@ -144,7 +144,7 @@ def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) ->
     listed = ", ".join(repr(s) for s in sheets)
     if wanted and wanted not in sheets:
         raise InvalidInput(f"{name} has no sheet {wanted!r} with data; it has: {listed}.")
-    chosen = chosen_by_name(sheets, wanted, spec.id)
+    chosen = chosen_by_name(sheets, wanted, spec)
     if chosen:
         return chosen
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "

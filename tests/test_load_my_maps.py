@@ -1,0 +1,93 @@
+"""A whole map from Google My Maps, exported as one KML: each of its map layers a folder,
+named as the team named it. A load takes the folder named like the target layer, or the
+only one holding its kind of geometry (GDAL declares no kind for a KML folder), and the
+report lists the sender's columns it left, not the ones GDAL gives every placemark."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hydrant_files import rows
+from sqlalchemy import Engine
+
+from geo.errors import InvalidInput
+from loaders.files import load_file
+
+HYDRANTS = [("TCH-01", "Hoạt động", 106.7021, 10.7385), ("TCH-02", "Hư hỏng", 106.7290, 10.7521)]
+TRASH = [("Điểm rác chợ Tân Mỹ", 106.7185, 10.7405)]
+FLOODED = [("Đoạn ngập Huỳnh Tấn Phát", [(106.7290, 10.7380), (106.7295, 10.7420)])]
+
+
+def placemark(name: str, geometry: str, data: dict[str, str] | None = None) -> str:
+    extended = "".join(f'<Data name="{key}"><value>{value}</value></Data>'
+                       for key, value in (data or {}).items())
+    return (f"<Placemark><name>{name}</name><description>Ghi chú</description>"
+            f"<styleUrl>#icon-1899-0288D1</styleUrl><ExtendedData>{extended}</ExtendedData>"
+            f"{geometry}</Placemark>")
+
+
+def folder(name: str, placemarks: list[str]) -> str:
+    return f"<Folder><name>{name}</name>{''.join(placemarks)}</Folder>"
+
+
+def my_map(path: Path, hydrants_folder: str = "Trụ nước chữa cháy") -> Path:
+    """The district's fire-safety map: hydrants, trash points and a flooded street."""
+    folders = [
+        folder(hydrants_folder, [placemark(code, f"<Point><coordinates>{lon},{lat},0"
+                                                 "</coordinates></Point>", {"Tình trạng": state})
+                                 for code, state, lon, lat in HYDRANTS]),
+        folder("Điểm tập kết rác", [placemark(name, f"<Point><coordinates>{lon},{lat},0"
+                                                    "</coordinates></Point>")
+                                    for name, lon, lat in TRASH]),
+        folder("Tuyến ngập", [placemark(name, "<LineString><coordinates>" + " ".join(
+            f"{lon},{lat},0" for lon, lat in line) + "</coordinates></LineString>")
+            for name, line in FLOODED]),
+    ]
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/'
+                    'kml/2.2"><Document><name>Bản đồ PCCC Quận 7</name>'
+                    f"{''.join(folders)}</Document></kml>", encoding="utf-8")
+    return path
+
+
+def test_the_folder_named_like_the_layer_is_read(migrated_engine: Engine,
+                                                 tmp_path: Path) -> None:
+    """Two folders hold points: the one named with the layer's Vietnamese title is taken,
+    for hydrants and for trash points alike. Before, the load refused the map, and its
+    report listed ten columns of LIBKML's own (timestamp, tessellate, drawOrder …)."""
+    path = my_map(tmp_path / "ban_do_pccc.kml")
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    assert report.notes == ["columns not loaded: description"]
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants ORDER BY code") == [
+        ("TCH-01", "working"), ("TCH-02", "out_of_service")]
+    trash = load_file(migrated_engine, "trash_points", path)
+    assert (trash.read, trash.rejected_total) == (1, 0), trash.summary()
+    assert rows(migrated_engine, "SELECT name FROM trash_points") == [(TRASH[0][0],)]
+
+
+def test_the_only_folder_of_the_layers_kind_is_read(migrated_engine: Engine,
+                                                    tmp_path: Path) -> None:
+    """The folder of lines is the only one a line layer can take: read, and said so."""
+    report = load_file(migrated_engine, "roads", my_map(tmp_path / "ban_do_pccc.kml"))
+    assert report.notes[0] == "read layer 'Tuyến ngập', the only one with lines"
+    assert rows(migrated_engine, "SELECT name FROM roads") == [(FLOODED[0][0],)]
+
+
+def test_a_map_without_the_layers_kind_or_a_folder_named_for_it_is_refused(
+        loaded: Engine, tmp_path: Path) -> None:
+    """No folder of areas for green space; two folders of points, neither named for
+    hydrants: each refused with what the map holds, the layer as it was."""
+    before = rows(loaded, "SELECT code FROM hydrants ORDER BY code")
+    path = my_map(tmp_path / "ban_do.kml", hydrants_folder="Trụ PCCC")
+    holds = ("Trụ PCCC (2 Point), Điểm tập kết rác (1 Point), Tuyến ngập (1 LineString)")
+    with pytest.raises(InvalidInput, match=re.escape(
+            f"ban_do.kml has no layer of areas, which green_spaces needs: it holds {holds}.")):
+        load_file(loaded, "green_spaces", path)
+    with pytest.raises(InvalidInput, match=re.escape(
+            f"ban_do.kml holds several layers: {holds}. Pick one with --layer.")):
+        load_file(loaded, "hydrants", path)
+    assert rows(loaded, "SELECT code FROM hydrants ORDER BY code") == before
+    report = load_file(loaded, "hydrants", path, layer="Trụ PCCC")
+    assert report.read == 2 and report.rejected_total == 0, report.summary()
