@@ -36,14 +36,13 @@ from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.mapping import (
-    LAT_KEYS,
-    LON_KEYS,
     WKT_COLUMNS,
     ColumnMapping,
     apply_mapping,
     chosen_by_name,
-    column_key,
+    coordinate_axis,
     match_columns,
+    names_vn2000,
 )
 from loaders.pipeline import LOAD_MODES, QUIET, Chunk, LoadMode, Progress, load_chunks
 from loaders.readable import ENCODING_HINT, TEXT_FORMATS, Readable, readable
@@ -181,7 +180,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     if repeated:
         raise InvalidInput(f"{path.name} has two columns named {repeated[0]!r}: rename one, "
                            "so that each value's column is known.")
-    source_crs = _declared_crs(info, dataset, chosen, (*fields, *raw_fields), crs)
+    source_crs, crs_notes = _declared_crs(info, dataset, chosen, (*fields, *raw_fields), crs)
     if spec.is_spatial:
         if not info["geometry_type"]:
             raise InvalidInput(f"{path.name} has no geometry, and {spec.id} needs one. For a "
@@ -202,8 +201,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     format_columns = tuple(f for f in fields if f in KML_PLACEMARK_COLUMNS) \
         if info["driver"] == "LIBKML" else ()
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
-                  gdal_encoding, decoded_here, file.named is not None, tuple(chosen_notes),
-                  format_columns)
+                  gdal_encoding, decoded_here, file.named is not None,
+                  (*chosen_notes, *crs_notes), format_columns)
 
 
 def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
@@ -220,12 +219,12 @@ def csv_options(columns: list[str], typed_in: str | None = None) -> dict[str, st
     >>> csv_options(["Mã trụ", "Kinh độ", "Vĩ độ"])["X_POSSIBLE_NAMES"]
     'Kinh độ,x'
     """
-    def named(keys: frozenset[str], fallback: str) -> str:
+    def named(axis: str, fallback: str) -> str:
         found = [c for c in columns if "," not in c and
-                 column_key(charsets.redecoded(c, typed_in)) in keys]
+                 coordinate_axis(charsets.redecoded(c, typed_in)) == axis]
         return ",".join([*found, fallback])  # the option is a comma-separated list
 
-    return {"X_POSSIBLE_NAMES": named(LON_KEYS, "x"), "Y_POSSIBLE_NAMES": named(LAT_KEYS, "y"),
+    return {"X_POSSIBLE_NAMES": named("lon", "x"), "Y_POSSIBLE_NAMES": named("lat", "y"),
             "GEOM_POSSIBLE_NAMES": ",".join(WKT_COLUMNS), "KEEP_GEOM_COLUMNS": "NO"}
 
 
@@ -253,15 +252,22 @@ def _gdal_encoding(path: Path, dataset: str,
 
 
 def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],
-                  override: str | None) -> pyproj.CRS | None:
+                  override: str | None) -> tuple[pyproj.CRS | None, list[str]]:
+    """The file's CRS, and a note when only its column names said it."""
     if override:
-        return resolve_crs(override)
+        return resolve_crs(override), []
     if info["crs"]:
-        return canonical_crs(_full_crs(info["crs"], dataset, layer))
-    keys = {column_key(f) for f in fields}
-    if info["driver"] == "CSV" and keys & LON_KEYS and keys & LAT_KEYS:
-        return pyproj.CRS.from_epsg(4326)  # columns named longitude/latitude are degrees
-    return None
+        return canonical_crs(_full_crs(info["crs"], dataset, layer)), []
+    coordinates = [f for f in fields if coordinate_axis(f)]
+    if info["driver"] == "CSV" and {coordinate_axis(f) for f in coordinates} == {"lon", "lat"}:
+        # Columns named longitude and latitude are degrees: of WGS 84, unless they say
+        # VN-2000, which puts District 7 some 225 m away.
+        if any(names_vn2000(f) for f in coordinates):
+            return resolve_crs("EPSG:4756"), [
+                "longitudes and latitudes read as VN-2000 (EPSG:4756), as their column names "
+                "say; --crs EPSG:4326 if they are WGS 84"]
+        return pyproj.CRS.from_epsg(4326), []
+    return None, []
 
 
 def _full_crs(declared: str, dataset: str, layer: str) -> pyproj.CRS:

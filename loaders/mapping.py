@@ -68,6 +68,10 @@ SECTION_KEYS = ("source_id", "columns", "values")
 # them: "Kinh độ" and "KINH_DO" are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
 LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
 LAT_KEYS = frozenset({"lat", "latitude", "vido"})
+# Words a heading adds to such a name to say the hemisphere, unit or datum: "Kinh độ (E)",
+# "Vĩ độ Bắc", "Longitude (WGS84)", "KINH_DO_VN2000".
+COORDINATE_ANNOTATIONS = frozenset({"e", "n", "dong", "bac", "deg", "degree", "degrees", "dd",
+                                    "decimal", "thapphan", "wgs84", "wgs", "vn2000"})
 # A column holding both, as Google Maps copies a position ("10.7726, 106.7390"): its name
 # helps find a table's heading; what it holds decides (loaders.tables).
 PAIR_KEYS = frozenset({"toado", "toadogps", "gps", "coordinates", "coords", "latlon", "latlng",
@@ -104,6 +108,36 @@ def column_key(text: str) -> str:
     {'tenduong'}
     """
     return "".join(ch for ch in folded(text) if ch.isalnum())
+
+
+def coordinate_key(name: str) -> str:
+    """`column_key` of a coordinate column's name without the words that annotate it.
+
+    >>> [coordinate_key(n) for n in ("Kinh độ (E)", "VI_DO_VN2000", "Tọa độ (VN-2000)")]
+    ['kinhdo', 'vido', 'toado']
+    """
+    words = re.findall(r"[a-z0-9]+", _datum_as_one_word(name))
+    return "".join(word for word in words if word not in COORDINATE_ANNOTATIONS)
+
+
+def coordinate_axis(name: str) -> str | None:
+    """"lon" or "lat" if a column's name says it holds longitudes or latitudes, else None.
+
+    >>> [coordinate_axis(n) for n in ("Kinh độ (E)", "LATITUDE_WGS84", "Vĩ độ Bắc", "lng",
+    ...                               "X", "Tên đường")]
+    ['lon', 'lat', 'lat', 'lon', None, None]
+    """
+    key = coordinate_key(name)
+    return "lon" if key in LON_KEYS else "lat" if key in LAT_KEYS else None
+
+
+def names_vn2000(name: str) -> bool:
+    """Whether a column's name says its coordinates are in VN-2000 ("Kinh độ VN-2000")."""
+    return "vn2000" in re.findall(r"[a-z0-9]+", _datum_as_one_word(name))
+
+
+def _datum_as_one_word(name: str) -> str:
+    return re.sub(r"vn\W*2000", "vn2000", folded(name))
 
 
 def chosen_by_name(names: Sequence[str], wanted: str | None, spec: LayerSpec) -> str | None:

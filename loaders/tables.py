@@ -43,13 +43,14 @@ from loaders.charsets import misread_message, redecoded
 from loaders.degrees import as_decimal, coordinate_pair, dms_degrees
 from loaders.gdal_said import gdal_said
 from loaders.mapping import (
-    LAT_KEYS,
-    LON_KEYS,
     PAIR_KEYS,
     WKT_COLUMNS,
     chosen_by_name,
     column_key,
+    coordinate_axis,
+    coordinate_key,
     match_columns,
+    names_vn2000,
 )
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
@@ -203,14 +204,14 @@ def _pair_column(names: list[str], rows: list[list[str | None]]) -> int | None:
     (`degrees.coordinate_pair`), in a table with no other coordinates; None if none does, or
     several do. A column named for positions ("Tọa độ") is one if any of its values in `rows`
     is a position; another if all are, and not all are whole numbers ("12 34")."""
-    keys = {column_key(name) for name in names}
-    if keys & (LON_KEYS | LAT_KEYS | WKT_KEYS):
+    if any(coordinate_axis(name) for name in names) or \
+            {column_key(name) for name in names} & WKT_KEYS:
         return None
     found = []
     for i, name in enumerate(names):
         values = [row[i] for row in rows if row[i]]
         read = [coordinate_pair(value) is not None for value in values]
-        if column_key(name) in PAIR_KEYS and any(read) or values and all(read) and any(
+        if coordinate_key(name) in PAIR_KEYS and any(read) or values and all(read) and any(
                 mark in value for value in values for mark in ".°º˚'′\"″"):
             found.append(i)
     return found[0] if len(found) == 1 else None
@@ -231,10 +232,11 @@ def _names_known(row: Sequence[str | None], spec: LayerSpec) -> int:
     cells = [cell for cell in row if cell]
     if len(set(cells)) < len(cells):  # a heading row names each column once
         cells = list(dict.fromkeys(cells))
-    keys = {column_key(cell) for cell in cells}
+    axes = {coordinate_axis(cell) for cell in cells} - {None}
     mapping = match_columns(spec, cells)
-    return (len(mapping.fields) + (mapping.source_id is not None)
-            + sum(bool(keys & named) for named in (LON_KEYS, LAT_KEYS, WKT_KEYS)))
+    return (len(mapping.fields) + (mapping.source_id is not None) + len(axes)
+            + bool({column_key(cell) for cell in cells} & WKT_KEYS)
+            + bool({coordinate_key(cell) for cell in cells} & PAIR_KEYS))
 
 
 @dataclass
@@ -284,9 +286,11 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
 
 
 def _split_schema(schema: pa.Schema, pair: int) -> pa.Schema:
-    """The copy's columns: the column of positions as a latitude and a longitude column."""
-    return (schema.remove(pair).insert(pair, pa.field("lon", pa.string()))
-            .insert(pair, pa.field("lat", pa.string())))
+    """The copy's columns: the column of positions as a latitude and a longitude column,
+    named for VN-2000 if it was ("Tọa độ VN-2000")."""
+    datum = " VN-2000" if names_vn2000(schema.names[pair]) else ""
+    return (schema.remove(pair).insert(pair, pa.field(f"lon{datum}", pa.string()))
+            .insert(pair, pa.field(f"lat{datum}", pa.string())))
 
 
 def _split_pairs(table: pa.Table, pair: int, written: pa.Schema,
@@ -309,7 +313,7 @@ def _split_pairs(table: pa.Table, pair: int, written: pa.Schema,
 
 def _coordinate_columns(names: Sequence[str]) -> list[int]:
     """Where the longitude and latitude columns are, by name."""
-    return [i for i, name in enumerate(names) if column_key(name) in LON_KEYS | LAT_KEYS]
+    return [i for i, name in enumerate(names) if coordinate_axis(name)]
 
 
 def _without_blank_rows(table: pa.Table) -> pa.Table:

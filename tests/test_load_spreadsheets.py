@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 from sqlalchemy import Engine
 from test_load_formats import windows_1258
 
+from geo.crs import resolve_crs
 from geo.errors import InvalidInput
 from loaders.files import load_file
 
@@ -222,6 +223,41 @@ def test_positions_typed_in_one_column_load(migrated_engine: Engine, tmp_path: P
         in report.notes
     assert [(code, status, street) for code, status, _, _, street in stored(migrated_engine)] \
         == [(code, status, street) for code, status, _, _, street in STORED]
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+
+
+VN2000_GEOGRAPHIC = Transformer.from_crs("EPSG:4326", resolve_crs("EPSG:4756"), always_xy=True)
+
+
+@pytest.mark.parametrize("lon_name, lat_name", [
+    ("Kinh độ (E)", "Vĩ độ (N)"), ("Kinh độ Đông", "Vĩ độ Bắc"),
+    ("Longitude (WGS84)", "Latitude (WGS84)"), ("KINH_DO_VN2000", "VI_DO_VN2000"),
+    ("Tọa độ (VN-2000)", None)], ids=["hemisphere-letters", "hemisphere-words", "wgs84",
+                                       "vn2000", "one-column-vn2000"])
+def test_coordinate_columns_named_with_their_hemisphere_or_datum_load(
+        migrated_engine: Engine, tmp_path: Path, lon_name: str, lat_name: str | None) -> None:
+    """Headings that say more than "Kinh độ": the hemisphere, or the datum. Such a list had
+    no geometry. A heading naming VN-2000 is read in it, which moves District 7 about 225 m
+    from where WGS 84 would put the same numbers; the report says so."""
+    vn2000 = "2000" in lon_name
+    positions = [VN2000_GEOGRAPHIC.transform(lon, lat) if vn2000 else (lon, lat)
+                 for *_, lon, lat in HYDRANTS]
+    if lat_name is None:  # one column of positions, as Google Maps copies them
+        table = [["Mã trụ", "Tình trạng", lon_name]] + [
+            [code, status, f"{lat:.9f}, {lon:.9f}"]
+            for (code, status, *_), (lon, lat) in zip(HYDRANTS, positions, strict=True)]
+    else:
+        table = [["Mã trụ", "Tình trạng", lon_name, lat_name]] + [
+            [code, status, f"{lon:.9f}", f"{lat:.9f}"]
+            for (code, status, *_), (lon, lat) in zip(HYDRANTS, positions, strict=True)]
+    path = tmp_path / "tru_nuoc.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(table)
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    said = ("longitudes and latitudes read as VN-2000 (EPSG:4756), as their column names say; "
+            "--crs EPSG:4326 if they are WGS 84")
+    assert (said in report.notes) == vn2000, report.notes
     assert worst_error_m(migrated_engine) < TOLERANCE_M
 
 
