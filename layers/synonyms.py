@@ -3,6 +3,8 @@ column mapping (loaders/mapping.py) reads. Names are written as `column_key` com
 them: lower case, Vietnamese without diacritics, words joined by underscores.
 """
 
+from layers.landuse_codes import LAND_USE_CODES
+
 # Unit (as `column_key` spells it) -> (quantity, size in that quantity's base unit).
 UNITS: dict[str, tuple[str, float]] = {
     "mm": ("length", 0.001), "cm": ("length", 0.01), "dm": ("length", 0.1),
@@ -61,10 +63,13 @@ LAYER_SYNONYMS: dict[tuple[str, str], str] = {
     ("waterways", "name"): "ten_song ten_kenh ten_rach",
     ("wards", "name"): "ten_phuong phuong ward_name ward",
     ("water_areas", "name"): "ten_song ten_kenh ten_rach ten_ho", ("markets", "name"): "ten_cho",
-    ("green_spaces", "name"): "ten_cong_vien ten_cv", ("apartments", "name"): "ten_chung_cu",
+    ("green_spaces", "name"): "ten_cong_vien ten_cv",
+    # CC: chung cư, as a DBF column's ten characters shorten it
+    ("apartments", "name"): "ten_chung_cu ten_cc ten_toa_nha ten_du_an",
     ("hospitals", "name"): "ten_benh_vien ten_bv", ("pharmacies", "name"): "ten_nha_thuoc",
     ("clinics", "name"): "ten_phong_kham", ("health_stations", "name"): "ten_tram",
-    ("roads", "kind"): "highway", ("alleys", "kind"): "highway", ("waterways", "kind"): "waterway",
+    ("roads", "kind"): "highway loai_duong cap_duong", ("alleys", "kind"): "highway",
+    ("waterways", "kind"): "waterway",
     # A hydrant has no name but its code: a KML placemark's name (Google My Maps, Google
     # Earth, a phone's field app) is the code painted on it, unless a column says the code.
     ("hydrants", "code"): "ma_tru ma_tru_nuoc ma ma_so so_hieu ma_hieu name ten_tru",
@@ -76,6 +81,20 @@ VALUE_SYNONYMS: dict[str, str] = {
                       "broken|inactive|out of service|damaged",
     "river": "sông", "canal": "kênh", "rach": "rạch", "stream": "suối", "ditch": "mương",
     "market": "chợ", "supermarket": "siêu thị", "alley": "hẻm|kiệt|ngõ",
-    "footway": "lối đi bộ", "steps": "bậc thang", "motorway": "đường cao tốc|cao tốc",
-    "trunk": "quốc lộ",
+    "footway": "lối đi bộ", "steps": "bậc thang",
+    # Road classes as Vietnamese plans and registers name them: the urban hierarchy of
+    # TCXDVN 104:2007 (city level: motorway, trunk, main and inter-area roads; area level;
+    # internal roads) and the administrative one (national, provincial, district roads).
+    "motorway": "đường cao tốc|cao tốc|đường cao tốc đô thị|cao tốc đô thị",
+    "trunk": "quốc lộ|đường trục chính đô thị|trục chính đô thị|đường trục chính|trục chính",
+    "primary": "đường chính đô thị|chính đô thị|đường tỉnh|tỉnh lộ",
+    "secondary": "đường liên khu vực|liên khu vực|đường huyện|huyện lộ",
+    "tertiary": "đường chính khu vực|chính khu vực|đường khu vực|khu vực",
+    "residential": "đường phân khu vực|phân khu vực|đường nội bộ|nội bộ|đường nhóm nhà ở|"
+                   "đường vào nhà|đường dân sinh|dân sinh",
+    "unclassified": "đường xã|đường thôn|đường giao thông nông thôn",
+    # A land-use code by its name, as a plan's legend writes it: "Đất ở tại đô thị" (ODT),
+    # also without "Đất" ("Giao thông", DGT).
+    **{code: f"{name}|{name.removeprefix('Đất ')}" for code, (name, _) in LAND_USE_CODES.items()},
+    "ODT": "Đất ở tại đô thị|ở tại đô thị|đất ở|đất ở đô thị",
 }

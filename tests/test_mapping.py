@@ -99,6 +99,20 @@ def test_a_survey_height_column_is_the_elevation(column: str) -> None:
     assert mapped("spot_heights", [column]) == {"elevation_m": column}
 
 
+@pytest.mark.parametrize(("layer", "columns", "expected"), [
+    ("apartments", ["TEN_CC", "SO_TANG", "NAM_XD"],
+     {"name": "TEN_CC", "floors": "SO_TANG", "year_built": "NAM_XD"}),
+    ("roads", ["TEN_DUONG", "LOAI_DUONG", "CHIEU_RONG"],
+     {"name": "TEN_DUONG", "kind": "LOAI_DUONG", "width_m": "CHIEU_RONG"}),
+    ("roads", ["TEN_DUONG", "CAP_DUONG"], {"name": "TEN_DUONG", "kind": "CAP_DUONG"}),
+])
+def test_a_dbfs_shortened_names_map(layer: str, columns: list[str],
+                                     expected: dict[str, str]) -> None:
+    """Column names as a Shapefile's ten characters leave them: an apartment block's name
+    as TEN_CC (tên chung cư), a road's class as LOAI_DUONG or CAP_DUONG."""
+    assert mapped(layer, columns) == expected
+
+
 def test_unmapped_columns_are_reported_and_geometry_is_not() -> None:
     found = match_columns(get_layer("roads"), ["TEN_DUONG", "GHI_CHU", "geometry", "NGUOI_NHAP"])
     assert found.unmapped == ("GHI_CHU", "NGUOI_NHAP")
@@ -236,9 +250,25 @@ def test_hydrant_status_values_are_translated(source: str, stored: str) -> None:
     ("waterways", "Sông", "river"), ("waterways", "KÊNH", "canal"), ("waterways", "rạch", "rach"),
     ("waterways", "Suối", "stream"), ("waterways", "mương", "ditch"),
     ("markets", "Chợ", "market"), ("markets", "SIÊU THỊ", "supermarket"),
+    # road classes of TCXDVN 104:2007 and of the administrative register
+    ("roads", "Đường cao tốc đô thị", "motorway"), ("roads", "Quốc lộ", "trunk"),
+    ("roads", "Đường trục chính đô thị", "trunk"), ("roads", "Đường chính đô thị", "primary"),
+    ("roads", "Tỉnh lộ", "primary"), ("roads", "đường liên khu vực", "secondary"),
+    ("roads", "Đường chính khu vực", "tertiary"), ("roads", "Đường khu vực", "tertiary"),
+    ("roads", "Đường phân khu vực", "residential"), ("roads", "ĐƯỜNG NỘI BỘ", "residential"),
+    ("roads", "đường xã", "unclassified"),
 ])
 def test_kinds_are_translated(layer_id: str, source: str, stored: str) -> None:
     assert convert(layer_id, "LOAI", [source]) == [stored]
+
+
+def test_land_uses_written_by_name_are_their_codes() -> None:
+    """A plan's legend names each land use: Circular 27/2018's names, with or without
+    "Đất", are its codes; a name it does not know passes, for the validator to refuse."""
+    assert convert("planning_zones", "LOAI_DAT", [
+        "Đất ở tại đô thị", "đất ở", "Giao thông", "ĐẤT CÂY XANH", "Đất thương mại, dịch vụ",
+        "Đất xây dựng cơ sở y tế", "Đất hỗn hợp"]) == [
+        "ODT", "ODT", "DGT", "CXT", "TMD", "DYT", "ĐẤT HỖN HỢP"]
 
 
 def test_land_use_codes_are_upper_cased_and_stripped() -> None:
