@@ -24,7 +24,9 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=F
 db_app = typer.Typer(help="The PostGIS database: embedded cluster and migrations.",
                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console()
+# Markup off: what is printed quotes files, their values and the reports' mapping hints
+# ("[values.kind]"), which Rich would take for styles and drop.
+console = Console(markup=False)
 
 
 def _ready_engine(settings: Settings):
@@ -218,8 +220,9 @@ def _progress(label: str):
     """A load's bar: features read out of the file's count, then what the load does."""
     from loaders.pipeline import Progress as LoadProgress
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("features"), TimeElapsedColumn(), TextColumn("{task.fields[step]}"),
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TextColumn("features"), TimeElapsedColumn(),
+                  TextColumn("{task.fields[step]}", markup=False),
                   console=console, transient=True) as bar:
         task = bar.add_task(label, total=None, step="reading")
         yield LoadProgress(
@@ -396,8 +399,9 @@ def pack_command(
 @contextmanager
 def _layer_progress():
     """A bar per layer (or for the tiles) with its total, for geo.export_package.Progress."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
 
         class LayerBar:
             task = None
@@ -471,7 +475,8 @@ def main() -> None:
     try:
         app()
     except UrbanmapError as error:
-        Console(stderr=True).print(Panel(error.message, title=error.title, border_style="red"))
+        Console(stderr=True, markup=False).print(Panel(error.message, title=error.title,
+                                                       border_style="red"))
         raise SystemExit(1) from None
     finally:
         # At exit the interpreter would walk every object the libraries made in one last

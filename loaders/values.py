@@ -164,6 +164,7 @@ class LeftOut:
 
     unreadable: Counter[Field] = dataclass_field(default_factory=Counter)
     implausible: Counter[Field] = dataclass_field(default_factory=Counter)
+    unchosen: Counter[Field] = dataclass_field(default_factory=Counter)  # not one of its choices
     examples: dict[Field, list[str]] = dataclass_field(default_factory=dict)
 
     def notes(self, outcome: str = "left empty") -> list[str]:
@@ -190,6 +191,14 @@ class LeftOut:
                          f"{'were' if count > 1 else 'was'} outside {low:g}-{high:g}{unit} and "
                          f"{'were' if count > 1 else 'was'} {outcome} "
                          f"({', '.join(self.examples[field])}){_unit_hint(field)}")
+        for field, count in self.unchosen.items():
+            shown = self.examples[field]
+            notes.append(f"{count} value{'s' if count > 1 else ''} of {field.name} "
+                         f"{'were' if count > 1 else 'was'} not one of "
+                         f"{', '.join(field.choices or ())} and {'were' if count > 1 else 'was'} "
+                         f"{outcome} ({', '.join(shown)}): a mapping file can name the "
+                         f'choice each stands for, [values.{field.name}] "{shown[0]}" = one of '
+                         "them")
         return notes
 
 
@@ -201,6 +210,8 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) ->
         if field.name not in attributes:
             continue
         values = cast(attributes[field.name], field)
+        if field.choices and not field.required:
+            values = _chosen(values, field, left_out)
         if field.type == "text":  # any value reads as text
             typed[field.name] = values
             continue
@@ -217,6 +228,19 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) ->
         typed[field.name] = values
     typed["source_id"] = text_values(attributes["source_id"])
     return typed
+
+
+def _chosen(values: pd.Series, field: Field, left_out: LeftOut) -> pd.Series:
+    """`values` with those that are none of the field's choices left empty, and counted: a
+    road whose class is written in words no synonym knows is still a road. (A required
+    field's choices are the validator's: a hydrant of unknown status is refused.)"""
+    unknown = values.notna() & ~values.isin(field.choices or ())
+    if not unknown.any():
+        return values
+    left_out.unchosen[field] += int(unknown.sum())
+    seen = left_out.examples.setdefault(field, [])
+    seen += [v for v in dict.fromkeys(map(_text, values[unknown])) if v not in seen][:3 - len(seen)]
+    return values.where(~unknown)
 
 
 # The unit a field's numbers are most often typed in by mistake, for the note that says so.

@@ -110,6 +110,23 @@ def test_cli_prints_the_message_without_a_traceback(cluster, tmp_path: Path) -> 
     assert "broken.geojson" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_cli_prints_brackets_as_written(cluster, tmp_path: Path) -> None:
+    """Rich took "[ban do]" in a file's name and the report's "[values.kind]" for styles, and
+    printed neither."""
+    cluster.create_database("cli_brackets")
+    url = libpq_url(cluster, "cli_brackets")
+    broken = tmp_path / "[ban do] tru.geojson"
+    broken.write_bytes(BROKEN["truncated.geojson"])
+    refused = urbanmap("load", "hydrants", str(broken), DATABASE_URL=url)
+    assert refused.returncode == 1 and "[ban do] tru.geojson" in " ".join(refused.stderr.split())
+    roads = write_geojson(tmp_path / "duong.geojson", [feature(
+        {"name": "Hẻm 12", "kind": "Đường hẻm"},
+        {"type": "LineString", "coordinates": [[106.72, 10.74], [106.722, 10.74]]})])
+    loaded = urbanmap("load", "roads", str(roads), DATABASE_URL=url)
+    assert loaded.returncode == 0, loaded.stderr
+    assert '[values.kind] "Đường hẻm" = one of them' in " ".join(loaded.stdout.split())
+
+
 def test_a_value_postgresql_refuses_is_a_message_and_the_layer_kept(loaded: Engine) -> None:
     """The last line of defence: a value typing and validation let through (here a 3D
     geometry, which `storage_wkb` would have made 2D) fails the load with PostgreSQL's

@@ -81,6 +81,45 @@ def test_a_value_no_such_asset_could_have_is_left_empty_and_said(migrated_engine
     assert rows(migrated_engine, "SELECT width_m FROM alleys") == [(3.5,)]
 
 
+
+
+def road(name: str, kind: str | None, dy: float, **extra: object) -> dict:
+    return feature({"name": name, "kind": kind, **extra},
+                   {"type": "LineString", "coordinates": [[LON, LAT + dy], [LON + .002, LAT + dy]]})
+
+
+def test_a_road_whose_class_no_synonym_knows_is_kept_and_said(loaded: Engine,
+                                                               tmp_path: Path) -> None:
+    """A register's road classes in words the built-in synonyms lack ("Đường hẻm") refused
+    the roads themselves, taking them off the map and out of the fire-truck network. The road
+    is kept, its class left empty (in an update, as it was), and the report says how to name
+    it. A hydrant's status, which a hydrant must have, is still refused (see
+    test_a_value_outside_the_choices_or_a_row_without_code_is_refused)."""
+    path = write_geojson(tmp_path / "duong.geojson", [
+        road("Nguyễn Thị Thập", "Đường chính đô thị", 0, id="R1"),
+        road("Hẻm 12", "Đường hẻm", .001, id="R2"), road("Dốc cầu", "Đường dốc", .002, id="R3"),
+        road("Hẻm 14", "Đường hẻm", .003, id="R4")])
+    report = load_file(loaded, "roads", path)
+    assert (report.inserted, report.rejected_total) == (4, 0), report.summary()
+    assert rows(loaded, "SELECT source_id, kind FROM roads ORDER BY source_id") == [
+        ("R1", "primary"), ("R2", None), ("R3", None), ("R4", None)]
+    assert report.notes == [
+        "3 values of kind were not one of motorway, trunk, primary, secondary, tertiary, "
+        "unclassified, residential, living_street, road and were left empty (Đường hẻm, "
+        'Đường dốc): a mapping file can name the choice each stands for, [values.kind] '
+        '"Đường hẻm" = one of them']
+    mapping = tmp_path / "duong.toml"
+    mapping.write_text('[values.kind]\n"Đường hẻm" = "residential"\n', encoding="utf-8")
+    load_file(loaded, "roads", path, mapping_file=mapping)
+    assert rows(loaded, "SELECT source_id, kind FROM roads ORDER BY source_id") == [
+        ("R1", "primary"), ("R2", "residential"), ("R3", None), ("R4", "residential")]
+    update = write_geojson(tmp_path / "cap_nhat.geojson", [road("Hẻm 12", "Hẻm cụt", .001,
+                                                                id="R2", lanes=1)])
+    again = load_file(loaded, "roads", update, mode="update")
+    assert (again.updated, again.rejected_total) == (1, 0), again.summary()
+    assert rows(loaded, "SELECT kind, lanes FROM roads WHERE source_id = 'R2'") == [
+        ("residential", 1)]
+    assert "and was left as it was (Hẻm cụt)" in again.notes[0]
 def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
                                                            tmp_path: Path) -> None:
     bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],
