@@ -159,6 +159,20 @@ def dms(value: float, positive: str, negative: str, style: str) -> str:
     return f"{int(degrees)}°{(rest / 60):.5f}'"  # degrees and decimal minutes
 
 
+def table_file(table: list[list], path: Path) -> Path:
+    """`table` as a workbook's sheet (.xlsx) or as a CSV (UTF-8 with a BOM, as Excel saves
+    "CSV UTF-8"), by `path`'s suffix."""
+    if path.suffix == ".xlsx":
+        book = openpyxl.Workbook()
+        for row in table:
+            book.active.append(row)
+        book.save(path)
+    else:
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            csv.writer(out).writerows(table)
+    return path
+
+
 @pytest.mark.parametrize("style", ["symbols", "spaces", "minutes"])
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_coordinates_in_degrees_and_minutes_load(migrated_engine: Engine, tmp_path: Path,
@@ -168,17 +182,7 @@ def test_coordinates_in_degrees_and_minutes_load(migrated_engine: Engine, tmp_pa
     table = [["Mã trụ", "Tình trạng", "Vĩ độ", "Kinh độ"]] + [
         [code, status, dms(lat, "N", "S", style), dms(lon, "E", "W", style)]
         for code, status, _, _, _, lon, lat in HYDRANTS]
-    if kind == "xlsx":
-        book = openpyxl.Workbook()
-        for row in table:
-            book.active.append(row)
-        path = tmp_path / "gps.xlsx"
-        book.save(path)
-    else:
-        path = tmp_path / "gps.csv"
-        with path.open("w", encoding="utf-8", newline="") as out:
-            csv.writer(out).writerows(table)
-    report = load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants", table_file(table, tmp_path / f"gps.{kind}"))
     assert (report.read, report.rejected_total) == (3, 0), report.summary()
     assert "6 coordinates in degrees and minutes read as decimal degrees" in report.notes
     assert [row[:2] for row in stored(migrated_engine)] == [row[:2] for row in STORED]
@@ -207,17 +211,8 @@ def test_positions_typed_in_one_column_load(migrated_engine: Engine, tmp_path: P
              ["Mã trụ", "Tình trạng", "Tên đường", "Tọa độ"]] + [
         [code, status, street, google_maps(lon, lat, style)]
         for code, status, _, _, street, lon, lat in HYDRANTS]
-    if kind == "xlsx":
-        book = openpyxl.Workbook()
-        for row in table:
-            book.active.append(row)
-        path = tmp_path / "tru_nuoc.xlsx"
-        book.save(path)
-    else:
-        path = tmp_path / "tru_nuoc.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
-            csv.writer(out).writerows(table)
-    report = load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants",
+                       table_file(table, tmp_path / f"tru_nuoc.{kind}"))
     assert (report.read, report.rejected_total) == (3, 0), report.summary()
     assert f"column 'Tọa độ' holds each position in one cell: read 3 as {order}" \
         in report.notes
@@ -250,10 +245,7 @@ def test_coordinate_columns_named_with_their_hemisphere_or_datum_load(
         table = [["Mã trụ", "Tình trạng", lon_name, lat_name]] + [
             [code, status, f"{lon:.9f}", f"{lat:.9f}"]
             for (code, status, *_), (lon, lat) in zip(HYDRANTS, positions, strict=True)]
-    path = tmp_path / "tru_nuoc.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(table)
-    report = load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants", table_file(table, tmp_path / "tru_nuoc.csv"))
     assert (report.read, report.rejected_total) == (3, 0), report.summary()
     said = ("longitudes and latitudes read as VN-2000 (EPSG:4756), as their column names say; "
             "--crs EPSG:4326 if they are WGS 84")
