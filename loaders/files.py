@@ -55,6 +55,7 @@ FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has thes
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
 UNDECLARED_KINDS = ("Unknown", "Geometry", "")
+KINDS_SAMPLED = 10_000  # features of such a layer looked at to tell what it holds
 GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                        "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
 # What GDAL's LIBKML driver reads from every placemark's own elements, beside its name and
@@ -127,9 +128,11 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
 
 
 def _kinds_held(dataset: str, layer: str) -> str:
-    """The geometry types a layer's features have, as GDAL names a layer's kind: for a
-    layer that declares none, as a KML folder (Google My Maps puts each map layer in one)."""
-    meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[])
+    """The geometry types a layer's features have (its first KINDS_SAMPLED), as GDAL names a
+    layer's kind: for a layer that declares none, as a KML folder (Google My Maps puts each
+    map layer in one)."""
+    meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[],
+                                     max_features=KINDS_SAMPLED)
     wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
     held = shapely.get_type_id(shapely.from_wkb(wkb))
     return ", ".join(GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))

@@ -10,9 +10,11 @@ two) among the first HEADER_ROWS_SEARCHED that names the most of the layer's col
 fields by any of their Vietnamese or English names, a source id, longitude and latitude, or
 WKT). A sheet is always copied, batch by batch, to a CSV that the load reads as it reads
 any CSV (coordinate columns found by name, WKT, longitude/latitude in degrees); a CSV only
-when its heading is not its first row, or when its longitudes or latitudes are typed in
-degrees and minutes (`loaders.degrees`), which the copy holds as decimal degrees. The
-rows above the heading and blank rows are left out of the copy.
+when its heading is not its first row, when its longitudes or latitudes are typed in
+degrees and minutes (`loaders.degrees`), which the copy holds as decimal degrees, or when
+one column holds each position whole, as Google Maps copies it ("10.7726, 106.7390"),
+which the copy splits into a latitude and a longitude column. The rows above the heading
+and blank rows are left out of the copy.
 
 The copy is written with `;` between fields, the separator under which GDAL reads a
 decimal comma ("106,7123", a number typed as text on a Vietnamese Windows) as a decimal
@@ -84,7 +86,7 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
         raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
                            f"{gdal_said(exc)}. The workbook may be damaged.") from None
     return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)]),
-                  *_degrees_note(converted)]
+                  *_conversion_notes(converted)]
 
 
 def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
@@ -98,10 +100,10 @@ def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
                            and heading.pair_column is None):
         return None
     converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
-    return _read_from(heading) + _degrees_note(converted)
+    return _read_from(heading) + _conversion_notes(converted)
 
 
-def _degrees_note(converted: Converted) -> list[str]:
+def _conversion_notes(converted: Converted) -> list[str]:
     notes = [f"{converted.degrees:,} coordinate{'s' if converted.degrees != 1 else ''} in "
              "degrees and minutes read as decimal degrees"] if converted.degrees else []
     if converted.pair_column:
@@ -110,8 +112,8 @@ def _degrees_note(converted: Converted) -> list[str]:
         notes.append(f"column {converted.pair_column!r} holds each position in one cell: "
                      f"read {orders or 'none'}")
     if converted.unreadable_pairs:
-        count = len(converted.unreadable_pairs)
-        shown = ", ".join(repr(text) for text in converted.unreadable_pairs[:3])
+        count = converted.unreadable_pairs
+        shown = ", ".join(repr(text) for text in converted.unreadable_examples)
         cells = "1 cell" if count == 1 else f"{count:,} cells"
         notes.append(f"{cells} of {converted.pair_column!r} hold{'s' if count == 1 else ''} no "
                      f"position that could be read ({shown}): latitude and longitude, as "
@@ -247,7 +249,8 @@ class Converted:
     degrees: int = 0
     pair_column: str | None = None
     pair_orders: Counter[str] = field(default_factory=Counter)
-    unreadable_pairs: list[str] = field(default_factory=list)
+    unreadable_pairs: int = 0
+    unreadable_examples: list[str] = field(default_factory=list)  # the first few
 
 
 def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
@@ -303,7 +306,9 @@ def _split_pairs(table: pa.Table, pair: int, written: pa.Schema,
         if read:
             converted.pair_orders[read[2]] += 1
         elif text:
-            converted.unreadable_pairs.append(text)
+            converted.unreadable_pairs += 1
+            if len(converted.unreadable_examples) < 3:
+                converted.unreadable_examples.append(text)
         lons.append(f"{read[0]:.9f}" if read else None)
         lats.append(f"{read[1]:.9f}" if read else None)
     return pa.Table.from_arrays(
