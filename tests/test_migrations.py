@@ -88,20 +88,27 @@ def test_a_layer_with_features_keeps_them_through_the_byte_order_migration(
     assert index is not None and "UNIQUE" in index
 
 
+def ids_after_upgrade(engine: Engine, revision: str, table: str, insert: str) -> list[str]:
+    """The source ids of `table`, by fid, after rows put there at `revision` by `insert`
+    (SQL) have been through the migrations since."""
+    migrate.upgrade(engine, revision)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(insert)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            f"SELECT source_id FROM {table} ORDER BY fid").scalars().all()
+
+
 def test_ward_reports_loaded_before_are_known_by_ward_and_day(fresh_engine: Engine) -> None:
     """Loaded by an earlier release, their ids were row numbers; a correction upserted after
     the upgrade must find them. A ward and day reported twice keep their numbers."""
-    migrate.upgrade(fresh_engine, "0007")
-    with fresh_engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO ward_epidemic (ward_name, report_date, new_cases, source_id) VALUES "
-            "('Phường Tân Phong', '2021-11-01', 3, '1'), ('Phường Tân Hưng', '2021-11-01', 5, "
-            "'2'), ('Phường Tân Hưng', '2021-11-02', 6, '3'), ('Phường Tân Hưng', "
-            "'2021-11-02', 1, '4'), ('Phường Tân Quy', '2021-11-01', 2, 'BC-17')")
-    migrate.upgrade(fresh_engine)
-    with fresh_engine.connect() as conn:
-        ids = conn.exec_driver_sql(
-            "SELECT source_id FROM ward_epidemic ORDER BY fid").scalars().all()
+    ids = ids_after_upgrade(
+        fresh_engine, "0007", "ward_epidemic",
+        "INSERT INTO ward_epidemic (ward_name, report_date, new_cases, source_id) VALUES "
+        "('Phường Tân Phong', '2021-11-01', 3, '1'), ('Phường Tân Hưng', '2021-11-01', 5, "
+        "'2'), ('Phường Tân Hưng', '2021-11-02', 6, '3'), ('Phường Tân Hưng', "
+        "'2021-11-02', 1, '4'), ('Phường Tân Quy', '2021-11-01', 2, 'BC-17')")
     assert ids == ["tan phong | 2021-11-01", "tan hung | 2021-11-01", "3", "4", "BC-17"]
 
 
@@ -109,33 +116,23 @@ def test_ward_reports_known_by_the_name_as_written_are_known_as_search_compares_
         fresh_engine: Engine) -> None:
     """Loaded at 0008, a report's id held its ward's name as written; from 0009 the next
     file's "P. Tân Phong" must find it. Two spellings of one ward and day keep their ids."""
-    migrate.upgrade(fresh_engine, "0008")
-    with fresh_engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO ward_epidemic (ward_name, report_date, new_cases, source_id) VALUES "
-            "('Phường Tân Phong', '2021-11-01', 3, 'Phường Tân Phong | 2021-11-01'), "
-            "('Phường Tân Hưng', '2021-11-01', 5, 'Phường Tân Hưng | 2021-11-01'), "
-            "('P. Tân Hưng', '2021-11-01', 1, 'P. Tân Hưng | 2021-11-01'), "
-            "('Phường Tân Quy', '2021-11-01', 2, 'BC-17')")
-    migrate.upgrade(fresh_engine)
-    with fresh_engine.connect() as conn:
-        ids = conn.exec_driver_sql(
-            "SELECT source_id FROM ward_epidemic ORDER BY fid").scalars().all()
+    ids = ids_after_upgrade(
+        fresh_engine, "0008", "ward_epidemic",
+        "INSERT INTO ward_epidemic (ward_name, report_date, new_cases, source_id) VALUES "
+        "('Phường Tân Phong', '2021-11-01', 3, 'Phường Tân Phong | 2021-11-01'), "
+        "('Phường Tân Hưng', '2021-11-01', 5, 'Phường Tân Hưng | 2021-11-01'), "
+        "('P. Tân Hưng', '2021-11-01', 1, 'P. Tân Hưng | 2021-11-01'), "
+        "('Phường Tân Quy', '2021-11-01', 2, 'BC-17')")
     assert ids == ["tan phong | 2021-11-01", "Phường Tân Hưng | 2021-11-01",
                    "P. Tân Hưng | 2021-11-01", "BC-17"]
 
 
 def test_places_loaded_before_are_known_by_name_and_address(fresh_engine: Engine) -> None:
-    migrate.upgrade(fresh_engine, "0007")
     point = "ST_SetSRID(ST_MakePoint(683000, 1185000), 32648)"
-    with fresh_engine.begin() as conn:
-        conn.exec_driver_sql(
-            f"INSERT INTO pharmacies (geom, name, address, source_id) VALUES "
-            f"({point}, 'Nhà thuốc An Khang', '12 Nguyễn Thị Thập', '1'), "
-            f"({point}, 'Nhà thuốc Long Châu', NULL, '2'), "
-            f"({point}, 'Nhà thuốc 24h', '5 Huỳnh Tấn Phát', 'osm:node/7')")
-    migrate.upgrade(fresh_engine)
-    with fresh_engine.connect() as conn:
-        ids = conn.exec_driver_sql(
-            "SELECT source_id FROM pharmacies ORDER BY fid").scalars().all()
+    ids = ids_after_upgrade(
+        fresh_engine, "0007", "pharmacies",
+        f"INSERT INTO pharmacies (geom, name, address, source_id) VALUES "
+        f"({point}, 'Nhà thuốc An Khang', '12 Nguyễn Thị Thập', '1'), "
+        f"({point}, 'Nhà thuốc Long Châu', NULL, '2'), "
+        f"({point}, 'Nhà thuốc 24h', '5 Huỳnh Tấn Phát', 'osm:node/7')")
     assert ids == ["nha thuoc an khang | 12 nguyen thi thap", "2", "osm:node/7"]
