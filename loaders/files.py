@@ -110,16 +110,15 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
         return chosen, []
     counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
               for name in layers}
-    for name in layers:
-        if counts[name] and listed[name] in UNDECLARED_KINDS:
-            listed[name] = _kinds_held(dataset, name)
-    fitting = [name for name in layers if counts[name] and
-               all(_kind_fits(kind, spec) for kind in listed[name].split(", "))]
+    kinds = {name: _kinds_held(dataset, name) if counts[name] and listed[name] in
+             UNDECLARED_KINDS else [listed[name]] for name in layers}
+    fitting = [name for name in layers
+               if counts[name] and all(_kind_fits(kind, spec) for kind in kinds[name])]
     kind = {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
             None: "rows"}[spec.geometry]
     if len(fitting) == 1:
         return fitting[0], [f"read layer {fitting[0]!r}, the only one with {kind}"]
-    described = ", ".join(f"{name} ({counts[name]:,} {listed[name] or 'rows'})"
+    described = ", ".join(f"{name} ({counts[name]:,} {', '.join(kinds[name]) or 'rows'})"
                           for name in layers)
     if not fitting and any(counts.values()):
         raise InvalidInput(f"{path.name} has no layer of {kind}, which {spec.id} needs: it "
@@ -127,7 +126,7 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
     raise InvalidInput(f"{path.name} holds several layers: {described}. Pick one with --layer.")
 
 
-def _kinds_held(dataset: str, layer: str) -> str:
+def _kinds_held(dataset: str, layer: str) -> list[str]:
     """The geometry types a layer's features have (its first KINDS_SAMPLED), as GDAL names a
     layer's kind: for a layer that declares none, as a KML folder (Google My Maps puts each
     map layer in one)."""
@@ -135,8 +134,8 @@ def _kinds_held(dataset: str, layer: str) -> str:
                                      max_features=KINDS_SAMPLED)
     wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
     held = shapely.get_type_id(shapely.from_wkb(wkb))
-    return ", ".join(GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))
-                     ) or "Unknown"
+    return [GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))] or \
+        ["Unknown"]
 
 
 def _kind_fits(geometry_type: str, spec: LayerSpec) -> bool:

@@ -116,8 +116,7 @@ def coordinate_key(name: str) -> str:
     >>> [coordinate_key(n) for n in ("Kinh độ (E)", "VI_DO_VN2000", "Tọa độ (VN-2000)")]
     ['kinhdo', 'vido', 'toado']
     """
-    words = re.findall(r"[a-z0-9]+", _datum_as_one_word(name))
-    return "".join(word for word in words if word not in COORDINATE_ANNOTATIONS)
+    return "".join(word for word in _heading_words(name) if word not in COORDINATE_ANNOTATIONS)
 
 
 def coordinate_axis(name: str) -> str | None:
@@ -133,11 +132,12 @@ def coordinate_axis(name: str) -> str | None:
 
 def names_vn2000(name: str) -> bool:
     """Whether a column's name says its coordinates are in VN-2000 ("Kinh độ VN-2000")."""
-    return "vn2000" in re.findall(r"[a-z0-9]+", _datum_as_one_word(name))
+    return "vn2000" in _heading_words(name)
 
 
-def _datum_as_one_word(name: str) -> str:
-    return re.sub(r"vn\W*2000", "vn2000", folded(name))
+def _heading_words(name: str) -> list[str]:
+    """A heading's words as `folded` spells them, "VN-2000" as one."""
+    return re.findall(r"[a-z0-9]+", re.sub(r"vn\W*2000", "vn2000", folded(name)))
 
 
 def chosen_by_name(names: Sequence[str], wanted: str | None, spec: LayerSpec) -> str | None:

@@ -19,6 +19,7 @@ from layers.spec import Field
 from loaders.numerals import read_numbers
 
 INTEGER_MAX = 2**31 - 1  # the layer tables' integer columns are PostgreSQL's int4
+EXAMPLES_SHOWN = 3  # values a note quotes of those a field left out
 
 
 def cast(values: pd.Series, field: Field) -> pd.Series:
@@ -167,6 +168,15 @@ class LeftOut:
     unchosen: Counter[Field] = dataclass_field(default_factory=Counter)  # not one of its choices
     examples: dict[Field, list[str]] = dataclass_field(default_factory=dict)
 
+    def keep_examples(self, field: Field, values: pd.Series) -> None:
+        """The first few distinct values of `field` left out, as written, for its note."""
+        seen = self.examples.setdefault(field, [])
+        for value in map(_text, values):  # lazily: a chunk may be all mistakes
+            if len(seen) >= EXAMPLES_SHOWN:
+                break
+            if value not in seen:
+                seen.append(value)
+
     def notes(self, outcome: str = "left empty") -> list[str]:
         """One note per field for the whole file (not one per chunk); `outcome`: what became
         of the value in the layer.
@@ -222,8 +232,7 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) ->
             outside = values.notna() & ~values.between(low, high)
             if outside.any():
                 left_out.implausible[field] += int(outside.sum())
-                seen = left_out.examples.setdefault(field, [])
-                seen += [_text(v) for v in attributes[field.name][outside][:3 - len(seen)]]
+                left_out.keep_examples(field, attributes[field.name][outside])
                 values = values.where(~outside)
         typed[field.name] = values
     typed["source_id"] = text_values(attributes["source_id"])
@@ -238,8 +247,7 @@ def _chosen(values: pd.Series, field: Field, left_out: LeftOut) -> pd.Series:
     if not unknown.any():
         return values
     left_out.unchosen[field] += int(unknown.sum())
-    seen = left_out.examples.setdefault(field, [])
-    seen += [v for v in dict.fromkeys(map(_text, values[unknown])) if v not in seen][:3 - len(seen)]
+    left_out.keep_examples(field, values[unknown])
     return values.where(~unknown)
 
 
