@@ -1,7 +1,9 @@
 """Vietnamese land-use codes (ký hiệu loại đất) used on planning maps.
 
-Codes follow the land-use classification of Circular 27/2018/TT-BTNMT, plus CXT (đất cây
-xanh), which detailed urban plans (quy hoạch chi tiết 1/500, 1/2000) use for green land.
+Codes follow the land-use classification of Circular 27/2018/TT-BTNMT, plus two that
+detailed urban plans (quy hoạch phân khu 1/2000, chi tiết 1/500) use and the cadastre does
+not have: CXT (đất cây xanh) for green land, and HH (đất hỗn hợp) for mixed-use lots, whose
+homes, shops and offices share one building or lot.
 Each code maps to its Vietnamese name and a broad category for styling and risk models.
 """
 
@@ -22,6 +24,7 @@ LAND_USE_CODES: dict[str, tuple[str, str]] = {
     "DCH": ("Đất chợ", "commercial"),
     "DKV": ("Đất khu vui chơi, giải trí công cộng", "green"),
     "CXT": ("Đất cây xanh", "green"),
+    "HH": ("Đất hỗn hợp", "mixed"),
     "TON": ("Đất cơ sở tôn giáo", "public"),
     "NTD": ("Đất nghĩa trang, nghĩa địa", "public"),
     "CQP": ("Đất quốc phòng", "public"),

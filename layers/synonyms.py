@@ -35,8 +35,10 @@ SYNONYMS: dict[str, str] = {
     "floors": "so_tang tang levels building_levels", "units": "so_can so_can_ho can_ho flats",
     "year_built": "nam_xay_dung nam_xd nam_hoan_thanh nam_ht",
     "population": "dan_so so_dan nhan_khau",
-    "zone_code": "ma_o ma_khu o_quy_hoach ky_hieu_o ma_lo",
-    "land_use_code": "ma_loai_dat loai_dat kyhieu ky_hieu mdsd ma_mdsd",
+    # A zoning plan's lot (lô) and its use, as its legend calls it (chức năng sử dụng đất)
+    "zone_code": "ma_o ma_khu o_quy_hoach ky_hieu_o ma_lo kh_lo ky_hieu_lo so_lo ten_lo lo",
+    "land_use_code": "ma_loai_dat loai_dat kyhieu ky_hieu mdsd ma_mdsd chuc_nang chuc_nang_sdd "
+                     "chuc_nang_su_dung_dat cn_sdd muc_dich_su_dung muc_dich_sd",
     "plan_name": "ten_do_an do_an ten_quy_hoach quy_hoach",
     "max_floors": "tang_cao tang_toi_da tang_cao_toi_da so_tang_toi_da",
     "floor_area_ratio": "hsdd he_so_sd hssdd he_so_su_dung_dat far",
@@ -74,6 +76,43 @@ LAYER_SYNONYMS: dict[tuple[str, str], str] = {
     # Earth, a phone's field app) is the code painted on it, unless a column says the code.
     ("hydrants", "code"): "ma_tru ma_tru_nuoc ma ma_so so_hieu ma_hieu name ten_tru",
 }
+# Land-use code -> what the legends of zoning plans (quy hoạch phân khu 1/2000, chi tiết
+# 1/500) call the same use, with and without "Đất": they name uses by what is built on a
+# lot (nhóm nhà ở, cây xanh sử dụng công cộng, bãi đỗ xe), where the cadastre names the
+# land. "Công trình công cộng" (schools, clinics, offices together) has no single code.
+PLAN_LEGEND_NAMES: dict[str, tuple[str, ...]] = {
+    "ODT": ("ở tại đô thị", "đất ở", "đất ở đô thị", "đất ở hiện hữu", "đất ở xây dựng mới",
+            "đất ở mới", "đất ở cao tầng", "đất ở thấp tầng", "đất ở chung cư",
+            "đất ở xã hội", "đất nhà ở xã hội", "đất khu dân cư", "đất dân cư",
+            "đất đơn vị ở", "nhóm nhà ở", "đất nhóm nhà ở", "đất nhóm nhà ở hiện hữu",
+            "đất nhóm nhà ở hiện hữu cải tạo", "đất nhóm nhà ở hiện hữu chỉnh trang",
+            "đất nhóm nhà ở xây dựng mới", "nhà ở hiện hữu", "nhà ở xây dựng mới"),
+    "HH": ("sử dụng hỗn hợp", "đất sử dụng hỗn hợp", "đất ở hỗn hợp", "đất công trình hỗn hợp",
+           "đất hỗn hợp cao tầng", "đất hỗn hợp nhóm nhà ở và dịch vụ"),
+    "CXT": ("đất cây xanh sử dụng công cộng", "cây xanh sử dụng công cộng",
+            "đất cây xanh công cộng", "cây xanh công cộng", "đất công viên cây xanh",
+            "công viên cây xanh", "đất cây xanh công viên", "đất công viên", "công viên",
+            "đất cây xanh cách ly", "cây xanh cách ly", "đất cây xanh chuyên dùng",
+            "cây xanh chuyên dùng", "đất cây xanh đơn vị ở", "đất vườn hoa", "vườn hoa"),
+    "DGD": ("đất giáo dục", "giáo dục", "đất công trình giáo dục", "đất trường học",
+            "trường học", "đất trường mầm non", "đất trường tiểu học",
+            "đất trường trung học cơ sở", "đất trường trung học phổ thông"),
+    "DYT": ("đất y tế", "y tế", "đất công trình y tế", "đất bệnh viện"),
+    "DVH": ("đất văn hóa", "văn hóa", "đất công trình văn hóa"),
+    "DTT": ("đất thể dục thể thao", "thể dục thể thao", "đất tdtt", "tdtt",
+            "đất công trình thể dục thể thao"),
+    "TSC": ("đất hành chính", "hành chính", "đất công trình hành chính", "đất trụ sở"),
+    "TMD": ("đất thương mại", "đất dịch vụ", "đất thương mại dịch vụ", "thương mại dịch vụ",
+            "đất tmdv", "tmdv", "đất công trình thương mại dịch vụ"),
+    "SKC": ("đất công nghiệp", "công nghiệp", "đất công nghiệp kho tàng", "đất kho tàng"),
+    "TON": ("đất tôn giáo", "tôn giáo", "đất tôn giáo tín ngưỡng", "tôn giáo tín ngưỡng"),
+    "DGT": ("đất đường giao thông", "đất giao thông đô thị", "đất giao thông đối ngoại",
+            "đất bãi đỗ xe", "bãi đỗ xe", "đất bãi đậu xe", "bãi đậu xe",
+            "đất quảng trường", "quảng trường"),
+    "MNC": ("mặt nước", "đất mặt nước", "hồ điều hòa", "đất hồ điều hòa"),
+    "SON": ("sông rạch", "đất sông rạch", "kênh rạch", "mặt nước sông rạch"),
+}
+
 # Stored value (one of a field's choices) -> how sources write it, separated by "|".
 VALUE_SYNONYMS: dict[str, str] = {
     "working": "hoạt động|tốt|bình thường|còn sử dụng|đạt|ok|active|in service|good",
@@ -94,7 +133,7 @@ VALUE_SYNONYMS: dict[str, str] = {
                    "đường vào nhà|đường dân sinh|dân sinh",
     "unclassified": "đường xã|đường thôn|đường giao thông nông thôn",
     # A land-use code by its name, as a plan's legend writes it: "Đất ở tại đô thị" (ODT),
-    # also without "Đất" ("Giao thông", DGT).
-    **{code: f"{name}|{name.removeprefix('Đất ')}" for code, (name, _) in LAND_USE_CODES.items()},
-    "ODT": "Đất ở tại đô thị|ở tại đô thị|đất ở|đất ở đô thị",
+    # also without "Đất" ("Giao thông", DGT), and by the names of zoning plans' legends.
+    **{code: "|".join((name, name.removeprefix("Đất "), *PLAN_LEGEND_NAMES.get(code, ())))
+       for code, (name, _) in LAND_USE_CODES.items()},
 }

@@ -56,7 +56,6 @@ from layers.spec import Field, LayerSpec
 from layers.synonyms import LAYER_SYNONYMS, SYNONYMS, UNITS, VALUE_SYNONYMS
 from loaders.numerals import read_numbers
 
-UPPER_CASE_FIELDS = frozenset({"land_use_code"})  # codes: ODT, TMD … whatever the source's case
 # A file's own id column, the first of these it has: urbanmap's exports carry the source id
 # the features were loaded with beside urbanmap's fid, which is no id of the source.
 SOURCE_ID_KEYS = ("sourceid", "id", "fid", "objectid", "gid", "madinhdanh", "uuid", "osmid",
@@ -431,10 +430,10 @@ def _scaled(values: pd.Series, scale: float, target: Field) -> pd.Series:
     return scaled.astype(object).where(~unreadable, values) if unreadable.any() else scaled
 
 
-def _translated(values: pd.Series, table: Mapping[str, str], upper: bool) -> pd.Series:
-    """Values looked up by key, once per distinct value; unknown ones pass through."""
-    lookup = {value: table.get(column_key(_text(value)),
-                               _text(value).strip().upper() if upper else value)
+def _translated(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
+    """Values looked up by key (so in any case: "odt" is ODT), once per distinct value;
+    unknown ones pass through as written, for the report to show them so."""
+    lookup = {value: table.get(column_key(_text(value)), value)
               for value in values.dropna().unique()}
     return values.map(lookup)
 
@@ -468,8 +467,8 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping, spec: LayerSpec) 
         values = frame[source.column]
         if source.scale != 1.0:
             values = _scaled(values, source.scale, spec.field(name))
-        if source.values or name in UPPER_CASE_FIELDS:
-            values = _translated(values, source.values, upper=name in UPPER_CASE_FIELDS)
+        if source.values:
+            values = _translated(values, source.values)
         shaped[name] = values
     if mapping.source_id is not None:
         shaped["source_id"] = _id_text(frame[mapping.source_id])

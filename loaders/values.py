@@ -166,6 +166,8 @@ class LeftOut:
     unreadable: Counter[Field] = dataclass_field(default_factory=Counter)
     implausible: Counter[Field] = dataclass_field(default_factory=Counter)
     unchosen: Counter[Field] = dataclass_field(default_factory=Counter)  # not one of its choices
+    # A required field's values none of its choices: the validator refuses their features.
+    refused: Counter[Field] = dataclass_field(default_factory=Counter)
     examples: dict[Field, list[str]] = dataclass_field(default_factory=dict)
 
     def keep_examples(self, field: Field, values: pd.Series) -> None:
@@ -209,6 +211,12 @@ class LeftOut:
                          f"{outcome} ({', '.join(shown)}): a mapping file can name the "
                          f'choice each stands for, [values.{field.name}] "{shown[0]}" = one of '
                          "them")
+        for field, count in self.refused.items():
+            shown = self.examples[field]
+            notes.append(f"{count} value{'s' if count > 1 else ''} of {field.name} known as "
+                         f"none of its choices ({', '.join(shown)}): a mapping file can name "
+                         f'the choice each stands for, [values.{field.name}] "{shown[0]}" = '
+                         "one of them")
         return notes
 
 
@@ -220,7 +228,7 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) ->
         if field.name not in attributes:
             continue
         values = cast(attributes[field.name], field)
-        if field.choices and not field.required:
+        if field.choices:
             values = _chosen(values, field, left_out)
         if field.type == "text":  # any value reads as text
             typed[field.name] = values
@@ -241,14 +249,15 @@ def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) ->
 
 def _chosen(values: pd.Series, field: Field, left_out: LeftOut) -> pd.Series:
     """`values` with those that are none of the field's choices left empty, and counted: a
-    road whose class is written in words no synonym knows is still a road. (A required
-    field's choices are the validator's: a hydrant of unknown status is refused.)"""
+    road whose class is written in words no synonym knows is still a road. A required
+    field's are kept, for the validator to refuse (a hydrant of unknown status) and the
+    report to say how to name them."""
     unknown = values.notna() & ~values.isin(field.choices or ())
     if not unknown.any():
         return values
-    left_out.unchosen[field] += int(unknown.sum())
+    (left_out.refused if field.required else left_out.unchosen)[field] += int(unknown.sum())
     left_out.keep_examples(field, values[unknown])
-    return values.where(~unknown)
+    return values if field.required else values.where(~unknown)
 
 
 # The unit a field's numbers are most often typed in by mistake, for the note that says so.

@@ -213,8 +213,10 @@ def test_a_replace_with_every_feature_refused_fails_and_the_layer_is_kept(
         load_file(loaded, "hydrants", bad)
     assert codes(loaded) == ["H1", "H2", "H3"]
     dry = load_file(loaded, "hydrants", bad, dry_run=True)  # the report, saying as much
-    assert (dry.rejected_total, dry.deleted, dry.notes) == (
-        2, 0, ["every feature was refused: a load would leave hydrants as it is"])
+    assert (dry.rejected_total, dry.deleted, dry.notes) == (2, 0, [
+        "2 values of status known as none of its choices (maybe, ??): a mapping file can name "
+        'the choice each stands for, [values.status] "maybe" = one of them',
+        "every feature was refused: a load would leave hydrants as it is"])
 
 
 def test_two_columns_of_one_name_are_refused(loaded: Engine, tmp_path: Path) -> None:

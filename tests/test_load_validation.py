@@ -120,6 +120,36 @@ def test_a_road_whose_class_no_synonym_knows_is_kept_and_said(loaded: Engine,
     assert rows(loaded, "SELECT kind, lanes FROM roads WHERE source_id = 'R2'") == [
         ("residential", 1)]
     assert "and was left as it was (Hẻm cụt)" in again.notes[0]
+
+
+def test_a_zoning_plans_lots_load_by_their_legends_names(migrated_engine: Engine,
+                                                          tmp_path: Path) -> None:
+    """A 1/2000 zoning plan as its shapefile comes: the lot in KH_LO, its use by the legend's
+    name in CHUCNANG. Mixed-use lots (HH) are their own category. A use no code stands for
+    refuses its lot, shown as written, with how to name it; a mapping file then loads it."""
+    lots = [("II-1", "Đất nhóm nhà ở hiện hữu"), ("II-2", "Đất hỗn hợp"),
+            ("II-3", "Đất cây xanh sử dụng công cộng"), ("II-4", "Đất công trình công cộng")]
+    path = write_geojson(tmp_path / "qhpk_2000.geojson", [
+        feature({"KH_LO": lot, "CHUCNANG": use}, square(i * .001)) for i, (lot, use)
+        in enumerate(lots)])
+    report = load_file(migrated_engine, "planning_zones", path)
+    zones = "SELECT zone_code, land_use_code, land_use_category FROM planning_zones ORDER BY 1"
+    assert rows(migrated_engine, zones) == [
+        ("II-1", "ODT", "residential"), ("II-2", "HH", "mixed"), ("II-3", "CXT", "green")]
+    (reason, examples), = report.examples.items()
+    assert reason.startswith("land_use_code not one of ODT, TMD")
+    assert examples == ["II-4: Đất công trình công cộng"]
+    assert report.notes == [
+        "1 value of land_use_code known as none of its choices (Đất công trình công cộng): a "
+        'mapping file can name the choice each stands for, [values.land_use_code] "Đất công '
+        'trình công cộng" = one of them']
+    mapping = tmp_path / "qhpk_2000.toml"
+    mapping.write_text('[values.land_use_code]\n"Đất công trình công cộng" = "TSC"\n',
+                       encoding="utf-8")
+    again = load_file(migrated_engine, "planning_zones", path, mapping_file=mapping)
+    assert (again.inserted, again.rejected_total) == (1, 0), again.summary()
+    assert not [note for note in again.notes if "land_use_code" in note]
+    assert rows(migrated_engine, zones)[-1] == ("II-4", "TSC", "public")
 def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
                                                            tmp_path: Path) -> None:
     bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],

@@ -105,11 +105,17 @@ def test_a_survey_height_column_is_the_elevation(column: str) -> None:
     ("roads", ["TEN_DUONG", "LOAI_DUONG", "CHIEU_RONG"],
      {"name": "TEN_DUONG", "kind": "LOAI_DUONG", "width_m": "CHIEU_RONG"}),
     ("roads", ["TEN_DUONG", "CAP_DUONG"], {"name": "TEN_DUONG", "kind": "CAP_DUONG"}),
+    ("planning_zones", ["KH_LO", "CHUCNANG", "TANG_CAO", "HSSDD"],
+     {"zone_code": "KH_LO", "land_use_code": "CHUCNANG", "max_floors": "TANG_CAO",
+      "floor_area_ratio": "HSSDD"}),
+    ("planning_zones", ["KY_HIEU_LO", "CHUC_NANG_SDD"],
+     {"zone_code": "KY_HIEU_LO", "land_use_code": "CHUC_NANG_SDD"}),
 ])
 def test_a_dbfs_shortened_names_map(layer: str, columns: list[str],
                                      expected: dict[str, str]) -> None:
     """Column names as a Shapefile's ten characters leave them: an apartment block's name
-    as TEN_CC (tên chung cư), a road's class as LOAI_DUONG or CAP_DUONG."""
+    as TEN_CC (tên chung cư), a road's class as LOAI_DUONG or CAP_DUONG, a zoning plan's lot
+    as KH_LO (ký hiệu lô) and its use as CHUCNANG (chức năng sử dụng đất)."""
     assert mapped(layer, columns) == expected
 
 
@@ -264,15 +270,30 @@ def test_kinds_are_translated(layer_id: str, source: str, stored: str) -> None:
 
 def test_land_uses_written_by_name_are_their_codes() -> None:
     """A plan's legend names each land use: Circular 27/2018's names, with or without
-    "Đất", are its codes; a name it does not know passes, for the validator to refuse."""
+    "Đất", are its codes; a name it does not know passes as written, for the validator to
+    refuse and the report to show."""
     assert convert("planning_zones", "LOAI_DAT", [
         "Đất ở tại đô thị", "đất ở", "Giao thông", "ĐẤT CÂY XANH", "Đất thương mại, dịch vụ",
-        "Đất xây dựng cơ sở y tế", "Đất hỗn hợp"]) == [
-        "ODT", "ODT", "DGT", "CXT", "TMD", "DYT", "ĐẤT HỖN HỢP"]
+        "Đất xây dựng cơ sở y tế", "Đất công trình công cộng"]) == [
+        "ODT", "ODT", "DGT", "CXT", "TMD", "DYT", "Đất công trình công cộng"]
 
 
-def test_land_use_codes_are_upper_cased_and_stripped() -> None:
-    assert convert("planning_zones", "KY_HIEU", [" odt", "Tmd ", "xyz "]) == ["ODT", "TMD", "XYZ"]
+@pytest.mark.parametrize(("legend", "code"), [
+    ("Đất nhóm nhà ở hiện hữu", "ODT"), ("ĐẤT NHÓM NHÀ Ở XÂY DỰNG MỚI", "ODT"),
+    ("Đất ở hiện hữu", "ODT"), ("Đất hỗn hợp", "HH"), ("Đất sử dụng hỗn hợp", "HH"),
+    ("Đất cây xanh sử dụng công cộng", "CXT"), ("Công viên cây xanh", "CXT"),
+    ("Đất cây xanh cách ly", "CXT"), ("Đất giáo dục", "DGD"), ("Đất y tế", "DYT"),
+    ("Đất thể dục thể thao", "DTT"), ("Đất thương mại dịch vụ", "TMD"),
+    ("Đất công nghiệp", "SKC"), ("Đất tôn giáo", "TON"), ("Đất bãi đỗ xe", "DGT"),
+    ("Mặt nước", "MNC"), ("Sông, rạch", "SON"), ("hh", "HH"),
+])
+def test_a_zoning_plans_legend_names_are_codes(legend: str, code: str) -> None:
+    """Zoning plans (1/2000) name a lot's use by what is built on it, in their own words."""
+    assert convert("planning_zones", "CHUC_NANG", [legend]) == [code]
+
+
+def test_land_use_codes_are_read_in_any_case() -> None:
+    assert convert("planning_zones", "KY_HIEU", [" odt", "Tmd ", "xyz "]) == ["ODT", "TMD", "xyz "]
 
 
 def test_missing_values_stay_missing() -> None:

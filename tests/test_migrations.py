@@ -136,3 +136,26 @@ def test_places_loaded_before_are_known_by_name_and_address(fresh_engine: Engine
         f"({point}, 'Nhà thuốc Long Châu', NULL, '2'), "
         f"({point}, 'Nhà thuốc 24h', '5 Huỳnh Tấn Phát', 'osm:node/7')")
     assert ids == ["nha thuoc an khang | 12 nguyen thi thap", "2", "osm:node/7"]
+
+
+def test_zones_loaded_before_keep_their_categories_and_mixed_use_gets_its_own(
+        fresh_engine: Engine) -> None:
+    """0010 makes the category column again: every zone keeps its category, and one coded
+    HH (only SQL could store it before) is mixed use."""
+    migrate.upgrade(fresh_engine, "0009")
+    square = "ST_Multi(ST_MakeEnvelope(683000, 1185000, 683100, 1185100, 32648))"
+    with fresh_engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"INSERT INTO planning_zones (geom, zone_code, land_use_code, source_id) VALUES "
+            f"({square}, 'II-1', 'ODT', 'z1'), ({square}, 'II-2', 'cxt', 'z2'), "
+            f"({square}, 'II-3', 'HH', 'z3')")
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT zone_code, land_use_category FROM planning_zones ORDER BY fid").all() == [
+            ("II-1", "residential"), ("II-2", "green"), ("II-3", "mixed")]
+    migrate.downgrade(fresh_engine, "0009")
+    with fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT land_use_category FROM planning_zones ORDER BY fid").scalars().all() == [
+            "residential", "green", None]
