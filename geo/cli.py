@@ -128,6 +128,9 @@ def load(
         help="Column mapping file: TOML, or YAML if named .yaml")] = None,
     map_: Annotated[list[str] | None, typer.Option(
         "--map", help="COLUMN=field, e.g. --map TEN_DUONG=name")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="field=VALUE for every row, e.g. --set report_date=2021-11-05 for a "
+                      "day's report that says its day only in its title")] = None,
     encoding: Annotated[str | None, typer.Option(
         help="Text encoding of a Shapefile, CSV or GeoJSON not in UTF-8: cp1258 (Windows "
              "Vietnamese), tcvn3 (ABC fonts, .VnTime), vni (VNI fonts), latin1 …")] = None,
@@ -143,6 +146,8 @@ def load(
     with _progress(f"{layer} ← {file.name}") as progress:
         result = load_file(engine, layer, file, layer=source_layer, crs=crs, encoding=encoding,
                            mode=mode, key=key, mapping_file=mapping, overrides=_pairs(map_ or []),
+                           constants=_pairs(set_ or [], "--set",
+                                            "field=VALUE, e.g. --set report_date=2021-11-05"),
                            dry_run=dry_run, progress=progress)
     _finish([result], report)
 

@@ -30,7 +30,7 @@ from geo.crs import canonical_crs, coordinate_problem, resolve_crs
 from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
-from loaders import cad, charsets
+from loaders import cad, charsets, stated
 from loaders.batches import BATCH_ROWS
 from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
@@ -517,10 +517,13 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
               crs: str | None = None, encoding: str | None = None,
               mode: LoadMode | Literal["update"] = "replace", key: str | None = None,
               mapping_file: Path | None = None, overrides: dict[str, str] | None = None,
-              dry_run: bool = False, progress: Progress = QUIET) -> LoadReport:
+              constants: dict[str, str] | None = None, dry_run: bool = False,
+              progress: Progress = QUIET) -> LoadReport:
     """Validate `path` and publish it into the layer in one transaction (see pipeline); in
-    mode update, set the attributes of the features its rows name by `key` (see update)."""
+    mode update, set the attributes of the features its rows name by `key` (see update).
+    `constants`: one value of a field for every row (`--set`)."""
     spec = get_layer(layer_id)
+    constants = stated.given_values(spec, constants or {})
     if key is not None and mode != "update":
         raise InvalidInput("--key names the field an update matches features by; it goes "
                            "with --mode update.")
@@ -532,12 +535,20 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
                            "with --mode upsert, or --mode update to take only its attributes.")
     with readable(Path(path), encoding, spec, layer) as copy:
         source = open_source(copy, read_as, layer, crs)
-        mapping = match_columns(spec, source.fields, mapping_file, overrides)
+        mapping = match_columns(spec, source.fields, mapping_file, overrides, constants)
+        said: list[str] = []
         if mode == "update":
             key = key_field(spec, mapping, Path(path).name, key)
+        else:  # an update sets the fields its file has: none is required
+            places = [*copy.places, ("the file's name", Path(path).stem)]
+            mapping, said = stated.with_stated_days(spec, mapping, places)
+            said += [f"the file has no column for {f.name}: --map COLUMN={f.name} names one, "
+                     f"--set {f.name}=VALUE gives every row one value"
+                     for f in spec.fields if f.required and f.name not in mapping.fields
+                     and f not in z_fields(spec, mapping)]
         report = LoadReport(spec.id, Path(path).name, f"update by {key}" if key else mode,
                             dry_run=dry_run)  # the file's name as given
-        report.notes += [*copy.notes, *source.notes]
+        report.notes += [*copy.notes, *source.notes, *said]
         unmapped = [c for c in mapping.unmapped if c not in source.format_columns]
         if unmapped:
             report.notes.append(f"columns not loaded: {', '.join(unmapped)}")

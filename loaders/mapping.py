@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,10 +82,11 @@ WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")  # as GDAL is told them
 class FieldSource:
     """Where one field's values come from, and how to bring them to the field's form."""
 
-    column: str
+    column: str | None  # None: every row has `constant` (--set, a report's day)
     scale: float = 1.0  # multiply numbers by this to reach the field's unit
     # `column_key` of a source value -> stored value; other values pass unchanged.
     values: Mapping[str, str] = field(default_factory=dict)
+    constant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -275,10 +276,13 @@ def _source_id(columns: Sequence[str], named: str | None, origin: str) -> str | 
 
 
 def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | None = None,
-                  overrides: Mapping[str, str] | None = None) -> ColumnMapping:
+                  overrides: Mapping[str, str] | None = None,
+                  constants: Mapping[str, str] | None = None) -> ColumnMapping:
     """Resolve, once per file, which of its columns feeds each field of the layer.
 
-    `overrides` map a source column to a field, as ``--map COLUMN=field`` writes them.
+    `overrides` map a source column to a field, as ``--map COLUMN=field`` writes them;
+    `constants` give a field one value for every row, as ``--set field=VALUE`` does (a
+    column of the file that would have fed it is then not loaded).
 
     >>> from layers import get_layer
     >>> found = match_columns(get_layer("roads"), ["TEN_DUONG", "BE_RONG_CM", "OBJECTID", "X"])
@@ -288,12 +292,18 @@ def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | 
     columns = [column for column in columns if column != GEOMETRY_COLUMN]
     section = _section(mapping_file, spec) if mapping_file else _parse_section({}, "")
     origin = mapping_file.name if mapping_file else "mapping"
-    chosen = _explicit(spec, columns, section, overrides or {}, origin)
+    constants = constants or {}
+    chosen = {name: found for name, found in
+              _explicit(spec, columns, section, overrides or {}, origin).items()
+              if name not in constants}
     taken = {column for column, _ in chosen.values()}
-    chosen |= _automatic(spec, [c for c in columns if c not in taken], skip=chosen)
+    chosen |= _automatic(spec, [c for c in columns if c not in taken],
+                         skip={*chosen, *constants})
     values = section["values"]
-    fields = {f.name: FieldSource(*chosen[f.name], _value_table(f, values.get(f.name, {})))
-              for f in spec.fields if f.name in chosen}
+    fields = {f.name: FieldSource(None, values=_value_table(f, values.get(f.name, {})),
+                                  constant=constants[f.name]) if f.name in constants else
+              FieldSource(*chosen[f.name], _value_table(f, values.get(f.name, {})))
+              for f in spec.fields if f.name in chosen or f.name in constants}
     source_id = _source_id(columns, section["source_id"], origin)
     used = {source.column for source in fields.values()} | {source_id}
     return ColumnMapping(spec.id, fields, source_id, tuple(c for c in columns if c not in used))
@@ -430,6 +440,17 @@ def _scaled(values: pd.Series, scale: float, target: Field) -> pd.Series:
     return scaled.astype(object).where(~unreadable, values) if unreadable.any() else scaled
 
 
+def with_constant(mapping: ColumnMapping, target: Field, value: str) -> ColumnMapping:
+    """`mapping` with `value` for `target` in every row, through its choices' synonyms."""
+    source = FieldSource(None, values=_value_table(target, {}), constant=value)
+    return replace(mapping, fields={**mapping.fields, target.name: source})
+
+
+def translated(target: Field, value: str) -> str:
+    """One value as a load stores it: "hoạt động" is working."""
+    return _value_table(target, {}).get(column_key(value), value)
+
+
 def _translated(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
     """Values looked up by key (so in any case: "odt" is ODT), once per distinct value;
     unknown ones pass through as written, for the report to show them so."""
@@ -464,7 +485,8 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping, spec: LayerSpec) 
         raise ValueError(f"a mapping for {mapping.layer_id} applied to layer {spec.id}")
     shaped = pd.DataFrame(index=frame.index)
     for name, source in mapping.fields.items():
-        values = frame[source.column]
+        values = frame[source.column] if source.column is not None else \
+            pd.Series(source.constant, index=frame.index, dtype=object)
         if source.scale != 1.0:
             values = _scaled(values, source.scale, spec.field(name))
         if source.values:

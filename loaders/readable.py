@@ -92,6 +92,8 @@ class Readable:
     encoding: str | None
     notes: list[str] = field(default_factory=list)
     named: str | None = None  # the encoding the file was said to be in (--encoding), if any
+    # Where a table may write a value for all its rows: its title, its sheet's name
+    places: list[tuple[str, str]] = field(default_factory=list)
 
 
 @contextmanager
@@ -211,9 +213,9 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
             workbook = str(scratch / "workbook" / parts.name)
             Path(workbook).parent.mkdir()
             parts.copy((parts.suffix,), Path(workbook))
-        csv, notes = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
+        csv, table = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
         parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
-    return Readable(path, str(csv), typed_in, notes)
+    return Readable(path, str(csv), typed_in, table.notes, places=table.places)
 
 
 def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
@@ -226,14 +228,15 @@ def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
     copy = scratch / "from-heading" / PurePosixPath(file.dataset).name
     copy.parent.mkdir()
     try:
-        notes = csv_from_heading(file.dataset, spec, copy, typed_in)
+        table = csv_from_heading(file.dataset, spec, copy, typed_in)
     except (DataSourceError, DataLayerError, UnicodeDecodeError):
         return file  # as it is: opening it says what is wrong in the usual words
-    if notes is None:
+    if table is None:
         return file
     with _Parts(file.path, file.dataset) as parts:
         parts.copy((".prj",), copy)
-    return Readable(file.path, str(copy), typed_in, file.notes + notes)
+    return Readable(file.path, str(copy), typed_in, file.notes + table.notes,
+                    places=table.places)
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:

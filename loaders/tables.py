@@ -71,12 +71,21 @@ HEADER_ROWS_SEARCHED = 20
 WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
 
 
+class TableCopy(NamedTuple):
+    """A table copied to a CSV: notes of what was read, and where a value for all its rows
+    may be written (`loaders.stated`)."""
+
+    notes: list[str]
+    places: list[tuple[str, str]]
+
+
 def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
-                 scratch: Path, typed_in: str | None = None) -> tuple[Path, list[str]]:
+                 scratch: Path, typed_in: str | None = None) -> tuple[Path, TableCopy]:
     """The chosen sheet of workbook `dataset` copied to a CSV in `scratch` (named after the
-    sheet, which is then the CSV's layer name), and a note of what was read. `typed_in`: the
-    Vietnamese set its cells were typed in (loaders.charsets), decoded only to find the
-    heading: the copy keeps them as they are, for the load to decode."""
+    sheet, which is then the CSV's layer name), what was read, and the title and the sheet's
+    name as places. `typed_in`: the Vietnamese set its cells were typed in
+    (loaders.charsets), decoded only to find the heading: the copy keeps them as they are,
+    for the load to decode."""
     sheet = _pick_sheet(name, dataset, spec, wanted)
     heading = _heading(dataset, sheet, spec, SHEET_HEADERS, typed_in)
     copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
@@ -85,22 +94,24 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL stopped reading sheet {sheet!r} of {name}: "
                            f"{gdal_said(exc)}. The workbook may be damaged.") from None
-    return copy, [", ".join([f"read sheet {sheet!r}", *_read_from(heading)]),
-                  *_conversion_notes(converted)]
+    notes = [", ".join([f"read sheet {sheet!r}", *_read_from(heading)]),
+             *_conversion_notes(converted)]
+    places = [*(heading.places() if heading else []), ("the sheet's name", sheet)]
+    return copy, TableCopy(notes, places)
 
 
 def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
-                     typed_in: str | None = None) -> list[str] | None:
+                     typed_in: str | None = None) -> TableCopy | None:
     """A CSV whose heading is not its first row, or whose coordinates are typed in degrees
-    and minutes, copied to `copy` from the heading down with decimal degrees, and notes
-    saying so; None, and no copy, for a CSV as GDAL reads it."""
+    and minutes, copied to `copy` from the heading down with decimal degrees, notes saying
+    so and its title; None, and no copy, for a CSV as GDAL reads it."""
     layer = PurePosixPath(dataset).stem
     heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in)
     if heading is None or (heading.data_from == 1 and not heading.degrees_typed
                            and heading.pair_column is None):
         return None
     converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
-    return _read_from(heading) + _conversion_notes(converted)
+    return TableCopy(_read_from(heading) + _conversion_notes(converted), heading.places())
 
 
 def _conversion_notes(converted: Converted) -> list[str]:
@@ -163,6 +174,11 @@ class Heading:
     names: list[str]
     degrees_typed: bool = False  # a longitude or latitude below it in degrees and minutes
     pair_column: int | None = None  # the column holding both coordinates in each cell
+    title: str = ""  # the text of the rows above it
+
+    def places(self) -> list[tuple[str, str]]:
+        """Where a value for all rows may be written (`loaders.stated`): the title."""
+        return [("the title above the table", self.title)] if self.title else []
 
     @property
     def data_from(self) -> int:
@@ -198,7 +214,9 @@ def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
     below = cells[best.data_from:]
     typed = any(dms_degrees(row[i]) is not None for row in below
                 for i in _coordinate_columns(best.names) if row[i])
-    return replace(best, degrees_typed=typed, pair_column=_pair_column(best.names, below))
+    title = " ".join(cell for row in read[:best.first] for cell in row if cell)
+    return replace(best, degrees_typed=typed, pair_column=_pair_column(best.names, below),
+                   title=title)
 
 
 def _pair_column(names: list[str], rows: list[list[str | None]]) -> int | None:

@@ -159,11 +159,12 @@ def dms(value: float, positive: str, negative: str, style: str) -> str:
     return f"{int(degrees)}°{(rest / 60):.5f}'"  # degrees and decimal minutes
 
 
-def table_file(table: list[list], path: Path) -> Path:
-    """`table` as a workbook's sheet (.xlsx) or as a CSV (UTF-8 with a BOM, as Excel saves
-    "CSV UTF-8"), by `path`'s suffix."""
+def table_file(table: list[list], path: Path, sheet: str | None = None) -> Path:
+    """`table` as a workbook's sheet (.xlsx, named `sheet` if given) or as a CSV (UTF-8 with
+    a BOM, as Excel saves "CSV UTF-8"), by `path`'s suffix."""
     if path.suffix == ".xlsx":
         book = openpyxl.Workbook()
+        book.active.title = sheet or book.active.title
         for row in table:
             book.active.append(row)
         book.save(path)

@@ -1,0 +1,100 @@
+"""Values given once for all of a file's rows: by `--set FIELD=VALUE`, or, for a report's
+day, by the title above its table ("BÁO CÁO NGÀY 05/11/2021"), its sheet's name or the
+file's name ("bao_cao_2021-11-05.xlsx").
+
+A ward's daily report of cases has the wards and their figures in columns and the day only
+there: without it, every row was refused as missing report_date. The day is read only for
+a required date field the file has no column for, and only from a place that states one
+day: a title "từ ngày 01/11/2021 đến ngày 05/11/2021", or a report signed the day after the
+day it is of, states two, and the note asks for --set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import pandas as pd
+
+from geo.errors import InvalidInput
+from geo.text import folded
+from layers import LayerSpec
+from loaders.mapping import ColumnMapping, translated, with_constant
+from loaders.values import cast
+
+Place = tuple[str, str]  # where a day may be written (for the note), and what it says
+
+# Day first, as Vietnamese documents write dates; a year first only as ISO 8601 does. Any
+# of . / - _ between (a file's name has no /).
+_DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[./_-](\d{1,2})[./_-](\d{4})(?!\d)")
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[./_-](\d{1,2})[./_-](\d{1,2})(?!\d)")
+_IN_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+YEARS = range(1900, 2101)
+SHOWN_CHARACTERS = 80
+
+
+def days_in(text: str) -> list[date]:
+    """The days `text` writes, each once, in the order it writes them.
+
+    >>> days_in("BÁO CÁO TÌNH HÌNH DỊCH NGÀY 05/11/2021")
+    [datetime.date(2021, 11, 5)]
+    >>> days_in("Quận 7, ngày 06 tháng 11 năm 2021 - số liệu đến 05.11.2021")
+    [datetime.date(2021, 11, 6), datetime.date(2021, 11, 5)]
+    >>> days_in("bao_cao_2021-11-05"), days_in("31/02/2021 TT 27/2018")
+    ([datetime.date(2021, 11, 5)], [])
+    """
+    text = folded(text)
+    found: list[date] = []
+    for pattern, order in ((_IN_WORDS, "dmy"), (_DAY_FIRST, "dmy"), (_YEAR_FIRST, "ymd")):
+        for match in pattern.finditer(text):
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            if parts["y"] not in YEARS:
+                continue
+            try:
+                day = date(parts["y"], parts["m"], parts["d"])
+            except ValueError:  # 31/02
+                continue
+            found.append(day)
+    return sorted(set(found), key=found.index)
+
+
+def given_values(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:
+    """`--set` pairs checked: each names a field of the layer, with a value it can hold."""
+    for name, value in pairs.items():
+        if name not in {f.name for f in spec.fields}:
+            raise InvalidInput(f"--set {name}={value}: {spec.id} has no field {name!r}; its "
+                               f"fields are: {', '.join(f.name for f in spec.fields)}.")
+        field = spec.field(name)
+        stored = translated(field, value)
+        if field.choices and stored not in field.choices:
+            raise InvalidInput(f"--set {name}={value}: {name} is one of "
+                               f"{', '.join(field.choices)}.")
+        if cast(pd.Series([stored], dtype=object), field).isna().all():
+            raise InvalidInput(f"--set {name}={value}: {value!r} cannot be read as "
+                               f"{'a' if field.type != 'integer' else 'an'} {field.type}.")
+    return dict(pairs)
+
+
+def with_stated_days(spec: LayerSpec, mapping: ColumnMapping,
+                     places: Sequence[Place]) -> tuple[ColumnMapping, list[str]]:
+    """`mapping` with each required date field it has no column for given the day the first
+    of `places` to write one states, and notes saying where it was read, or why not."""
+    notes = []
+    for field in spec.fields:
+        if field.type != "date" or not field.required or field.name in mapping.fields:
+            continue
+        for where, text in places:
+            days = days_in(text)
+            shown = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+            if len(days) == 1:
+                mapping = with_constant(mapping, field, days[0].isoformat())
+                notes.append(f"{field.name} {days[0].isoformat()} for every row, as {where} "
+                             f"states it ({shown!r}); --set {field.name}=YYYY-MM-DD gives "
+                             "another")
+            elif days:
+                notes.append(f"{where} states {len(days)} days ({shown!r}): --set "
+                             f"{field.name}=YYYY-MM-DD says which the rows are of")
+            if days:
+                break
+    return mapping, notes

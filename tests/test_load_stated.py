@@ -1,0 +1,112 @@
+"""Values given once for all of a file's rows: the day a ward report is of, written only in
+its title, its sheet's name or its name, and `--set FIELD=VALUE` (loaders/stated.py)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from hydrant_files import codes, rows
+from sqlalchemy import Engine
+from test_database import libpq_url, urbanmap
+from test_load_spreadsheets import table_file
+
+from geo.db import make_engine
+from geo.errors import InvalidInput
+from loaders.files import load_file
+
+HEADING = ["STT", "Phường", "Ca mới", "Số mũi tiêm"]
+WARDS = [[1, "Tân Phong", 3, 120], [2, "Tân Hưng", 5, 80]]
+TITLE = [["UBND QUẬN 7", "", "", ""], ["BÁO CÁO TÌNH HÌNH DỊCH COVID-19", "", "", ""]]
+
+
+def reports(engine: Engine) -> list[tuple]:
+    return rows(engine, "SELECT ward_name, report_date, new_cases FROM ward_epidemic "
+                        "ORDER BY report_date, ward_name")
+
+
+@pytest.mark.parametrize(("name", "table", "sheet", "where"), [
+    ("bao_cao.csv", [*TITLE[:1], ["BÁO CÁO NGÀY 05/11/2021", "", "", ""], HEADING, *WARDS],
+     None, "the title above the table"),
+    ("bao_cao.xlsx", [*TITLE, ["Số liệu ngày 5 tháng 11 năm 2021"], HEADING, *WARDS],
+     None, "the title above the table"),
+    ("thang_11.xlsx", [HEADING, *WARDS], "05.11.2021", "the sheet's name"),
+    ("bao_cao_2021-11-05.csv", [HEADING, *WARDS], None, "the file's name"),
+])
+def test_a_days_report_takes_its_day_from_where_it_is_written(
+        migrated_engine: Engine, tmp_path: Path, name: str, table: list[list],
+        sheet: str | None, where: str) -> None:
+    """Every row was refused as missing report_date: the day was only in the title."""
+    report = load_file(migrated_engine, "ward_epidemic", table_file(table, tmp_path / name,
+                                                                    sheet))
+    assert (report.inserted, report.rejected_total) == (2, 0), report.summary()
+    day = datetime.date(2021, 11, 5)
+    assert reports(migrated_engine) == [("Tân Hưng", day, 5), ("Tân Phong", day, 3)]
+    said = [note for note in report.notes if note.startswith("report_date 2021-11-05")]
+    assert said and f"for every row, as {where} states it" in said[0], report.notes
+
+
+def test_a_title_of_two_days_gives_none_and_says_so(migrated_engine: Engine,
+                                                    tmp_path: Path) -> None:
+    """Signed the day after the day it is of: which day the figures are of is not guessed."""
+    table = [["Quận 7, ngày 06 tháng 11 năm 2021", "", "", ""],
+             ["BÁO CÁO NGÀY 05/11/2021", "", "", ""], HEADING, *WARDS]
+    path = table_file(table, tmp_path / "bao_cao_2021-11-04.csv")
+    report = load_file(migrated_engine, "ward_epidemic", path, dry_run=True)
+    assert dict(report.rejected) == {"missing report_date": 2}
+    assert any(note.startswith("the title above the table states 2 days") and
+               "--set report_date=YYYY-MM-DD says which" in note for note in report.notes)
+    assert ("the file has no column for report_date: --map COLUMN=report_date names one, "
+            "--set report_date=VALUE gives every row one value") in report.notes
+    fixed = load_file(migrated_engine, "ward_epidemic", path,
+                      constants={"report_date": "05/11/2021"})
+    assert fixed.inserted == 2 and {day for _, day, _ in reports(migrated_engine)} == {
+        datetime.date(2021, 11, 5)}
+
+
+def test_set_gives_every_row_one_value_also_from_the_command(cluster, tmp_path: Path) -> None:
+    """`--set` fills a field the file has no column for, and wins over one it has: here the
+    list of broken hydrants a field team sends, by code only."""
+    engine = make_engine(cluster.create_database("stated_cli"))
+    url = libpq_url(cluster, "stated_cli")
+    hydrants = table_file([["Mã trụ", "Tình trạng", "Kinh độ", "Vĩ độ"],
+                           ["T-1", "tốt", 106.72, 10.74], ["T-2", "tốt", 106.721, 10.74],
+                           ["T-3", "tốt", 106.722, 10.74]], tmp_path / "tru.csv")
+    assert urbanmap("load", "hydrants", str(hydrants), DATABASE_URL=url).returncode == 0
+    broken = table_file([["Mã trụ", "Ghi chú"], ["T-1", "rò rỉ"], ["T-3", ""]],
+                        tmp_path / "tru_hong.csv")
+    result = urbanmap("load", "hydrants", str(broken), "--mode", "update",
+                      "--set", "status=hỏng", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "updated 2" in result.stdout
+    statuses = "SELECT code, status FROM hydrants ORDER BY code"
+    assert rows(engine, statuses) == [
+        ("T-1", "out_of_service"), ("T-2", "working"), ("T-3", "out_of_service")]
+    again = load_file(engine, "hydrants", hydrants, constants={"status": "tốt"})
+    assert again.updated == 2 and "columns not loaded: Tình trạng" in again.notes
+    assert {status for _, status in rows(engine, statuses)} == {"working"}
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ({"report_date": "31/02/2021"}, "--set report_date=31/02/2021: '31/02/2021' cannot be "
+                                    "read as a date"),
+    ({"ngay": "05/11/2021"}, "--set ngay=05/11/2021: ward_epidemic has no field 'ngay'; its "
+                             "fields are: ward_name, ward_code, report_date"),
+])
+def test_a_set_value_the_field_cannot_hold_is_refused_before_anything_is_read(
+        migrated_engine: Engine, tmp_path: Path, given: dict, message: str) -> None:
+    path = table_file([HEADING, *WARDS], tmp_path / "bao_cao.csv")
+    with pytest.raises(InvalidInput, match=message):
+        load_file(migrated_engine, "ward_epidemic", path, constants=given)
+    assert reports(migrated_engine) == []
+
+
+def test_a_choice_set_must_be_one_of_the_fields_choices(migrated_engine: Engine,
+                                                        tmp_path: Path) -> None:
+    path = table_file([["code", "lon", "lat"], ["T-1", 106.72, 10.74]], tmp_path / "tru.csv")
+    with pytest.raises(InvalidInput, match="--set status=maybe: status is one of working, "
+                                           "out_of_service"):
+        load_file(migrated_engine, "hydrants", path, constants={"status": "maybe"})
+    assert codes(migrated_engine) == []
