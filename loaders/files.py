@@ -161,11 +161,12 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
     gdal_encoding, decoded_here = _gdal_encoding(path, dataset, encoding)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
-        options: dict[str, str] = {}
+        options = dict(file.options)
         if dataset.lower().endswith(".csv"):
             raw_fields = list(map(str, pyogrio.read_info(dataset, layer=chosen,
-                                                         encoding=gdal_encoding)["fields"]))
-            options = csv_options(raw_fields, decoded_here)
+                                                         encoding=gdal_encoding,
+                                                         **options)["fields"]))
+            options |= csv_options(raw_fields, decoded_here)
         info = pyogrio.read_info(dataset, layer=chosen, encoding=gdal_encoding,
                                  force_total_bounds=spec.is_spatial, **options)
     except (DataSourceError, DataLayerError) as exc:

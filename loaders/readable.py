@@ -54,7 +54,7 @@ from geo.errors import InvalidInput
 from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
-from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, sheet_as_csv
+from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, csv_shape, sheet_as_csv
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg",
@@ -82,6 +82,10 @@ _DAMAGED_ZIP = ("{name} is not a readable zip archive (truncated or damaged?). R
                 "and load again.")
 
 
+# How the loader writes a table's copy (loaders.tables): said, not guessed from its heading
+COPY_OPTIONS = {"SEPARATOR": "SEMICOLON"}
+
+
 @dataclass
 class Readable:
     """The file as given or its copy, what GDAL opens of it (the file, or the dataset in a
@@ -94,6 +98,7 @@ class Readable:
     named: str | None = None  # the encoding the file was said to be in (--encoding), if any
     # Where a table may write a value for all its rows: its title, its sheet's name
     places: list[tuple[str, str]] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # GDAL's, to open it: a separator
 
 
 @contextmanager
@@ -215,7 +220,8 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
             parts.copy((parts.suffix,), Path(workbook))
         csv, table = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
         parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
-    return Readable(path, str(csv), typed_in, table.notes, places=table.places)
+    return Readable(path, str(csv), typed_in, table.notes, places=table.places,
+                    options=COPY_OPTIONS)
 
 
 def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
@@ -227,8 +233,9 @@ def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
         return file
     copy = scratch / "from-heading" / PurePosixPath(file.dataset).name
     copy.parent.mkdir()
+    file = _shaped(file, scratch)
     try:
-        table = csv_from_heading(file.dataset, spec, copy, typed_in)
+        table = csv_from_heading(file.dataset, spec, copy, typed_in, file.options)
     except (DataSourceError, DataLayerError, UnicodeDecodeError):
         return file  # as it is: opening it says what is wrong in the usual words
     if table is None:
@@ -236,7 +243,27 @@ def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
     with _Parts(file.path, file.dataset) as parts:
         parts.copy((".prj",), copy)
     return Readable(file.path, str(copy), typed_in, file.notes + table.notes,
-                    places=table.places)
+                    places=table.places, options=COPY_OPTIONS)
+
+
+def _shaped(file: Readable, scratch: Path) -> Readable:
+    """A CSV as GDAL can read it when its first line, a title without separators or a
+    one-column heading, would mislead GDAL (`tables.csv_shape`): its separator named, and
+    the title padded to the table's width in a copy (the rest copied as it is)."""
+    with _Parts(file.path, file.dataset) as parts, parts.head() as head:
+        start = head.read(1 << 16)
+        shape = csv_shape(start)
+        if shape is None:
+            return file
+        if not shape.width:
+            return replace(file, options=shape.options)
+        padded = scratch / "padded" / parts.name
+        padded.parent.mkdir()
+        with padded.open("wb") as out:
+            out.write(shape.padded(start))
+            shutil.copyfileobj(head, out, 1 << 20)
+        parts.copy((".prj",), padded)
+    return replace(file, path=padded, dataset=str(padded), options=shape.options)
 
 
 def dataset_in(path: Path, layer_hint: str | None) -> str:

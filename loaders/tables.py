@@ -26,8 +26,9 @@ exact, dates ISO); below a title every column holds text, dates as GDAL writes t
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -71,6 +72,68 @@ HEADER_ROWS_SEARCHED = 20
 WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
 
 
+SEPARATORS = {b",": "COMMA", b";": "SEMICOLON", b"\t": "TAB"}  # as GDAL's SEPARATOR names them
+NUMBER = re.compile(rb"[-+]?\d+(?:[.,]\d+)?")
+
+
+class CsvShape(NamedTuple):
+    """How GDAL is to read a CSV whose first line it would misjudge: its separator, and the
+    width (in separators) to pad the lines above the first that has one."""
+
+    separator: bytes
+    width: int
+
+    @property
+    def options(self) -> dict[str, str]:
+        return {"SEPARATOR": SEPARATORS[self.separator]}
+
+    def padded(self, head: bytes) -> bytes:
+        """`head` with each line above the table given the table's width: GDAL takes the
+        first line's for the file's, and cuts every row below to it. The separators go
+        before the title: GDAL drops one that ends a line ("TITLE," is one field)."""
+        top, rest = [], head
+        while rest:
+            line, newline, after = rest.partition(b"\n")
+            if self.separator in line:
+                break
+            top.append(self.separator * self.width + line + newline)
+            rest = after
+        return b"".join(top) + rest
+
+
+def csv_shape(head: bytes) -> CsvShape | None:
+    r"""The shape of a CSV starting with `head` whose first line is words without a separator,
+    None for any other (GDAL's own guess, from the first line alone, is then right).
+
+    Such a line, a title typed above the table or the heading of a one-column list ("Mã
+    trụ"), has GDAL split every row at its spaces, and cut every row to the title's one
+    column. The lines below say the separator; a list of one column has none ("TN 02" is
+    one code). A file whose every line is as many words, with numbers in pairs or more
+    below, is one GDAL rightly reads as separated by spaces (a surveyor's "1 1187695.12
+    603941.45").
+
+    >>> csv_shape("DANH SÁCH TRỤ\nMã trụ;Tình trạng\nT-1;hỏng\n".encode())
+    CsvShape(separator=b';', width=1)
+    >>> csv_shape("Tên phường\nTân Phong\nPhường 7\nPhú Mỹ\n".encode()).options
+    {'SEPARATOR': 'COMMA'}
+    >>> csv_shape(b"code x y\nT1 683000 1185000\n"), csv_shape(b"code,lon\nT-1,106.7\n")
+    (None, None)
+    """
+    lines = [line for line in head.splitlines() if line.strip()][:HEADER_ROWS_SEARCHED]
+    if not lines or b" " not in lines[0] or any(sep in lines[0] for sep in (*SEPARATORS, b"|")):
+        return None
+    below = lines[1:-1] or lines[1:]  # the last may be cut short
+    used = [sep for sep in SEPARATORS if any(sep in line for line in below)]
+    if used:
+        separator = max(used, key=lambda sep: sum(line.count(sep) for line in below))
+        return CsvShape(separator, next(line.count(separator) for line in lines
+                                        if separator in line))
+    words = {len(line.split()) for line in lines}
+    spaced = len(words) == 1 and words.pop() > 1 and below and all(
+        sum(bool(NUMBER.fullmatch(word)) for word in line.split()) >= 2 for line in below)
+    return None if spaced else CsvShape(b",", 0)
+
+
 class TableCopy(NamedTuple):
     """A table copied to a CSV: notes of what was read, and where a value for all its rows
     may be written (`loaders.stated`)."""
@@ -100,17 +163,18 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     return copy, TableCopy(notes, places)
 
 
-def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path,
-                     typed_in: str | None = None) -> TableCopy | None:
+def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path, typed_in: str | None = None,
+                     options: Mapping[str, str] | None = None) -> TableCopy | None:
     """A CSV whose heading is not its first row, or whose coordinates are typed in degrees
     and minutes, copied to `copy` from the heading down with decimal degrees, notes saying
-    so and its title; None, and no copy, for a CSV as GDAL reads it."""
+    so and its title; None, and no copy, for a CSV as GDAL reads it (with `options`: its
+    separator)."""
     layer = PurePosixPath(dataset).stem
-    heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in)
+    heading = _heading(dataset, layer, spec, CSV_HEADERS, typed_in, options)
     if heading is None or (heading.data_from == 1 and not heading.degrees_typed
                            and heading.pair_column is None):
         return None
-    converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS)
+    converted = _write_csv(dataset, layer, heading, copy, CSV_HEADERS, options)
     return TableCopy(_read_from(heading) + _conversion_notes(converted), heading.places())
 
 
@@ -186,13 +250,15 @@ class Heading:
 
 
 def _heading(dataset: str, layer: str, spec: LayerSpec, headers: Headers,
-             typed_in: str | None = None) -> Heading | None:
+             typed_in: str | None = None,
+             options: Mapping[str, str] | None = None) -> Heading | None:
     """The row, or pair of rows, naming the most of the layer's columns; None if none names
     any. Official tables often head a group of columns once, over two rows: "Tọa độ" merged
     above "Kinh độ" and "Vĩ độ", "STT" merged down beside them. A pair is taken only when it
     names more than either of its rows alone."""
     _, top = pyogrio.read_arrow(dataset, layer=layer, read_geometry=False,
-                                max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off)
+                                max_features=HEADER_ROWS_SEARCHED, HEADERS=headers.off,
+                                **(options or {}))
     cells = [[_cell(v) for v in row.values()] for row in top.to_pylist()]
     read = [[redecoded(cell, typed_in) if cell else cell for cell in row]
             for row in cells]  # as typed, to be matched; the names stay as they are
@@ -272,14 +338,14 @@ class Converted:
 
 
 def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
-               headers: Headers) -> Converted:
+               headers: Headers, options: Mapping[str, str] | None = None) -> Converted:
     """Write the copy; what it converted."""
     # GDAL's own guess at the header stands when no row names a column: the load then says
     # what the file lacks (coordinates, a required field) in the usual words. Headings in
     # the first row alone are GDAL's to read too, which then types each column.
     typed = heading is None or heading.data_from == 1
-    options = ({} if heading is None else {"HEADERS": headers.on} if typed
-               else {"HEADERS": headers.off})
+    options = {**(options or {}), **({} if heading is None else {"HEADERS": headers.on}
+                                     if typed else {"HEADERS": headers.off})}
     with pyogrio.open_arrow(dataset, layer=layer, read_geometry=False, batch_size=BATCH_ROWS,
                             use_pyarrow=True, **options) as (_, reader):
         schema = reader.schema

@@ -147,6 +147,42 @@ def test_csv_saved_from_an_office_sheet_loads_from_its_heading_row(
     assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(path.name,)]
 
 
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_a_csv_under_a_title_without_separators_loads(migrated_engine: Engine, tmp_path: Path,
+                                                      separator: str) -> None:
+    """A title typed above the table in a text editor, not padded as Excel pads it: GDAL
+    took its spaces for the file's separator, and cut every row to its one column."""
+    lines = ["DANH SÁCH TRỤ NƯỚC CHỮA CHÁY", "", separator.join(HEADINGS)] + [
+        separator.join([str(number), code, status, day.strftime("%d/%m/%Y"),
+                        str(bar).replace(".", ",") if separator == ";" else str(bar), street,
+                        f"{lon:.5f}", f"{lat:.5f}"])
+        for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1)]
+    path = tmp_path / "tru_nuoc.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes == ["column names from row 3 (the 2 rows above left out)",
+                            "columns not loaded: STT"]
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+
+
+def test_a_list_of_one_column_is_read_as_one(migrated_engine: Engine, tmp_path: Path) -> None:
+    """Codes of broken hydrants under "Mã trụ", as a field team sends them with --set: GDAL
+    read "Mã" and "trụ" as two columns, and "TN 01" as two values."""
+    hydrants = table_file([["Mã trụ", "Tình trạng", "Kinh độ", "Vĩ độ"],
+                           ["TN 01", "tốt", 106.72, 10.74], ["TN 02", "tốt", 106.721, 10.74]],
+                          tmp_path / "tru.csv")
+    load_file(migrated_engine, "hydrants", hydrants)
+    broken = tmp_path / "tru_hong.csv"
+    broken.write_text("Mã trụ\nTN 02\n", encoding="utf-8")
+    report = load_file(migrated_engine, "hydrants", broken, mode="update",
+                       constants={"status": "hỏng"})
+    assert (report.updated, report.rejected_total, report.notes) == (1, 0, []), report.summary()
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants ORDER BY code") == [
+        ("TN 01", "working"), ("TN 02", "out_of_service")]
+
+
 def dms(value: float, positive: str, negative: str, style: str) -> str:
     """A coordinate as a GPS receiver or a survey list writes it."""
     hemisphere = positive if value >= 0 else negative
