@@ -524,7 +524,7 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
     mode update, set the attributes of the features its rows name by `key` (see update).
     `constants`: one value of a field for every row (`--set`)."""
     spec = get_layer(layer_id)
-    constants = stated.given_values(spec, constants or {})
+    constants = stated.given_fields(spec, constants or {})
     if key is not None and mode != "update":
         raise InvalidInput("--key names the field an update matches features by; it goes "
                            "with --mode update.")
@@ -537,6 +537,7 @@ def load_file(engine: Engine, layer_id: str, path: Path, *, layer: str | None = 
     with readable(Path(path), encoding, spec, layer) as copy:
         source = open_source(copy, read_as, layer, crs)
         mapping = match_columns(spec, source.fields, mapping_file, overrides, constants)
+        stated.check_given(spec, mapping)
         said: list[str] = []
         if mode == "update":
             key = key_field(spec, mapping, Path(path).name, key)

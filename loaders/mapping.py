@@ -446,11 +446,6 @@ def with_constant(mapping: ColumnMapping, target: Field, value: str) -> ColumnMa
     return replace(mapping, fields={**mapping.fields, target.name: source})
 
 
-def translated(target: Field, value: str) -> str:
-    """One value as a load stores it: "hoạt động" is working."""
-    return _value_table(target, {}).get(column_key(value), value)
-
-
 def _translated(values: pd.Series, table: Mapping[str, str]) -> pd.Series:
     """Values looked up by key (so in any case: "odt" is ODT), once per distinct value;
     unknown ones pass through as written, for the report to show them so."""

@@ -20,7 +20,7 @@ import pandas as pd
 from geo.errors import InvalidInput
 from geo.text import folded
 from layers import LayerSpec
-from loaders.mapping import ColumnMapping, translated, with_constant
+from loaders.mapping import ColumnMapping, column_key, with_constant
 from loaders.values import cast
 
 Place = tuple[str, str]  # where a day may be written (for the note), and what it says
@@ -59,21 +59,31 @@ def days_in(text: str) -> list[date]:
     return sorted(set(found), key=found.index)
 
 
-def given_values(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:
-    """`--set` pairs checked: each names a field of the layer, with a value it can hold."""
+def given_fields(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:
+    """`--set` pairs whose names are fields of the layer (refused before the file is
+    opened); their values are checked once the mapping is known (`check_given`)."""
     for name, value in pairs.items():
         if name not in {f.name for f in spec.fields}:
             raise InvalidInput(f"--set {name}={value}: {spec.id} has no field {name!r}; its "
                                f"fields are: {', '.join(f.name for f in spec.fields)}.")
-        field = spec.field(name)
-        stored = translated(field, value)
+    return dict(pairs)
+
+
+def check_given(spec: LayerSpec, mapping: ColumnMapping) -> None:
+    """Refuse, before a row is read, a `--set` value its field cannot hold: one of its
+    choices by any name the built-in synonyms or the mapping file's [values] give it."""
+    for name, source in mapping.fields.items():
+        if source.column is not None or source.constant is None:
+            continue
+        field, value = spec.field(name), source.constant
+        stored = source.values.get(column_key(value), value)
         if field.choices and stored not in field.choices:
             raise InvalidInput(f"--set {name}={value}: {name} is one of "
-                               f"{', '.join(field.choices)}.")
+                               f"{', '.join(field.choices)}, or a value the mapping file's "
+                               f"[values.{name}] names.")
         if cast(pd.Series([stored], dtype=object), field).isna().all():
             raise InvalidInput(f"--set {name}={value}: {value!r} cannot be read as "
                                f"{'a' if field.type != 'integer' else 'an'} {field.type}.")
-    return dict(pairs)
 
 
 def with_stated_days(spec: LayerSpec, mapping: ColumnMapping,

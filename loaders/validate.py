@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     any_,
+    case,
     delete,
     distinct,
     exists,
@@ -156,6 +157,24 @@ def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: i
                      or_(func.ST_IsEmpty(geom), not_(func.ST_IsValid(geom))))
 
 
+# How a report's total row is labelled, as search folds it (which drops "quận" as it drops
+# "Phường"): "Tổng cộng", "TỔNG SỐ", "Toàn quận". A day's ward report closes with one;
+# stored, it was a ward of the district's sums.
+TOTAL_LABELS = ("tong", "tong cong", "tong so", "tong cong toan", "toan", "total")
+
+
+def check_totals(conn: Connection, spec: LayerSpec, checked: Checked,
+                 report: LoadReport) -> None:
+    """Refuse a table's total row: one whose text (a ward's name) is a total's label. (In a
+    layer with geometry the row has none, and is refused for that.)"""
+    texts = [checked.table.c[f.name] for f in spec.fields if f.type == "text" and not f.choices]
+    labels = [case((func.urbanmap_search_key(text).in_(TOTAL_LABELS), text)) for text in texts]
+    if labels:
+        label = func.coalesce(*labels)
+        reject_where(conn, checked, report, "a total row, the sum of the others",
+                     label.is_not(None), label)
+
+
 def check_fields(conn: Connection, spec: LayerSpec, checked: Checked,
                  report: LoadReport) -> None:
     for field in spec.fields:
@@ -225,6 +244,8 @@ def validate(conn: Connection, spec: LayerSpec, checked: Checked, report: LoadRe
              district=None) -> None:
     if spec.is_spatial:
         check_geometry(conn, spec, checked, report)
+    else:
+        check_totals(conn, spec, checked, report)
     check_fields(conn, spec, checked, report)
     check_duplicates(conn, spec, checked, report)
     if spec.is_spatial:

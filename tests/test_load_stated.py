@@ -106,7 +106,14 @@ def test_a_set_value_the_field_cannot_hold_is_refused_before_anything_is_read(
 def test_a_choice_set_must_be_one_of_the_fields_choices(migrated_engine: Engine,
                                                         tmp_path: Path) -> None:
     path = table_file([["code", "lon", "lat"], ["T-1", 106.72, 10.74]], tmp_path / "tru.csv")
-    with pytest.raises(InvalidInput, match="--set status=maybe: status is one of working, "
-                                           "out_of_service"):
+    with pytest.raises(InvalidInput, match=r"--set status=maybe: status is one of working, "
+                                           r"out_of_service, or a value the mapping file's "
+                                           r"\[values.status\] names"):
         load_file(migrated_engine, "hydrants", path, constants={"status": "maybe"})
     assert codes(migrated_engine) == []
+    mapping = tmp_path / "tru.toml"  # the office's own word for a state, named once
+    mapping.write_text('[values.status]\n"chờ sửa" = "out_of_service"\n', encoding="utf-8")
+    load_file(migrated_engine, "hydrants", path, mapping_file=mapping,
+              constants={"status": "chờ sửa"})
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants") == [
+        ("T-1", "out_of_service")]

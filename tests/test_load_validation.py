@@ -150,6 +150,22 @@ def test_a_zoning_plans_lots_load_by_their_legends_names(migrated_engine: Engine
     assert (again.inserted, again.rejected_total) == (1, 0), again.summary()
     assert not [note for note in again.notes if "land_use_code" in note]
     assert rows(migrated_engine, zones)[-1] == ("II-4", "TSC", "public")
+@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG SỐ", "Toàn quận"])
+def test_a_reports_total_row_is_refused(migrated_engine: Engine, tmp_path: Path,
+                                        label: str) -> None:
+    """A day's ward report closes with the district's sums: stored, they were a ward's
+    report, and doubled the district's cases for anyone adding the day's rows."""
+    path = tmp_path / "bao_cao_2021-11-05.csv"
+    path.write_text(f"STT,Phường,Ca mới\n1,Tân Phong,3\n2,Tân Hưng,5\n,{label},8\n",
+                    encoding="utf-8")
+    report = load_file(migrated_engine, "ward_epidemic", path)
+    assert (report.inserted, dict(report.rejected)) == (
+        2, {"a total row, the sum of the others": 1}), report.summary()
+    assert report.examples["a total row, the sum of the others"] == [label]
+    assert rows(migrated_engine, "SELECT ward_name, new_cases FROM ward_epidemic "
+                                 "ORDER BY ward_name") == [("Tân Hưng", 5), ("Tân Phong", 3)]
+
+
 def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
                                                            tmp_path: Path) -> None:
     bowtie = {"type": "Polygon", "coordinates": [[[LON, LAT], [LON + .001, LAT + .001],
