@@ -300,8 +300,8 @@ def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | 
     chosen |= _automatic(spec, [c for c in columns if c not in taken],
                          skip={*chosen, *constants})
     values = section["values"]
-    fields = {f.name: FieldSource(None, values=_value_table(f, values.get(f.name, {})),
-                                  constant=constants[f.name]) if f.name in constants else
+    fields = {f.name: _constant(f, constants[f.name], values.get(f.name, {}))
+              if f.name in constants else
               FieldSource(*chosen[f.name], _value_table(f, values.get(f.name, {})))
               for f in spec.fields if f.name in chosen or f.name in constants}
     source_id = _source_id(columns, section["source_id"], origin)
@@ -440,10 +440,14 @@ def _scaled(values: pd.Series, scale: float, target: Field) -> pd.Series:
     return scaled.astype(object).where(~unreadable, values) if unreadable.any() else scaled
 
 
+def _constant(target: Field, value: str, extra: Mapping[str, str]) -> FieldSource:
+    """`value` for `target` in every row, through its choices' synonyms and `extra`'s."""
+    return FieldSource(None, values=_value_table(target, extra), constant=value)
+
+
 def with_constant(mapping: ColumnMapping, target: Field, value: str) -> ColumnMapping:
     """`mapping` with `value` for `target` in every row, through its choices' synonyms."""
-    source = FieldSource(None, values=_value_table(target, {}), constant=value)
-    return replace(mapping, fields={**mapping.fields, target.name: source})
+    return replace(mapping, fields={**mapping.fields, target.name: _constant(target, value, {})})
 
 
 def _translated(values: pd.Series, table: Mapping[str, str]) -> pd.Series:

@@ -204,20 +204,20 @@ class LeftOut:
                          f"{'were' if count > 1 else 'was'} {outcome} "
                          f"({', '.join(self.examples[field])}){_unit_hint(field)}")
         for field, count in self.unchosen.items():
-            shown = self.examples[field]
             notes.append(f"{count} value{'s' if count > 1 else ''} of {field.name} "
                          f"{'were' if count > 1 else 'was'} not one of "
                          f"{', '.join(field.choices or ())} and {'were' if count > 1 else 'was'} "
-                         f"{outcome} ({', '.join(shown)}): a mapping file can name the "
-                         f'choice each stands for, [values.{field.name}] "{shown[0]}" = one of '
-                         "them")
+                         f"{outcome} {self._naming_hint(field)}")
         for field, count in self.refused.items():
-            shown = self.examples[field]
             notes.append(f"{count} value{'s' if count > 1 else ''} of {field.name} known as "
-                         f"none of its choices ({', '.join(shown)}): a mapping file can name "
-                         f'the choice each stands for, [values.{field.name}] "{shown[0]}" = '
-                         "one of them")
+                         f"none of its choices {self._naming_hint(field)}")
         return notes
+
+    def _naming_hint(self, field: Field) -> str:
+        """The values of `field` none of its choices, and how a mapping file names them."""
+        shown = self.examples[field]
+        return (f"({', '.join(shown)}): a mapping file can name the choice each stands for, "
+                f'[values.{field.name}] "{shown[0]}" = one of them')
 
 
 def typed_chunk(spec: LayerSpec, attributes: pd.DataFrame, left_out: LeftOut) -> pd.DataFrame:
