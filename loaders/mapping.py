@@ -44,6 +44,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ SOURCE_ID_KEYS = ("sourceid", "id", "fid", "objectid", "gid", "madinhdanh", "uui
                   "entityhandle")  # a DXF entity's handle, which CAD keeps across saves
 DBF_NAME_LENGTH = 10
 GEOMETRY_COLUMN = "geometry"  # pyogrio's geometry column is never a field's source
-SECTION_KEYS = ("source_id", "columns", "values")
+SECTION_KEYS = ("source_id", "columns", "values", "set")
 # Columns that hold a table's geometry (CSV, spreadsheets), by name; as `column_key` spells
 # them: "Kinh độ" and "KINH_DO" are both "kinhdo" (longitude), "Vĩ độ" is "vido" (latitude).
 LON_KEYS = frozenset({"lon", "lng", "long", "longitude", "kinhdo"})
@@ -82,11 +83,12 @@ WKT_COLUMNS = ("wkt", "geometry", "geom", "the_geom")  # as GDAL is told them
 class FieldSource:
     """Where one field's values come from, and how to bring them to the field's form."""
 
-    column: str | None  # None: every row has `constant` (--set, a report's day)
+    column: str | None  # None: every row has `constant` (--set, [set], a report's day)
     scale: float = 1.0  # multiply numbers by this to reach the field's unit
     # `column_key` of a source value -> stored value; other values pass unchanged.
     values: Mapping[str, str] = field(default_factory=dict)
     constant: str | None = None
+    given_by: str = "--set"  # where `constant` was written, for the message refusing it
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,9 @@ def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | 
     columns = [column for column in columns if column != GEOMETRY_COLUMN]
     section = _section(mapping_file, spec) if mapping_file else _parse_section({}, "")
     origin = mapping_file.name if mapping_file else "mapping"
-    constants = constants or {}
+    given_by = {name: f"{origin} [set]" for name in section["set"]} | \
+        {name: "--set" for name in constants or {}}
+    constants = {**section["set"], **(constants or {})}  # the command's word is the last
     chosen = {name: found for name, found in
               _explicit(spec, columns, section, overrides or {}, origin).items()
               if name not in constants}
@@ -300,7 +304,7 @@ def match_columns(spec: LayerSpec, columns: Sequence[str], mapping_file: Path | 
     chosen |= _automatic(spec, [c for c in columns if c not in taken],
                          skip={*chosen, *constants})
     values = section["values"]
-    fields = {f.name: _constant(f, constants[f.name], values.get(f.name, {}))
+    fields = {f.name: _constant(f, constants[f.name], values.get(f.name, {}), given_by[f.name])
               if f.name in constants else
               FieldSource(*chosen[f.name], _value_table(f, values.get(f.name, {})))
               for f in spec.fields if f.name in chosen or f.name in constants}
@@ -344,7 +348,7 @@ def _column_entry(name: str, entry: Any, where: str) -> dict[str, Any]:
 def _parse_section(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     unknown = sorted(set(raw) - set(SECTION_KEYS))
     _expect(not unknown, where, f"unknown key {', '.join(unknown)}; a mapping has source_id, "
-            "[columns] and [values.<field>]")
+            "[columns], [values.<field>] and [set]")
     _expect(isinstance(raw.get("source_id", ""), str), where, "source_id must be a column name")
     columns = {name: _column_entry(name, entry, where)
                for name, entry in _table(raw, "columns", where).items()}
@@ -355,18 +359,35 @@ def _parse_section(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     values = {name: _table(values, name, where, f"values.{name}") for name in values}
     _expect(all(isinstance(v, str) for table in values.values() for v in table.values()), where,
             'each [values.<field>] entry is "source value" = "stored value"')
-    return {"source_id": raw.get("source_id"), "columns": columns, "values": values}
+    given = {name: _given(name, value, where) for name, value in _table(raw, "set", where).items()}
+    return {"source_id": raw.get("source_id"), "columns": columns, "values": values,
+            "set": given}
+
+
+def _given(name: str, value: Any, where: str) -> str:
+    """A [set] entry's value as --set would write it: TOML's and YAML's dates and numbers
+    are read as the text they stand for."""
+    _expect(type(value) in (str, int, float, bool, date), where,
+            f'[set] {name}: write one value, {name} = "..." (a text, number, date or '
+            'true/false)')
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, date) else _text(value)
 
 
 def _bind(section: Mapping[str, Any], spec: LayerSpec, where: str) -> dict[str, Any]:
     """The section checked against the layer's fields, its units turned into scales."""
     named = [entry["field"] for entry in section["columns"].values()]
     loaded = {f.name for f in spec.fields}  # not `computed` ones: the database derives those
-    unknown = [name for name in (*named, *section["values"]) if name not in loaded]
+    unknown = [name for name in (*named, *section["values"], *section["set"])
+               if name not in loaded]
     _expect(not unknown, where, f"layer {spec.id} has no field {', '.join(unknown)}; its "
             f"fields are: {_field_list(spec)}")
     twice = sorted({name for name in named if named.count(name) > 1})
     _expect(not twice, where, f"field {', '.join(twice)} is mapped from two columns")
+    both = sorted(set(named) & set(section["set"]))
+    _expect(not both, where, f"field {', '.join(both)} is both mapped from a column and given "
+            "one value by [set]")
     columns = {}
     for name, entry in section["columns"].items():
         target, scale = spec.field(entry["field"]), entry["scale"]
@@ -440,9 +461,11 @@ def _scaled(values: pd.Series, scale: float, target: Field) -> pd.Series:
     return scaled.astype(object).where(~unreadable, values) if unreadable.any() else scaled
 
 
-def _constant(target: Field, value: str, extra: Mapping[str, str]) -> FieldSource:
+def _constant(target: Field, value: str, extra: Mapping[str, str],
+              given_by: str = "--set") -> FieldSource:
     """`value` for `target` in every row, through its choices' synonyms and `extra`'s."""
-    return FieldSource(None, values=_value_table(target, extra), constant=value)
+    return FieldSource(None, values=_value_table(target, extra), constant=value,
+                       given_by=given_by)
 
 
 def with_constant(mapping: ColumnMapping, target: Field, value: str) -> ColumnMapping:

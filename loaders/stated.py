@@ -1,6 +1,6 @@
-"""Values given once for all of a file's rows: by `--set FIELD=VALUE`, or, for a report's
-day, by the title above its table ("BÁO CÁO NGÀY 05/11/2021"), its sheet's name or the
-file's name ("bao_cao_2021-11-05.xlsx").
+"""Values given once for all of a file's rows: by `--set FIELD=VALUE` or a mapping file's
+[set], or, for a report's day, by the title above its table ("BÁO CÁO NGÀY 05/11/2021"),
+its sheet's name or the file's name ("bao_cao_2021-11-05.xlsx").
 
 A ward's daily report of cases has the wards and their figures in columns and the day only
 there: without it, every row was refused as missing report_date. The day is read only for
@@ -70,19 +70,20 @@ def given_fields(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:
 
 
 def check_given(spec: LayerSpec, mapping: ColumnMapping) -> None:
-    """Refuse, before a row is read, a `--set` value its field cannot hold: one of its
-    choices by any name the built-in synonyms or the mapping file's [values] give it."""
+    """Refuse, before a row is read, a value given for every row (`--set`, a mapping file's
+    [set]) that its field cannot hold: one of its choices by any name the built-in synonyms
+    or the mapping file's [values] give it."""
     for name, source in mapping.fields.items():
         if source.column is not None or source.constant is None:
             continue
         field, value = spec.field(name), source.constant
         stored = source.values.get(column_key(value), value)
         if field.choices and stored not in field.choices:
-            raise InvalidInput(f"--set {name}={value}: {name} is one of "
+            raise InvalidInput(f"{source.given_by} {name}={value}: {name} is one of "
                                f"{', '.join(field.choices)}, or a value the mapping file's "
                                f"[values.{name}] names.")
         if cast(pd.Series([stored], dtype=object), field).isna().all():
-            raise InvalidInput(f"--set {name}={value}: {value!r} cannot be read as "
+            raise InvalidInput(f"{source.given_by} {name}={value}: {value!r} cannot be read as "
                                f"{'a' if field.type != 'integer' else 'an'} {field.type}.")
 
 

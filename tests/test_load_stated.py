@@ -117,3 +117,57 @@ def test_a_choice_set_must_be_one_of_the_fields_choices(migrated_engine: Engine,
               constants={"status": "chờ sửa"})
     assert rows(migrated_engine, "SELECT code, status FROM hydrants") == [
         ("T-1", "out_of_service")]
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("bao_cao.toml", "[set]\nreport_date = 2021-11-05\n"),  # a TOML date, not text
+    ("bao_cao.yaml", "set:\n  report_date: 05/11/2021\n"),
+])
+def test_a_mapping_files_set_gives_every_row_one_value(migrated_engine: Engine, tmp_path: Path,
+                                                        name: str, text: str) -> None:
+    """The office keeps a recurring load's recipe in its mapping file: what --set says too."""
+    mapping = tmp_path / name
+    mapping.write_text(text, encoding="utf-8")
+    path = table_file([HEADING, *WARDS], tmp_path / "bao_cao.csv")
+    report = load_file(migrated_engine, "ward_epidemic", path, mapping_file=mapping)
+    assert (report.inserted, report.rejected_total) == (2, 0), report.summary()
+    assert {day for _, day, _ in reports(migrated_engine)} == {datetime.date(2021, 11, 5)}
+    load_file(migrated_engine, "ward_epidemic", path, mapping_file=mapping, mode="upsert",
+              constants={"report_date": "06/11/2021"})  # the command's word wins
+    assert [day.day for _, day, _ in reports(migrated_engine)] == [5, 5, 6, 6]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[set]\nstatus = "maybe"\n', r"tru.toml \[set\] status=maybe: status is one of working, "
+                                  r"out_of_service"),
+    ('[set]\ntrang_thai = "hỏng"\n', "layer hydrants has no field trang_thai"),
+    ("[set]\nstatus = [1, 2]\n", r'\[set\] status: write one value, status = "..."'),
+    ('[columns]\nTT = "status"\n[set]\nstatus = "hỏng"\n',
+     "field status is both mapped from a column and given one value by \\[set\\]"),
+    ('[set]\nstatus = "hỏng"\n[layers.roads.set]\nlanes = "two"\n',
+     r"tru.toml \[set\] lanes=two: 'two' cannot be read as an integer"),
+])
+def test_a_mapping_files_set_that_cannot_be_held_names_the_file(
+        migrated_engine: Engine, tmp_path: Path, text: str, message: str) -> None:
+    mapping = tmp_path / "tru.toml"
+    mapping.write_text(text, encoding="utf-8")
+    path = table_file([["code", "lon", "lat"], ["T-1", 106.72, 10.74]], tmp_path / "tru.csv")
+    layer = "roads" if "layers.roads" in text else "hydrants"
+    with pytest.raises(InvalidInput, match=message):
+        load_file(migrated_engine, layer, path, mapping_file=mapping)
+    assert codes(migrated_engine) == []
+
+
+def test_a_mapping_files_set_loads_from_the_command(cluster, tmp_path: Path) -> None:
+    """Every hydrant of the water company's list is in service: said once, in the recipe."""
+    engine = make_engine(cluster.create_database("stated_set_file"))
+    mapping = tmp_path / "cap_nuoc.toml"
+    mapping.write_text('[set]\nstatus = "hoạt động"\n', encoding="utf-8")
+    path = table_file([["Mã trụ", "Kinh độ", "Vĩ độ"], ["T-1", 106.72, 10.74],
+                       ["T-2", 106.721, 10.74]], tmp_path / "tru.csv")
+    result = urbanmap("load", "hydrants", str(path), "--mapping", str(mapping),
+                      DATABASE_URL=libpq_url(cluster, "stated_set_file"))
+    assert result.returncode == 0, result.stderr
+    assert rows(engine, "SELECT code, status FROM hydrants ORDER BY code") == [
+        ("T-1", "working"), ("T-2", "working")]
+    engine.dispose()
