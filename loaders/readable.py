@@ -54,7 +54,16 @@ from geo.errors import InvalidInput
 from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
-from loaders.tables import SPREADSHEET_SUFFIXES, csv_from_heading, csv_shape, sheet_as_csv
+from loaders.day_sheets import days_as_csv
+from loaders.tables import (
+    COPY_SEPARATOR,
+    SEPARATORS,
+    SPREADSHEET_SUFFIXES,
+    csv_from_heading,
+    csv_shape,
+    data_sheets,
+    sheet_as_csv,
+)
 
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".fgb", ".csv",
                     ".gml", ".tab", ".mif", ".sqlite", ".xlsx", ".ods", ".xls", ".dxf", ".dwg",
@@ -83,7 +92,7 @@ _DAMAGED_ZIP = ("{name} is not a readable zip archive (truncated or damaged?). R
 
 
 # How the loader writes a table's copy (loaders.tables): said, not guessed from its heading
-COPY_OPTIONS = {"SEPARATOR": "SEMICOLON"}
+COPY_OPTIONS = {"SEPARATOR": SEPARATORS[COPY_SEPARATOR.encode()]}
 
 
 @dataclass
@@ -211,14 +220,18 @@ CONVERTED = {".parquet": _parquet_copy, ".dxf": _drawing_copy}
 
 def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
                 layer_hint: str | None, scratch: Path) -> Readable:
-    """A workbook's sheet as a CSV (`tables.sheet_as_csv`), with the workbook's .prj."""
+    """A workbook's sheet as a CSV (`tables.sheet_as_csv`), or its sheets of a day each as one
+    (`loaders.day_sheets`), with the workbook's .prj."""
     with _Parts(path, dataset) as parts:
         workbook = dataset
         if parts.archive:  # a workbook is a zip itself, which GDAL cannot open in a zip
             workbook = str(scratch / "workbook" / parts.name)
             Path(workbook).parent.mkdir()
             parts.copy((parts.suffix,), Path(workbook))
-        csv, table = sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in)
+        sheets = data_sheets(parts.name, workbook)
+        csv, table = days_as_csv(parts.name, workbook, spec, sheets, layer_hint, scratch,
+                                 typed_in) or \
+            sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in, sheets)
         parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
     return Readable(path, str(csv), typed_in, table.notes, places=table.places,
                     options=COPY_OPTIONS)

@@ -69,6 +69,7 @@ class Headers(NamedTuple):
 SHEET_HEADERS = Headers("FORCE", "DISABLE")  # XLSX and ODS
 CSV_HEADERS = Headers("YES", "NO")
 HEADER_ROWS_SEARCHED = 20
+COPY_SEPARATOR = ";"  # the copies' (see above)
 WKT_KEYS = frozenset(map(column_key, WKT_COLUMNS))
 
 
@@ -143,15 +144,23 @@ class TableCopy(NamedTuple):
 
 
 def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
-                 scratch: Path, typed_in: str | None = None) -> tuple[Path, TableCopy]:
-    """The chosen sheet of workbook `dataset` copied to a CSV in `scratch` (named after the
-    sheet, which is then the CSV's layer name), what was read, and the title and the sheet's
-    name as places. `typed_in`: the Vietnamese set its cells were typed in
-    (loaders.charsets), decoded only to find the heading: the copy keeps them as they are,
-    for the load to decode."""
-    sheet = _pick_sheet(name, dataset, spec, wanted)
-    heading = _heading(dataset, sheet, spec, SHEET_HEADERS, typed_in)
+                 scratch: Path, typed_in: str | None = None,
+                 sheets: Sequence[str] | None = None) -> tuple[Path, TableCopy]:
+    """The chosen sheet of workbook `dataset` (of its `sheets` with data) copied to a CSV in
+    `scratch` (named after the sheet, which is then the CSV's layer name), what was read, and
+    the title and the sheet's name as places. `typed_in`: the Vietnamese set its cells were
+    typed in (loaders.charsets), decoded only to find the heading: the copy keeps them as
+    they are, for the load to decode."""
+    sheet = _pick_sheet(name, sheets or data_sheets(name, dataset), spec, wanted)
     copy = scratch / f"{sheet}.csv"  # Excel forbids / \ : ? * [ ] in sheet names
+    return copy, copy_sheet(name, dataset, sheet, spec, copy, typed_in)
+
+
+def copy_sheet(name: str, dataset: str, sheet: str, spec: LayerSpec, copy: Path,
+               typed_in: str | None = None) -> TableCopy:
+    """Sheet `sheet` of workbook `dataset` (file `name`) copied to CSV `copy`, from its
+    heading down, with `COPY_SEPARATOR` between fields."""
+    heading = _heading(dataset, sheet, spec, SHEET_HEADERS, typed_in)
     try:
         converted = _write_csv(dataset, sheet, heading, copy, SHEET_HEADERS)
     except (DataSourceError, DataLayerError) as exc:
@@ -160,7 +169,7 @@ def sheet_as_csv(name: str, dataset: str, spec: LayerSpec, wanted: str | None,
     notes = [", ".join([f"read sheet {sheet!r}", *_read_from(heading)]),
              *_conversion_notes(converted)]
     places = [*(heading.places() if heading else []), ("the sheet's name", sheet)]
-    return copy, TableCopy(notes, places)
+    return TableCopy(notes, places)
 
 
 def csv_from_heading(dataset: str, spec: LayerSpec, copy: Path, typed_in: str | None = None,
@@ -206,7 +215,9 @@ def _read_from(heading: Heading | None) -> list[str]:
     return [f"column names from {rows}" + (f" ({left_out} left out)" if above else "")]
 
 
-def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) -> str:
+def data_sheets(name: str, dataset: str) -> list[str]:
+    """The sheets of workbook `dataset` (file `name`) that hold anything; refused when none
+    does, or GDAL cannot read it."""
     try:
         sheets = [str(sheet) for sheet, _ in pyogrio.list_layers(dataset)]
         # GDAL leaves out empty sheets (Excel's Sheet2, Sheet3), but for a workbook's only
@@ -219,14 +230,20 @@ def _pick_sheet(name: str, dataset: str, spec: LayerSpec, wanted: str | None) ->
             from None
     if not sheets:
         raise InvalidInput(f"{name} has no sheet with anything in it.")
+    return sheets
+
+
+def _pick_sheet(name: str, sheets: Sequence[str], spec: LayerSpec, wanted: str | None) -> str:
     listed = ", ".join(repr(s) for s in sheets)
     if wanted and wanted not in sheets:
         raise InvalidInput(f"{name} has no sheet {wanted!r} with data; it has: {listed}.")
     chosen = chosen_by_name(sheets, wanted, spec)
     if chosen:
         return chosen
+    by_day = any(f.type == "date" and f.required for f in spec.fields)  # loaders.day_sheets
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
-                       "--layer.")
+                       "--layer" + (", or name each by the day it is of, with its year "
+                                    "(05.11.2021), to load them all." if by_day else "."))
 
 
 @dataclass(frozen=True)
@@ -357,8 +374,8 @@ def _write_csv(dataset: str, layer: str, heading: Heading | None, copy: Path,
         pair = None if heading is None else heading.pair_column
         converted = Converted(pair_column=None if pair is None else schema.names[pair])
         written = schema if pair is None else _split_schema(schema, pair)
-        with pa_csv.CSVWriter(copy, written,
-                              write_options=pa_csv.WriteOptions(delimiter=";")) as writer:
+        with pa_csv.CSVWriter(copy, written, write_options=pa_csv.WriteOptions(
+                delimiter=COPY_SEPARATOR)) as writer:
             for batch in reader:
                 table = pa.Table.from_batches([batch]).rename_columns(schema.names)
                 table, skip = table.slice(skip), max(0, skip - table.num_rows)

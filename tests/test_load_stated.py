@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hydrant_files import codes, rows
 from sqlalchemy import Engine
@@ -171,3 +172,62 @@ def test_a_mapping_files_set_loads_from_the_command(cluster, tmp_path: Path) -> 
     assert rows(engine, "SELECT code, status FROM hydrants ORDER BY code") == [
         ("T-1", "working"), ("T-2", "working")]
     engine.dispose()
+
+
+def month_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, table in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in table:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def day_sheet(day: int, heading: list[str] = HEADING, more: list | None = None) -> list[list]:
+    """A day's report as the health office types it: a title, and the district's sums."""
+    return [["UBND QUẬN 7"], [f"BÁO CÁO NGÀY {day:02}/11/2021"], heading,
+            [1, "Tân Phong", day, 100, *(more or [])], [2, "Tân Hưng", 10 + day, 50],
+            ["", "Tổng cộng", 10 + 2 * day, 150]]
+
+
+def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
+                                                     tmp_path: Path) -> None:
+    """The month's workbook, a sheet a day: the load stopped at "several sheets with data",
+    and took a day only by naming its sheet."""
+    path = month_workbook(tmp_path / "thang_11.xlsx", {
+        "01.11.2021": day_sheet(1),
+        "02-11-2021": day_sheet(2, [*HEADING, "Ghi chú"], ["cách ly"]),  # a column more
+        "Tổng hợp": [["Phường", "Ca mới"], ["Tân Phong", 3]],  # the month's sums
+        "2021-11-03": day_sheet(3)})
+    report = load_file(migrated_engine, "ward_epidemic", path, mode="upsert")
+    assert (report.inserted, dict(report.rejected)) == (
+        6, {"a total row, the sum of the others": 3}), report.summary()
+    assert reports(migrated_engine) == [
+        (ward, datetime.date(2021, 11, day), cases)
+        for day in (1, 2, 3) for ward, cases in (("Tân Hưng", 10 + day), ("Tân Phong", day))]
+    assert report.notes[:2] == [
+        "read 3 sheets, one day's report each, '01.11.2021' to '2021-11-03': report_date from "
+        "each sheet's name", "sheet 'Tổng hợp' left out: its name states no single day"]
+    again = load_file(migrated_engine, "ward_epidemic", path, mode="upsert")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
+
+
+@pytest.mark.parametrize(("sheets", "why"), [
+    ({"05.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 3, 120, "05/11/2021"]],
+      "06.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 4, 90, "06/11/2021"]]},
+     "rows that say their day"),
+    ({"05.11.2021": day_sheet(5), "05.11.2021 (2)": day_sheet(5)}, "two sheets of one day"),
+    ({"Tuần 1": day_sheet(5), "Tuần 2": day_sheet(6)}, "no sheet names a day"),
+])
+def test_other_workbooks_of_several_sheets_still_need_one_named(
+        migrated_engine: Engine, tmp_path: Path, sheets: dict, why: str) -> None:
+    path = month_workbook(tmp_path / "bao_cao.xlsx", sheets)
+    with pytest.raises(InvalidInput, match=r"has several sheets with data \(.*\); pick one "
+                                           r"with --layer, or name each by the day it is of"):
+        load_file(migrated_engine, "ward_epidemic", path)
+    first = next(iter(sheets))
+    report = load_file(migrated_engine, "ward_epidemic", path, layer=first)
+    expected = (1, 0) if why == "rows that say their day" else (2, 1)  # 1: its total row
+    assert (report.inserted, report.rejected_total) == expected, report.summary()
