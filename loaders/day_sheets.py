@@ -1,15 +1,17 @@
 """A workbook of daily reports, one sheet a day: the health office's month of ward figures,
-its sheets named by the day each is of ("01.11.2021", "02.11.2021" …).
+each sheet titled or named by the day it is of ("BÁO CÁO NGÀY 01/11/2021", "01.11.2021").
 
-Such a workbook is read as one table: every sheet's rows, with the day its name states in a
-column named for the layer's required date field, so that one load takes the month, where
-the load stopped at "several sheets with data" and asked for each sheet by name. A sheet
-whose name states no day, or two (the month's summary, "Tổng hợp"; a week "01.11-07.11"),
-is left out, and the notes name it.
+Such a workbook is read as one table: every sheet's rows, with the sheet's day in a column
+named for the layer's required date field, so that one load takes the month, where the load
+stopped at "several sheets with data" and asked for each sheet by name. A sheet's day is
+the one its title states, or its name (`loaders.stated`); a sheet that states no single day
+(the month's summary, "Tổng hợp"), or whose title and name state different days (a sheet
+copied from the day before and renamed, its title left as it was), is left out, and the
+notes name it: which day its rows are of is not guessed.
 
 Taken only when a load names no sheet (`--layer`) and none is named like the layer, when two
-sheets or more state a day each, none the same, and when the first of them has no column
-for the date: rows that say their own day are read as a single sheet's are.
+sheets or more state a day each, none the same, and when the first sheet has no column for
+the date: rows that say their own day are read as a single sheet's are.
 """
 
 from __future__ import annotations
@@ -23,19 +25,35 @@ from pathlib import Path
 from layers import LayerSpec
 from layers.spec import Field
 from loaders.mapping import chosen_by_name, match_columns
-from loaders.stated import days_in
+from loaders.stated import Place, days_in
 from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
+
+SAID_AS = {"the title above the table": "title", "the sheet's name": "name"}
 
 
 def _day_field(spec: LayerSpec) -> Field | None:
     return next((f for f in spec.fields if f.type == "date" and f.required), None)
 
 
-def sheets_by_day(sheets: Sequence[str], spec: LayerSpec) -> dict[str, date]:
-    """The sheets whose names state one day each, by sheet, if two or more do and no two
-    the same day; else none."""
-    days = {sheet: found[0] for sheet in sheets if len(found := days_in(sheet)) == 1}
-    return days if len(days) >= 2 and len(set(days.values())) == len(days) else {}
+def day_of(places: Sequence[Place]) -> tuple[date, str] | str:
+    """The day a sheet is of and where it is stated (its "title", its "name", or both), from
+    `places` (`tables.copy_sheet`'s); else why none is taken.
+
+    >>> day_of([("the title above the table", "BÁO CÁO NGÀY 01/11/2021"),
+    ...         ("the sheet's name", "Ngày 1")])
+    (datetime.date(2021, 11, 1), 'title')
+    >>> day_of([("the title above the table", "BÁO CÁO NGÀY 01/11/2021"),
+    ...         ("the sheet's name", "02.11.2021")])
+    'its title states 2021-11-01 and its name 2021-11-02'
+    """
+    stated = {SAID_AS[where]: days[0] for where, text in places
+              if len(days := days_in(text)) == 1}
+    if len(set(stated.values())) > 1:
+        return (f"its title states {stated['title'].isoformat()} and its name "
+                f"{stated['name'].isoformat()}")
+    if not stated:
+        return "it states no single day"
+    return next(iter(stated.values())), " and ".join(stated)
 
 
 def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
@@ -44,30 +62,34 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
     """Workbook `dataset`'s sheets of one day each as one CSV in `scratch`, with the day of
     each row in the date field's column; None for a workbook that is not one."""
     field = _day_field(spec)
-    if field is None or wanted is not None or chosen_by_name(sheets, None, spec):
-        return None
-    days = sheets_by_day(sheets, spec)
-    if not days:
+    if field is None or wanted is not None or len(sheets) < 2 or \
+            chosen_by_name(sheets, None, spec):
         return None
     (scratch / "days").mkdir()
-    copies = []
-    for sheet in days:
+    copies: dict[str, Path] = {}
+    days: dict[str, tuple[date, str]] = {}
+    left_out: dict[str, str] = {}
+    for sheet in sheets:
         copy = scratch / "days" / f"{len(copies)}.csv"  # Excel allows . and spaces in names
-        copy_sheet(name, dataset, sheet, spec, copy, typed_in)
+        table = copy_sheet(name, dataset, sheet, spec, copy, typed_in)
         if not copies and field.name in match_columns(spec, _heading(copy)).fields:
             return None
-        copies.append(copy)
+        copies[sheet] = copy
+        found = day_of(table.places)
+        if isinstance(found, str):
+            left_out[sheet] = found
+        else:
+            days[sheet] = found
+    if len(days) < 2 or len({day for day, _ in days.values()}) < len(days):
+        return None
     merged = scratch / f"{Path(name).stem}.csv"
-    _merge(copies, [day.isoformat() for day in days.values()], field.name, merged)
-    first, last = min(days, key=days.__getitem__), max(days, key=days.__getitem__)
+    _merge([copies[sheet] for sheet in days], [day.isoformat() for day, _ in days.values()],
+           field.name, merged)
+    first, last = (f(days, key=days.__getitem__) for f in (min, max))
+    read_from = {place for _, where in days.values() for place in where.split(" and ")}
     notes = [f"read {len(days)} sheets, one day's report each, {first!r} to {last!r}: "
-             f"{field.name} from each sheet's name"]
-    left_out = [sheet for sheet in sheets if sheet not in days]
-    if left_out:
-        notes.append(f"sheet{'s' if len(left_out) > 1 else ''} "
-                     f"{', '.join(repr(s) for s in left_out)} left out: "
-                     f"{'its name states' if len(left_out) == 1 else 'their names state'} "
-                     "no single day")
+             f"{field.name} from each sheet's {' or '.join(sorted(read_from, reverse=True))}",
+             *(f"sheet {sheet!r} left out: {why}" for sheet, why in left_out.items())]
     return merged, TableCopy(notes, [])
 
 

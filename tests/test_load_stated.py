@@ -209,7 +209,7 @@ def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
         for day in (1, 2, 3) for ward, cases in (("Tân Hưng", 10 + day), ("Tân Phong", day))]
     assert report.notes[:2] == [
         "read 3 sheets, one day's report each, '01.11.2021' to '2021-11-03': report_date from "
-        "each sheet's name", "sheet 'Tổng hợp' left out: its name states no single day"]
+        "each sheet's title or name", "sheet 'Tổng hợp' left out: it states no single day"]
     again = load_file(migrated_engine, "ward_epidemic", path, mode="upsert")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
 
@@ -219,7 +219,7 @@ def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
       "06.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 4, 90, "06/11/2021"]]},
      "rows that say their day"),
     ({"05.11.2021": day_sheet(5), "05.11.2021 (2)": day_sheet(5)}, "two sheets of one day"),
-    ({"Tuần 1": day_sheet(5), "Tuần 2": day_sheet(6)}, "no sheet names a day"),
+    ({"Tuần 1": [HEADING, *WARDS], "Tuần 2": [HEADING, *WARDS]}, "no sheet states a day"),
 ])
 def test_other_workbooks_of_several_sheets_still_need_one_named(
         migrated_engine: Engine, tmp_path: Path, sheets: dict, why: str) -> None:
@@ -229,5 +229,20 @@ def test_other_workbooks_of_several_sheets_still_need_one_named(
         load_file(migrated_engine, "ward_epidemic", path)
     first = next(iter(sheets))
     report = load_file(migrated_engine, "ward_epidemic", path, layer=first)
-    expected = (1, 0) if why == "rows that say their day" else (2, 1)  # 1: its total row
+    expected = {"rows that say their day": (1, 0), "two sheets of one day": (2, 1),
+                "no sheet states a day": (0, 2)}[why]  # a total row; rows without a day
     assert (report.inserted, report.rejected_total) == expected, report.summary()
+
+
+def test_a_sheet_a_day_takes_its_day_from_its_title_and_a_doubtful_one_is_left_out(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Sheets named by the day of the month alone ("1", "2" …), the whole day in their titles;
+    a sheet copied from the day before, renamed, its title left as it was: which day its
+    figures are of is not guessed."""
+    path = month_workbook(tmp_path / "thang_11.xlsx", {
+        "1": day_sheet(1), "2": day_sheet(2), "03.11.2021": day_sheet(2)})
+    report = load_file(migrated_engine, "ward_epidemic", path)
+    assert {day.day for _, day, _ in reports(migrated_engine)} == {1, 2}, report.summary()
+    assert report.notes[:2] == [
+        "read 2 sheets, one day's report each, '1' to '2': report_date from each sheet's title",
+        "sheet '03.11.2021' left out: its title states 2021-11-02 and its name 2021-11-03"]
