@@ -43,7 +43,10 @@ SYNONYMS: dict[str, str] = {
     "max_floors": "tang_cao tang_toi_da tang_cao_toi_da so_tang_toi_da",
     "floor_area_ratio": "hsdd he_so_sd hssdd he_so_su_dung_dat far",
     "approved_on": "ngay_duyet ngay_phe_duyet ngay_qd ngay_ban_hanh",
-    "ward_name": "phuong ten_phuong ward", "ward_code": "ma_phuong ma_px ma_dvhc",
+    # A rural district's units are communes (xã), a town's core a thị trấn
+    "ward_name": "phuong ten_phuong ward phuong_xa xa_phuong xa ten_xa ten_phuong_xa "
+                 "thi_tran ten_dvhc dia_ban",
+    "ward_code": "ma_phuong ma_px ma_dvhc ma_xa",
     "report_date": "ngay ngay_bao_cao ngay_bc date", "new_cases": "ca_moi so_ca_moi f0_moi",
     "vaccinated_doses": "mui_tiem so_mui_tiem so_mui doses",
     "fully_vaccinated": "tiem_du du_mui tiem_du_mui",
@@ -63,7 +66,8 @@ SYNONYMS: dict[str, str] = {
 LAYER_SYNONYMS: dict[tuple[str, str], str] = {
     ("roads", "name"): "ten_duong", ("alleys", "name"): "ten_hem", ("bridges", "name"): "ten_cau",
     ("waterways", "name"): "ten_song ten_kenh ten_rach",
-    ("wards", "name"): "ten_phuong phuong ward_name ward",
+    ("wards", "name"): "ten_phuong phuong ward_name ward ten_xa xa phuong_xa xa_phuong "
+                       "ten_phuong_xa ten_dvhc",
     ("water_areas", "name"): "ten_song ten_kenh ten_rach ten_ho", ("markets", "name"): "ten_cho",
     ("green_spaces", "name"): "ten_cong_vien ten_cv",
     # CC: chung cư, as a DBF column's ten characters shorten it

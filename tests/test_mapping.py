@@ -472,3 +472,18 @@ def test_a_computed_field_cannot_be_loaded(tmp_path: Path) -> None:
     path = write(tmp_path, '[columns]\nDIEN_TICH = "area_m2"\n')
     with pytest.raises(InvalidInput, match="layer wards has no field area_m2"):
         match_columns(get_layer("wards"), ["DIEN_TICH"], mapping_file=path)
+
+
+@pytest.mark.parametrize(("layer", "columns", "expected"), [
+    ("ward_epidemic", ["STT", "Xã", "Ca mới"], {"ward_name": "Xã", "new_cases": "Ca mới"}),
+    ("ward_epidemic", ["Phường/Xã", "Mã xã"], {"ward_name": "Phường/Xã", "ward_code": "Mã xã"}),
+    ("ward_epidemic", ["Địa bàn", "Số ca mới"], {"ward_name": "Địa bàn",
+                                                 "new_cases": "Số ca mới"}),
+    ("ward_epidemic", ["Thị trấn", "Ca mới"], {"ward_name": "Thị trấn", "new_cases": "Ca mới"}),
+    ("wards", ["Tên xã", "Dân số"], {"name": "Tên xã", "population": "Dân số"}),
+])
+def test_communes_are_named_as_wards_are(layer: str, columns: list[str],
+                                         expected: dict[str, str]) -> None:
+    """A rural district's units are communes (xã): its reports head them Xã, Phường/Xã or
+    Địa bàn, and every row was refused as missing ward_name."""
+    assert mapped(layer, columns) == expected
