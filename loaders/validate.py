@@ -157,10 +157,14 @@ def _repair(conn: Connection, checked: Checked, report: LoadReport, dimension: i
                      or_(func.ST_IsEmpty(geom), not_(func.ST_IsValid(geom))))
 
 
-# How a report's total row is labelled, as search folds it (which drops "quận" as it drops
-# "Phường"): "Tổng cộng", "TỔNG SỐ", "Toàn quận". A day's ward report closes with one;
-# stored, it was a ward of the district's sums.
-TOTAL_LABELS = ("tong", "tong cong", "tong so", "tong cong toan", "toan", "total")
+# How a report's total row is labelled, as search folds it (which drops "quận", "phường" and
+# "số" as it drops them from names and addresses): "Tổng cộng", "TỔNG SỐ", "Cộng", "Toàn
+# quận", "Tổng cộng toàn phường", "Tổng số: 10 phường", "Toàn Quận 7". A day's ward report
+# closes with one; stored, it was a ward of the district's sums. Only whole labels and
+# these phrases: "Cộng Hòa", "Toàn Thắng" and "Tống Trân" are communes' names.
+TOTAL_LABEL = (r"^(tong|tong cong|cong|toan|toan huyen|total)$"
+               r"|^(tong cong|tong so|tong cac) "
+               r"|^(tong|toan) \d+$")
 
 
 def check_totals(conn: Connection, spec: LayerSpec, checked: Checked,
@@ -168,7 +172,8 @@ def check_totals(conn: Connection, spec: LayerSpec, checked: Checked,
     """Refuse a table's total row: one whose text (a ward's name) is a total's label. (In a
     layer with geometry the row has none, and is refused for that.)"""
     texts = [checked.table.c[f.name] for f in spec.fields if f.type == "text" and not f.choices]
-    labels = [case((func.urbanmap_search_key(text).in_(TOTAL_LABELS), text)) for text in texts]
+    labels = [case((func.urbanmap_search_key(text).regexp_match(TOTAL_LABEL), text))
+              for text in texts]
     if labels:
         label = func.coalesce(*labels)
         reject_where(conn, checked, report, "a total row, the sum of the others",

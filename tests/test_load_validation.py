@@ -150,7 +150,11 @@ def test_a_zoning_plans_lots_load_by_their_legends_names(migrated_engine: Engine
     assert (again.inserted, again.rejected_total) == (1, 0), again.summary()
     assert not [note for note in again.notes if "land_use_code" in note]
     assert rows(migrated_engine, zones)[-1] == ("II-4", "TSC", "public")
-@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG SỐ", "Toàn quận"])
+
+
+@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG SỐ", "Toàn quận", "Cộng:",
+                                   "Tổng cộng toàn phường", "Tổng số: 10 phường",
+                                   "Toàn Quận 7"])
 def test_a_reports_total_row_is_refused(migrated_engine: Engine, tmp_path: Path,
                                         label: str) -> None:
     """A day's ward report closes with the district's sums: stored, they were a ward's
@@ -164,6 +168,15 @@ def test_a_reports_total_row_is_refused(migrated_engine: Engine, tmp_path: Path,
     assert report.examples["a total row, the sum of the others"] == [label]
     assert rows(migrated_engine, "SELECT ward_name, new_cases FROM ward_epidemic "
                                  "ORDER BY ward_name") == [("Tân Hưng", 5), ("Tân Phong", 3)]
+
+
+def test_communes_named_like_a_total_are_not_refused(migrated_engine: Engine,
+                                                     tmp_path: Path) -> None:
+    """Cộng Hòa, Toàn Thắng and Tống Trân are communes (Hải Dương, Hải Phòng, Hưng Yên)."""
+    path = tmp_path / "bao_cao_2021-11-05.csv"
+    path.write_text("Xã,Ca mới\nCộng Hòa,1\nToàn Thắng,2\nTống Trân,3\n", encoding="utf-8")
+    report = load_file(migrated_engine, "ward_epidemic", path)
+    assert (report.inserted, report.rejected_total) == (3, 0), report.summary()
 
 
 def test_self_intersecting_polygon_is_repaired_and_counted(migrated_engine: Engine,
