@@ -176,8 +176,11 @@ def check_totals(conn: Connection, spec: LayerSpec, checked: Checked,
               for text in texts]
     if labels:
         label = func.coalesce(*labels)
+        days = [checked.table.c[f.name] for f in spec.fields if f.type == "date"]
+        shown = label if not days else case(  # with its day: a month's reports have one a day
+            (days[0].is_(None), label), else_=func.concat(label, " (", days[0], ")"))
         reject_where(conn, checked, report, "a total row, the sum of the others",
-                     label.is_not(None), label)
+                     label.is_not(None), shown)
 
 
 def check_fields(conn: Connection, spec: LayerSpec, checked: Checked,

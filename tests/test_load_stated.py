@@ -204,6 +204,8 @@ def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
     report = load_file(migrated_engine, "ward_epidemic", path, mode="upsert")
     assert (report.inserted, dict(report.rejected)) == (
         6, {"a total row, the sum of the others": 3}), report.summary()
+    assert report.examples["a total row, the sum of the others"] == [
+        f"Tổng cộng (2021-11-0{day})" for day in (1, 2, 3)]
     assert reports(migrated_engine) == [
         (ward, datetime.date(2021, 11, day), cases)
         for day in (1, 2, 3) for ward, cases in (("Tân Hưng", 10 + day), ("Tân Phong", day))]

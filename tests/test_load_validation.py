@@ -165,7 +165,7 @@ def test_a_reports_total_row_is_refused(migrated_engine: Engine, tmp_path: Path,
     report = load_file(migrated_engine, "ward_epidemic", path)
     assert (report.inserted, dict(report.rejected)) == (
         2, {"a total row, the sum of the others": 1}), report.summary()
-    assert report.examples["a total row, the sum of the others"] == [label]
+    assert report.examples["a total row, the sum of the others"] == [f"{label} (2021-11-05)"]
     assert rows(migrated_engine, "SELECT ward_name, new_cases FROM ward_epidemic "
                                  "ORDER BY ward_name") == [("Tân Hưng", 5), ("Tân Phong", 3)]
 
