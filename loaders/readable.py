@@ -73,6 +73,9 @@ KNOWN_VIETNAMESE = ("cp1258 for Windows Vietnamese, tcvn3 for the ABC fonts (.Vn
 ENCODING_HINT = (f"Pass the file's encoding with --encoding ({KNOWN_VIETNAMESE}; utf-8, "
                  "latin1), or add a .cpg file beside a .shp naming it.")
 TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
+# Tables Excel saves as text, "Text (Tab delimited)" and "Unicode Text" (UTF-16, the way
+# to keep Vietnamese before Excel wrote CSV in UTF-8): tab-separated CSVs by another name
+TAB_TEXT = (".txt", ".tsv")
 # What urbanmap's export puts beside a Shapefile in its zip: no dataset to load
 EXPORT_SIDECARS = (".fields.csv", METADATA_SUFFIX)
 CSV_SIDECARS = (".prj", ".csvt")
@@ -149,7 +152,7 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     kind = PurePosixPath(dataset).suffix.lower()
     recode = encoding is not None and not _is_utf8(encoding)
     vietnamese = recode and charsets.canonical(encoding) in charsets.VIETNAMESE
-    if recode and not vietnamese and kind not in (*TEXT_FORMATS, ".shp", ".dbf"):
+    if recode and not vietnamese and kind not in (*TEXT_FORMATS, *TAB_TEXT, ".shp", ".dbf"):
         raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON, and for text typed "
                            f"in a Vietnamese set ({KNOWN_VIETNAMESE}); a {kind} file keeps its "
                            "text in UTF-8 or says its encoding itself. Load it without "
@@ -167,29 +170,58 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         return Readable(copy, str(copy), encoding)
     if kind in CONVERTED:
         return CONVERTED[kind](path, dataset, encoding, spec, scratch)
-    if kind not in (*TEXT_FORMATS, ".shp"):
+    if kind in (*TEXT_FORMATS, *TAB_TEXT):
+        return _text_copy(path, dataset, encoding, spec, scratch)
+    if kind != ".shp":
         return None
     with _Parts(path, dataset) as parts:
         copy = scratch / parts.name
-        # A text file in UTF-8 said to be in a Vietnamese set was converted once without it:
-        # it is read as it is, and its text decoded again after (files._gdal_encoding).
-        if kind in TEXT_FORMATS and encoding is not None and recode and \
-                not (vietnamese and parts.is_utf8()):
-            parts.copy(CSV_SIDECARS, copy)
-            _write_utf8(parts, encoding, copy)
-            return _below_title(Readable(copy, str(copy), None), spec, scratch)
-        if kind == ".shp" and ".dbf" not in parts.suffixes:
+        if ".dbf" not in parts.suffixes:
             raise InvalidInput(
                 f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
                 "Shapefile is several files with one name (.shp, .shx, .dbf, and .prj for its "
                 "coordinate system): put them all beside each other, or zip them together.")
-        if kind == ".shp" and ".shx" not in parts.suffixes:
+        if ".shx" not in parts.suffixes:
             parts.copy(SHAPEFILE_PARTS, copy)
             _rebuild_shx(copy)
             rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
             return Readable(copy, str(copy), encoding, [rebuilt])
-    return _below_title(Readable(path, dataset, encoding), spec, scratch,
-                        encoding if vietnamese else None)
+    return None
+
+
+def _text_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
+               scratch: Path) -> Readable:
+    """A CSV, GeoJSON or text table as GDAL reads it: in UTF-8 (GDAL reads them in nothing
+    else), a text table under a .csv name, and from its heading down (`_below_title`); the
+    file as it is where nothing of this is needed."""
+    recode = encoding is not None and not _is_utf8(encoding)
+    vietnamese = recode and charsets.canonical(encoding) in charsets.VIETNAMESE
+    with _Parts(path, dataset) as parts:
+        text_table = parts.suffix in TAB_TEXT
+        copy, notes = scratch / parts.name, []
+        if text_table:  # GDAL reads a table by a .csv name only; messages name the file
+            copy = copy.with_suffix(".csv")
+        if encoding is None and parts.is_utf16():  # the byte order mark says so
+            encoding, recode, vietnamese = "utf-16", True, False
+            notes.append(f"{parts.name} is in UTF-16 (Excel's Unicode Text): read as such")
+        # A text file in UTF-8 said to be in a Vietnamese set was converted once without it:
+        # it is read as it is, and its text decoded again after (files._gdal_encoding).
+        converted = encoding is not None and recode and not (vietnamese and parts.is_utf8())
+        if converted:
+            parts.copy(CSV_SIDECARS, copy)
+            _write_utf8(parts, encoding, copy)
+        elif text_table:
+            parts.copy(CSV_SIDECARS, copy)
+            with parts.head() as source, copy.open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+        else:
+            return _below_title(Readable(path, dataset, encoding), spec, scratch,
+                                encoding if vietnamese else None)
+    with copy.open("rb") as start:  # a surveyor's list may be separated by spaces
+        options = {"SEPARATOR": "TAB"} if text_table and b"\t" in start.readline() else {}
+    file = Readable(path if text_table else copy, str(copy), None if converted else encoding,
+                    notes, options=options)
+    return _below_title(file, spec, scratch, encoding if vietnamese and not converted else None)
 
 
 def _parquet_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
@@ -378,10 +410,11 @@ class _Parts:
         inside = f"/vsizip/{path.resolve()}/"
         member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
         self.archive = zipfile.ZipFile(path) if member else None
-        main = PurePosixPath(member) if member else PurePosixPath(path)
+        main = PurePosixPath(member) if member else PurePosixPath(dataset)
         self.name, self.stem, self.suffix = main.name, main.stem, main.suffix.lower()
+        on_disk = Path(dataset)  # the file itself, or the copy made of it (a text table's)
         names = (self.archive.namelist() if self.archive else
-                 [str(p) for p in path.parent.glob(f"{glob.escape(path.stem)}.*")])
+                 [str(p) for p in on_disk.parent.glob(f"{glob.escape(on_disk.stem)}.*")])
         # suffix in lower case -> member name or path (.SHX is a Shapefile's .shx too)
         self.by_suffix = {PurePosixPath(n).suffix.lower(): n for n in names
                           if PurePosixPath(n).with_suffix("") == main.with_suffix("")}
@@ -412,6 +445,11 @@ class _Parts:
             except UnicodeDecodeError:
                 return False
         return True
+
+    def is_utf16(self) -> bool:
+        """Whether the dataset's file starts with UTF-16's byte order mark."""
+        with self._open(self.suffix) as source:
+            return source.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
     def head(self) -> IO[bytes]:
         """The dataset's file, to read from its start."""

@@ -167,6 +167,44 @@ def test_a_csv_under_a_title_without_separators_loads(migrated_engine: Engine, t
     assert worst_error_m(migrated_engine) < TOLERANCE_M
 
 
+@pytest.mark.parametrize(("name", "encoding", "separator"), [
+    ("tru_nuoc.txt", "utf-16", "\t"),  # "Unicode Text": UTF-16 LE with its byte order mark
+    ("tru_nuoc.txt", "utf-16-be", "\t"),
+    ("tru_nuoc.csv", "utf-16", ","),
+    ("tru_nuoc.txt", "cp1258", "\t"),  # "Text (Tab delimited)" on a Vietnamese Windows
+    ("tru_nuoc.tsv", "utf-8", "\t"),
+])
+def test_excels_text_saves_load(migrated_engine: Engine, tmp_path: Path, name: str,
+                                encoding: str, separator: str) -> None:
+    """Excel's saves as text: "Unicode Text", the way to keep Vietnamese before Excel wrote
+    CSV in UTF-8, and "Text (Tab delimited)"; title kept, decimal commas. GDAL reads
+    neither: a .txt is no format it knows, and a CSV in UTF-16 no text it reads."""
+    decimal = "," if separator == "\t" else "."  # a Vietnamese Windows' decimal comma
+    lines = ["DANH SÁCH TRỤ NƯỚC CHỮA CHÁY" + separator * 7, separator.join(HEADINGS)] + [
+        separator.join([str(number), code, status, day.strftime("%d/%m/%Y"),
+                        str(bar).replace(".", decimal), street,
+                        f"{lon:.5f}".replace(".", decimal), f"{lat:.5f}".replace(".", decimal)])
+        for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1)]
+    text = "\r\n".join(lines) + "\r\n"
+    path = tmp_path / name
+    bom = "\ufeff" if encoding == "utf-16-be" else ""  # "utf-16" writes its own
+    path.write_bytes(windows_1258(text) if encoding == "cp1258" else (bom + text).encode(encoding))
+    if encoding == "cp1258":
+        with pytest.raises(InvalidInput, match=r"^tru_nuoc.txt has text that is not in the "
+                                               r"encoding .* --encoding cp1258"):
+            load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants", path,
+                       encoding="cp1258" if encoding == "cp1258" else None)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    said = [f"{name} is in UTF-16 (Excel's Unicode Text): read as such"] \
+        if encoding.startswith("utf-16") else []
+    assert report.notes == [*said, "column names from row 2 (the row above left out)",
+                            "columns not loaded: STT"]
+    assert stored(migrated_engine) == STORED
+    assert worst_error_m(migrated_engine) < TOLERANCE_M
+    assert rows(migrated_engine, "SELECT DISTINCT source_file FROM hydrants") == [(name,)]
+
+
 def test_a_list_of_one_column_is_read_as_one(migrated_engine: Engine, tmp_path: Path) -> None:
     """Codes of broken hydrants under "Mã trụ", as a field team sends them with --set: GDAL
     read "Mã" and "trụ" as two columns, and "TN 01" as two values."""
