@@ -35,6 +35,7 @@ from loaders.batches import BATCH_ROWS
 from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
+from loaders.kml_description import DESCRIPTION, columns_in, with_columns
 from loaders.mapping import (
     WKT_COLUMNS,
     ColumnMapping,
@@ -56,6 +57,7 @@ DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAP
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
 UNDECLARED_KINDS = ("Unknown", "Geometry", "")
 KINDS_SAMPLED = 10_000  # features of such a layer looked at to tell what it holds
+DESCRIPTIONS_SAMPLED = 1_000  # a KML's placemarks looked at for tables in their descriptions
 GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                        "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
 # What GDAL's LIBKML driver reads from every placemark's own elements, beside its name and
@@ -86,6 +88,8 @@ class Source:
     # Columns the format gives every layer whatever the file holds (KML's), not listed as
     # columns not loaded: they are no column of the sender's.
     format_columns: tuple[str, ...] = ()
+    # Columns read from a KML's descriptions' tables (`loaders.kml_description`)
+    described: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -201,11 +205,28 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                                      **(unreadable if prj.exists() else {}))
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
-    format_columns = tuple(f for f in fields if f in KML_PLACEMARK_COLUMNS) \
-        if info["driver"] == "LIBKML" else ()
+    fields, format_columns, described = _kml_columns(info["driver"], dataset, chosen, fields)
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
                   gdal_encoding, decoded_here, file.named is not None,
-                  (*chosen_notes, *crs_notes), format_columns)
+                  (*chosen_notes, *crs_notes), format_columns, described)
+
+
+def _kml_columns(driver: str, dataset: str, layer: str, fields: tuple[str, ...]
+                 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A layer's columns, those of them its format gives (KML's), and those read from its
+    descriptions' tables (`loaders.kml_description`), judged by its first placemarks'."""
+    if driver != "LIBKML":
+        return fields, (), ()
+    format_columns = tuple(f for f in fields if f in KML_PLACEMARK_COLUMNS)
+    if DESCRIPTION not in fields:
+        return fields, format_columns, ()
+    _, table = pyogrio.read_arrow(dataset, layer=layer, columns=[DESCRIPTION],
+                                  read_geometry=False, max_features=DESCRIPTIONS_SAMPLED)
+    described = columns_in(table.column(DESCRIPTION).to_pylist(), fields)
+    if not described:
+        return fields, format_columns, ()
+    # the description is read as its table's columns: it is no column left out
+    return (*fields, *described), (*format_columns, DESCRIPTION), described
 
 
 def _names_as_typed(names, typed_in: str | None) -> tuple[str, ...]:
@@ -314,6 +335,8 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             for batch in reader:
                 table = _readable_batch(batch, source, spec.is_spatial)
+                if source.described:
+                    table = with_columns(table, source.described)
                 if unchecked:
                     unchecked = not _refuse_misread_text(table, source, with_names=read == 0)
                 chunk, stored = _chunk(table, source, spec, mapping, drawing)

@@ -91,3 +91,40 @@ def test_a_map_without_the_layers_kind_or_a_folder_named_for_it_is_refused(
     assert rows(loaded, "SELECT code FROM hydrants ORDER BY code") == before
     report = load_file(loaded, "hydrants", path, layer="Trụ PCCC")
     assert report.read == 2 and report.rejected_total == 0, report.summary()
+
+
+def arcgis_description(layer: str, attributes: dict[str, str]) -> str:
+    """A placemark's description as ArcGIS's Layer To KML writes it: the layer's name in a
+    table, the attributes in a table inside it, `<Null>` for an empty value."""
+    cells = "".join(f'<tr bgcolor="#D4E4F3"><td>{name}</td><td>{value}</td></tr>'
+                    for name, value in attributes.items())
+    return ('<html xmlns:fo="http://www.w3.org/1999/XSL/Format"><head><META http-equiv='
+            '"Content-Type" content="text/html"></head><body style="margin:0px"><table '
+            'style="font-family:Arial"><tr style="text-align:center;font-weight:bold;'
+            f'background:#9CBCE2"><td>{layer}</td></tr><tr><td><table style="font-family:'
+            f'Arial">{cells}</table></td></tr></table></body></html>')
+
+
+def test_attributes_in_a_descriptions_table_load(migrated_engine: Engine,
+                                                 tmp_path: Path) -> None:
+    """A KML exported from ArcGIS keeps its attributes only in each placemark's description,
+    as an HTML table: every hydrant was refused as missing status, the table left out as
+    one column of HTML."""
+    placemarks = []
+    for n, (code, state, lon, lat) in enumerate(HYDRANTS):
+        attributes = {"FID": str(n), "MA_TRU": code, "TINH_TRANG": state,
+                      "TEN_DUONG": "&lt;Null&gt;" if n else "Nguyễn Văn Linh &amp; Lê Văn Lương"}
+        placemarks.append(f"<Placemark><name>{code}</name><description><![CDATA["
+                          f"{arcgis_description('TruChuaChay', attributes)}]]></description>"
+                          f"<Point><coordinates>{lon},{lat},0</coordinates></Point>"
+                          "</Placemark>")
+    path = tmp_path / "TruChuaChay.kml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/'
+                    f'kml/2.2"><Document>{folder("TruChuaChay", placemarks)}</Document></kml>',
+                    encoding="utf-8")
+    report = load_file(migrated_engine, "hydrants", path)
+    assert (report.read, report.rejected_total) == (2, 0), report.summary()
+    assert report.notes == ["columns not loaded: Name, FID"]
+    assert rows(migrated_engine, "SELECT code, status, street FROM hydrants ORDER BY code") == [
+        ("TCH-01", "working", "Nguyễn Văn Linh & Lê Văn Lương"),
+        ("TCH-02", "out_of_service", None)]
