@@ -242,8 +242,9 @@ def _pick_sheet(name: str, sheets: Sequence[str], spec: LayerSpec, wanted: str |
         return chosen
     by_day = any(f.type == "date" and f.required for f in spec.fields)  # loaders.day_sheets
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
-                       "--layer" + (", or name each by the day it is of, with its year "
-                                    "(05.11.2021), to load them all." if by_day else "."))
+                       "--layer" + (", or name or title each by the day it is of "
+                                    "(05.11.2021, BÁO CÁO NGÀY 05/11/2021) to load them all."
+                                    if by_day else "."))
 
 
 @dataclass(frozen=True)

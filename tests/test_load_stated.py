@@ -227,7 +227,7 @@ def test_other_workbooks_of_several_sheets_still_need_one_named(
         migrated_engine: Engine, tmp_path: Path, sheets: dict, why: str) -> None:
     path = month_workbook(tmp_path / "bao_cao.xlsx", sheets)
     with pytest.raises(InvalidInput, match=r"has several sheets with data \(.*\); pick one "
-                                           r"with --layer, or name each by the day it is of"):
+                                           r"with --layer, or name or title each by the day"):
         load_file(migrated_engine, "ward_epidemic", path)
     first = next(iter(sheets))
     report = load_file(migrated_engine, "ward_epidemic", path, layer=first)
