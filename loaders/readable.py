@@ -203,7 +203,7 @@ def _text_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
             copy = copy.with_suffix(".csv")
         if encoding is None and parts.is_utf16():  # the byte order mark says so
             encoding, recode, vietnamese = "utf-16", True, False
-            notes.append(f"{parts.name} is in UTF-16 (Excel's Unicode Text): read as such")
+            notes.append(f"{parts.name} is in UTF-16: read as such")
         # A text file in UTF-8 said to be in a Vietnamese set was converted once without it:
         # it is read as it is, and its text decoded again after (files._gdal_encoding).
         converted = encoding is not None and recode and not (vietnamese and parts.is_utf8())

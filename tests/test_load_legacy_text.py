@@ -150,6 +150,24 @@ def test_vietnamese_excel_csv_loads_as_written(migrated_engine: Engine, tmp_path
 
 
 
+@pytest.mark.parametrize("zipped", [False, True])
+def test_a_geojson_in_utf16_loads(migrated_engine: Engine, tmp_path: Path,
+                                  zipped: bool) -> None:
+    """Saved as "Unicode" by Windows' Notepad: UTF-16 with its byte order mark, which GDAL
+    reads as no GeoJSON at all."""
+    path = write_geojson(tmp_path / "tru_nuoc.geojson", TRUTH["hydrants"])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    if zipped:
+        with zipfile.ZipFile(path.with_suffix(".zip"), "w") as archive:
+            archive.write(path, path.name)
+        path = path.with_suffix(".zip")
+    report = load_file(migrated_engine, "hydrants", path)
+    assert report.notes[0] == "tru_nuoc.geojson is in UTF-16: read as such", report.notes
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert stored_properties(migrated_engine, "hydrants") == truth_properties("hydrants")
+    assert worst_error_m(migrated_engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+
+
 @pytest.mark.parametrize("encoding, expected", [
     (None, "not in the encoding GDAL expected: its text looks typed in Windows Vietnamese "
            "(cp1258) and read as another set: 'MaÞ' reads 'Mã' in it. Load it again with "

@@ -196,7 +196,7 @@ def test_excels_text_saves_load(migrated_engine: Engine, tmp_path: Path, name: s
     report = load_file(migrated_engine, "hydrants", path,
                        encoding="cp1258" if encoding == "cp1258" else None)
     assert (report.read, report.rejected_total) == (3, 0), report.summary()
-    said = [f"{name} is in UTF-16 (Excel's Unicode Text): read as such"] \
+    said = [f"{name} is in UTF-16: read as such"] \
         if encoding.startswith("utf-16") else []
     assert report.notes == [*said, "column names from row 2 (the row above left out)",
                             "columns not loaded: STT"]
