@@ -10,8 +10,9 @@ copied from the day before and renamed, its title left as it was), is left out, 
 notes name it: which day its rows are of is not guessed.
 
 Taken only when a load names no sheet (`--layer`) and none is named like the layer, when two
-sheets or more state a day each, none the same, and when the first sheet has no column for
-the date: rows that say their own day are read as a single sheet's are.
+sheets or more state a day each, and when the first sheet has no column for the date: rows
+that say their own day are read as a single sheet's are. Two sheets of one day refuse the
+workbook: which of them is that day's report is not guessed either.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from geo.errors import InvalidInput
 from layers import LayerSpec
 from layers.spec import Field
 from loaders.mapping import chosen_by_name, match_columns
@@ -80,8 +82,16 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
             left_out[sheet] = found
         else:
             days[sheet] = found
-    if len(days) < 2 or len({day for day, _ in days.values()}) < len(days):
+    if len(days) < 2:
         return None
+    by_day: dict[date, list[str]] = {}
+    for sheet, (day, _) in days.items():
+        by_day.setdefault(day, []).append(sheet)
+    for day, alike in by_day.items():
+        if len(alike) > 1:  # copied and left unrenamed, or a day's report sent twice
+            raise InvalidInput(f"{name}: sheets {' and '.join(map(repr, alike))} all state "
+                               f"{day.isoformat()}, and one day has one report. Remove the "
+                               "sheet that is not that day's, or pick one with --layer.")
     merged = scratch / f"{Path(name).stem}.csv"
     _merge([copies[sheet] for sheet in days], [day.isoformat() for day, _ in days.values()],
            field.name, merged)

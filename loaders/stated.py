@@ -30,6 +30,9 @@ Place = tuple[str, str]  # where a day may be written (for the note), and what i
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[./_-](\d{1,2})[./_-](\d{4})(?!\d)")
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[./_-](\d{1,2})[./_-](\d{1,2})(?!\d)")
 _IN_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+# A range's first day may leave its year to the last: "từ 01/11 đến 07/11/2021"
+_DAY_MONTH = re.compile(r"(?<![\d./_-])(\d{1,2})[/-](\d{1,2})(?!\d|[./_-]\d)")
+_RANGE = re.compile(r"\b(?:den|toi)\b")  # đến, tới
 YEARS = range(1900, 2101)
 SHOWN_CHARACTERS = 80
 
@@ -43,20 +46,31 @@ def days_in(text: str) -> list[date]:
     [datetime.date(2021, 11, 6), datetime.date(2021, 11, 5)]
     >>> days_in("bao_cao_2021-11-05"), days_in("31/02/2021 TT 27/2018")
     ([datetime.date(2021, 11, 5)], [])
+    >>> days_in("BÁO CÁO TUẦN (TỪ 01/11 ĐẾN 07/11/2021)")
+    [datetime.date(2021, 11, 1), datetime.date(2021, 11, 7)]
     """
     text = folded(text)
-    found: list[date] = []
+    found: list[tuple[int, date]] = []  # where it is written, and the day
     for pattern, order in ((_IN_WORDS, "dmy"), (_DAY_FIRST, "dmy"), (_YEAR_FIRST, "ymd")):
         for match in pattern.finditer(text):
             parts = dict(zip(order, map(int, match.groups()), strict=True))
-            if parts["y"] not in YEARS:
-                continue
-            try:
-                day = date(parts["y"], parts["m"], parts["d"])
-            except ValueError:  # 31/02
-                continue
-            found.append(day)
-    return sorted(set(found), key=found.index)
+            if parts["y"] in YEARS and (day := _day(parts)):
+                found.append((match.start(), day))
+    years = {day.year for _, day in found}
+    if len(years) == 1 and _RANGE.search(text):
+        for match in _DAY_MONTH.finditer(text):
+            day_of_month, month = map(int, match.groups())
+            if day := _day({"y": next(iter(years)), "m": month, "d": day_of_month}):
+                found.append((match.start(), day))
+    days = [day for _, day in sorted(found, key=lambda written: written[0])]
+    return sorted(set(days), key=days.index)
+
+
+def _day(parts: Mapping[str, int]) -> date | None:
+    try:
+        return date(parts["y"], parts["m"], parts["d"])
+    except ValueError:  # 31/02
+        return None
 
 
 def given_fields(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ its title, its sheet's name or its name, and `--set FIELD=VALUE` (loaders/stated
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import openpyxl
@@ -220,7 +221,6 @@ def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
     ({"05.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 3, 120, "05/11/2021"]],
       "06.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 4, 90, "06/11/2021"]]},
      "rows that say their day"),
-    ({"05.11.2021": day_sheet(5), "05.11.2021 (2)": day_sheet(5)}, "two sheets of one day"),
     ({"Tuần 1": [HEADING, *WARDS], "Tuần 2": [HEADING, *WARDS]}, "no sheet states a day"),
 ])
 def test_other_workbooks_of_several_sheets_still_need_one_named(
@@ -231,9 +231,24 @@ def test_other_workbooks_of_several_sheets_still_need_one_named(
         load_file(migrated_engine, "ward_epidemic", path)
     first = next(iter(sheets))
     report = load_file(migrated_engine, "ward_epidemic", path, layer=first)
-    expected = {"rows that say their day": (1, 0), "two sheets of one day": (2, 1),
-                "no sheet states a day": (0, 2)}[why]  # a total row; rows without a day
+    expected = {"rows that say their day": (1, 0),
+                "no sheet states a day": (0, 2)}[why]  # rows without a day
     assert (report.inserted, report.rejected_total) == expected, report.summary()
+
+
+def test_two_sheets_of_one_day_are_named_and_neither_is_taken(migrated_engine: Engine,
+                                                              tmp_path: Path) -> None:
+    """Excel names a copied sheet "05.11.2021 (2)": which is the day's report is not guessed."""
+    path = month_workbook(tmp_path / "thang_11.xlsx", {
+        "04.11.2021": day_sheet(4), "05.11.2021": day_sheet(5), "05.11.2021 (2)": day_sheet(5)})
+    with pytest.raises(InvalidInput, match=re.escape(
+            "thang_11.xlsx: sheets '05.11.2021' and '05.11.2021 (2)' all state 2021-11-05, and "
+            "one day has one report. Remove the sheet that is not that day's, or pick one "
+            "with --layer.")):
+        load_file(migrated_engine, "ward_epidemic", path)
+    assert reports(migrated_engine) == []
+    report = load_file(migrated_engine, "ward_epidemic", path, layer="05.11.2021 (2)")
+    assert (report.inserted, report.rejected_total) == (2, 1), report.summary()
 
 
 def test_a_sheet_a_day_takes_its_day_from_its_title_and_a_doubtful_one_is_left_out(
@@ -241,10 +256,12 @@ def test_a_sheet_a_day_takes_its_day_from_its_title_and_a_doubtful_one_is_left_o
     """Sheets named by the day of the month alone ("1", "2" …), the whole day in their titles;
     a sheet copied from the day before, renamed, its title left as it was: which day its
     figures are of is not guessed."""
+    week = [["BÁO CÁO TUẦN (TỪ 01/11 ĐẾN 07/11/2021)"], HEADING, *WARDS]  # no one day's
     path = month_workbook(tmp_path / "thang_11.xlsx", {
-        "1": day_sheet(1), "2": day_sheet(2), "03.11.2021": day_sheet(2)})
+        "1": day_sheet(1), "2": day_sheet(2), "03.11.2021": day_sheet(2), "Tuần 1": week})
     report = load_file(migrated_engine, "ward_epidemic", path)
     assert {day.day for _, day, _ in reports(migrated_engine)} == {1, 2}, report.summary()
-    assert report.notes[:2] == [
+    assert report.notes[:3] == [
         "read 2 sheets, one day's report each, '1' to '2': report_date from each sheet's title",
-        "sheet '03.11.2021' left out: its title states 2021-11-02 and its name 2021-11-03"]
+        "sheet '03.11.2021' left out: its title states 2021-11-02 and its name 2021-11-03",
+        "sheet 'Tuần 1' left out: it states no single day"]
