@@ -25,16 +25,11 @@ from pathlib import Path
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from layers.spec import Field
 from loaders.mapping import chosen_by_name, match_columns
-from loaders.stated import Place, days_in
+from loaders.stated import Place, day_fields, days_in
 from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
 
 SAID_AS = {"the title above the table": "title", "the sheet's name": "name"}
-
-
-def _day_field(spec: LayerSpec) -> Field | None:
-    return next((f for f in spec.fields if f.type == "date" and f.required), None)
 
 
 def day_of(places: Sequence[Place]) -> tuple[date, str] | str:
@@ -63,7 +58,7 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
                 typed_in: str | None = None) -> tuple[Path, TableCopy] | None:
     """Workbook `dataset`'s sheets of one day each as one CSV in `scratch`, with the day of
     each row in the date field's column; None for a workbook that is not one."""
-    field = _day_field(spec)
+    field = next(iter(day_fields(spec)), None)
     if field is None or wanted is not None or len(sheets) < 2 or \
             chosen_by_name(sheets, None, spec):
         return None

@@ -217,11 +217,17 @@ def _text_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
         else:
             return _below_title(Readable(path, dataset, encoding), spec, scratch,
                                 encoding if vietnamese else None)
-    with copy.open("rb") as start:  # a surveyor's list may be separated by spaces
-        options = {"SEPARATOR": "TAB"} if text_table and b"\t" in start.readline() else {}
+    options = _tab_separated(copy) if text_table else {}
     file = Readable(path if text_table else copy, str(copy), None if converted else encoding,
                     notes, options=options)
     return _below_title(file, spec, scratch, encoding if vietnamese and not converted else None)
+
+
+def _tab_separated(copy: Path) -> dict[str, str]:
+    """GDAL's option naming the tab as a text table's separator, when its first line has
+    one; else none, for GDAL's guess (a surveyor's list may be separated by spaces)."""
+    with copy.open("rb") as start:
+        return {"SEPARATOR": "TAB"} if b"\t" in start.readline() else {}
 
 
 def _parquet_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,

@@ -20,6 +20,7 @@ import pandas as pd
 from geo.errors import InvalidInput
 from geo.text import folded
 from layers import LayerSpec
+from layers.spec import Field
 from loaders.mapping import ColumnMapping, column_key, with_constant
 from loaders.values import cast
 
@@ -73,6 +74,11 @@ def _day(parts: Mapping[str, int]) -> date | None:
         return None
 
 
+def day_fields(spec: LayerSpec) -> list[Field]:
+    """The fields a day stated once can fill: required dates (a ward report's report_date)."""
+    return [f for f in spec.fields if f.type == "date" and f.required]
+
+
 def given_fields(spec: LayerSpec, pairs: Mapping[str, str]) -> dict[str, str]:
     """`--set` pairs whose names are fields of the layer (refused before the file is
     opened); their values are checked once the mapping is known (`check_given`)."""
@@ -106,8 +112,8 @@ def with_stated_days(spec: LayerSpec, mapping: ColumnMapping,
     """`mapping` with each required date field it has no column for given the day the first
     of `places` to write one states, and notes saying where it was read, or why not."""
     notes = []
-    for field in spec.fields:
-        if field.type != "date" or not field.required or field.name in mapping.fields:
+    for field in day_fields(spec):
+        if field.name in mapping.fields:
             continue
         for where, text in places:
             days = days_in(text)

@@ -55,6 +55,7 @@ from loaders.mapping import (
     match_columns,
     names_vn2000,
 )
+from loaders.stated import day_fields
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
 
@@ -240,7 +241,7 @@ def _pick_sheet(name: str, sheets: Sequence[str], spec: LayerSpec, wanted: str |
     chosen = chosen_by_name(sheets, wanted, spec)
     if chosen:
         return chosen
-    by_day = any(f.type == "date" and f.required for f in spec.fields)  # loaders.day_sheets
+    by_day = bool(day_fields(spec))  # loaders.day_sheets
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
                        "--layer" + (", or name or title each by the day it is of "
                                     "(05.11.2021, BÁO CÁO NGÀY 05/11/2021) to load them all."
