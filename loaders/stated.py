@@ -5,8 +5,8 @@ its sheet's name or the file's name ("bao_cao_2021-11-05.xlsx").
 A ward's daily report of cases has the wards and their figures in columns and the day only
 there: without it, every row was refused as missing report_date. The day is read only for
 a required date field the file has no column for, and only from a place that states one
-day: a title "từ ngày 01/11/2021 đến ngày 05/11/2021", or a report signed the day after the
-day it is of, states two, and the note asks for --set.
+day: a title "từ ngày 01/11/2021 đến ngày 05/11/2021" (or a week "01-07/11/2021"), or a
+report signed the day after the day it is of, states two, and the note asks for --set.
 """
 
 from __future__ import annotations
@@ -31,9 +31,14 @@ Place = tuple[str, str]  # where a day may be written (for the note), and what i
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[./_-](\d{1,2})[./_-](\d{4})(?!\d)")
 _YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})[./_-](\d{1,2})[./_-](\d{1,2})(?!\d)")
 _IN_WORDS = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
-# A range's first day may leave its year to the last: "từ 01/11 đến 07/11/2021"
-_DAY_MONTH = re.compile(r"(?<![\d./_-])(\d{1,2})[/-](\d{1,2})(?!\d|[./_-]\d)")
-_RANGE = re.compile(r"\b(?:den|toi)\b")  # đến, tới
+# A week or a month written as a range states its first day too, which often leaves its
+# month and year to the last ("01-07/11/2021", "từ 01/11 đến 07/11/2021", "01/11 - 07/11/2021"):
+# read as the last day alone, a week's sums were taken for that day's report. A bare dash
+# after a day alone counts only unspaced: "Quận 2 - 05/11/2021" is a place and a day.
+_RANGE_START = re.compile(
+    r"(?<![\d./_-])(?P<d>\d{1,2})(?:[./-](?P<m>\d{1,2}))?\s*(?:den|toi)\s*(?:ngay\s*)?$"
+    r"|(?<![\d./_-])(?P<d2>\d{1,2})[./-](?P<m2>\d{1,2})\s*[-\u2013\u2014]\s*(?:ngay\s*)?$"
+    r"|(?<![\d./-])(?P<d3>\d{1,2})[-\u2013\u2014]$")
 YEARS = range(1900, 2101)
 SHOWN_CHARACTERS = 80
 
@@ -49,6 +54,11 @@ def days_in(text: str) -> list[date]:
     ([datetime.date(2021, 11, 5)], [])
     >>> days_in("BÁO CÁO TUẦN (TỪ 01/11 ĐẾN 07/11/2021)")
     [datetime.date(2021, 11, 1), datetime.date(2021, 11, 7)]
+    >>> [len(days_in(week)) for week in ("TUẦN 01-07/11/2021", "Từ ngày 01 đến ngày 07/11/2021",
+    ...                                   "(01.11 – 07.11.2021)", "Quận 2 - 05/11/2021")]
+    [2, 2, 2, 1]
+    >>> days_in("28/12 - 03/01/2022")
+    [datetime.date(2021, 12, 28), datetime.date(2022, 1, 3)]
     """
     text = folded(text)
     found: list[tuple[int, date]] = []  # where it is written, and the day
@@ -57,14 +67,26 @@ def days_in(text: str) -> list[date]:
             parts = dict(zip(order, map(int, match.groups()), strict=True))
             if parts["y"] in YEARS and (day := _day(parts)):
                 found.append((match.start(), day))
-    years = {day.year for _, day in found}
-    if len(years) == 1 and _RANGE.search(text):
-        for match in _DAY_MONTH.finditer(text):
-            day_of_month, month = map(int, match.groups())
-            if day := _day({"y": next(iter(years)), "m": month, "d": day_of_month}):
-                found.append((match.start(), day))
+                if order == "dmy" and (first := _range_start(text[:match.start()], day)):
+                    found.append(first)
     days = [day for _, day in sorted(found, key=lambda written: written[0])]
     return sorted(set(days), key=days.index)
+
+
+def _range_start(before: str, last: date) -> tuple[int, date] | None:
+    """Where the range that `last` ends starts, and its first day, if `before` (the text up
+    to `last`) ends with one: in `last`'s month and year unless it names its own month, and
+    in the year before if that month is after `last`'s ("28/12 - 03/01/2022")."""
+    if not (match := _RANGE_START.search(before)):
+        return None
+    day_of_month = int(match["d"] or match["d2"] or match["d3"])
+    month = match["m"] or match["m2"]
+    if month is None:
+        first = _day({"y": last.year, "m": last.month, "d": day_of_month})
+    else:
+        year = last.year - (int(month) > last.month)
+        first = _day({"y": year, "m": int(month), "d": day_of_month})
+    return (match.start(), first) if first is not None and first < last else None
 
 
 def _day(parts: Mapping[str, int]) -> date | None:

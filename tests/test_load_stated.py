@@ -67,6 +67,24 @@ def test_a_title_of_two_days_gives_none_and_says_so(migrated_engine: Engine,
         datetime.date(2021, 11, 5)}
 
 
+@pytest.mark.parametrize(("name", "title"), [
+    ("bao_cao.csv", "BÁO CÁO TUẦN 01-07/11/2021"),
+    ("bao_cao.csv", "Số liệu từ ngày 01 đến ngày 07/11/2021"),
+    ("bao_cao.csv", "BÁO CÁO TUẦN 45 (01/11 – 07/11/2021)"),
+    ("bao_cao.csv", "Tuần cuối năm: 27/12 - 02/01/2022"),
+    ("bao_cao_tuan_01-07_11_2021.csv", None),
+])
+def test_a_weeks_report_is_not_taken_for_its_last_day(
+        migrated_engine: Engine, tmp_path: Path, name: str, title: str | None) -> None:
+    """A week written with its first day's month or year left to the last day was read as
+    that last day alone: the week's sums were loaded as one day's report."""
+    table = [*([[title, "", "", ""]] if title else []), HEADING, *WARDS]
+    report = load_file(migrated_engine, "ward_epidemic", table_file(table, tmp_path / name))
+    assert (report.inserted, dict(report.rejected)) == (0, {"missing report_date": 2})
+    assert any(" states 2 days " in note and "--set report_date=YYYY-MM-DD says which" in note
+               for note in report.notes), report.notes
+
+
 def test_set_gives_every_row_one_value_also_from_the_command(cluster, tmp_path: Path) -> None:
     """`--set` fills a field the file has no column for, and wins over one it has: here the
     list of broken hydrants a field team sends, by code only."""
