@@ -4,10 +4,12 @@ each sheet titled or named by the day it is of ("BÁO CÁO NGÀY 01/11/2021", "0
 Such a workbook is read as one table: every sheet's rows, with the sheet's day in a column
 named for the layer's required date field, so that one load takes the month, where the load
 stopped at "several sheets with data" and asked for each sheet by name. A sheet's day is
-the one its title states, or its name (`loaders.stated`); a sheet that states no single day
-(the month's summary, "Tổng hợp"), or whose title and name state different days (a sheet
-copied from the day before and renamed, its title left as it was), is left out, and the
-notes name it: which day its rows are of is not guessed.
+the one its title states, or its name (`loaders.stated`), or, for a sheet named by its day
+alone ("5", "05.11") where nothing else states one, that day of the month the workbook's
+name states ("T11.2021.xlsx", "Báo cáo tháng 11 năm 2021.xlsx"). A sheet that states no
+single day (the month's summary, "Tổng hợp"; a week), or whose title and name state
+different days (a sheet copied from the day before and renamed, its title left as it was),
+is left out, and the notes name it: which day its rows are of is not guessed.
 
 Taken only when a load names no sheet (`--layer`) and none is named like the layer, when two
 sheets or more state a day each, and when the first sheet has no column for the date: rows
@@ -26,15 +28,18 @@ from pathlib import Path
 from geo.errors import InvalidInput
 from layers import LayerSpec
 from loaders.mapping import chosen_by_name, match_columns
-from loaders.stated import Place, day_fields, days_in
+from loaders.stated import Place, day_fields, day_in_month, days_in, month_in
 from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
 
 SAID_AS = {"the title above the table": "title", "the sheet's name": "name"}
 
 
-def day_of(places: Sequence[Place]) -> tuple[date, str] | str:
+def day_of(places: Sequence[Place], month: tuple[int, int] | None = None
+           ) -> tuple[date, str] | str:
     """The day a sheet is of and where it is stated (its "title", its "name", or both), from
-    `places` (`tables.copy_sheet`'s); else why none is taken.
+    `places` (`tables.copy_sheet`'s); else why none is taken. `month`: the one the
+    workbook's name states, which a sheet named by its day alone ("5") is of, when nothing
+    else it has states a day.
 
     >>> day_of([("the title above the table", "BÁO CÁO NGÀY 01/11/2021"),
     ...         ("the sheet's name", "Ngày 1")])
@@ -42,15 +47,20 @@ def day_of(places: Sequence[Place]) -> tuple[date, str] | str:
     >>> day_of([("the title above the table", "BÁO CÁO NGÀY 01/11/2021"),
     ...         ("the sheet's name", "02.11.2021")])
     'its title states 2021-11-01 and its name 2021-11-02'
+    >>> day_of([("the sheet's name", "2")], (2021, 11))
+    (datetime.date(2021, 11, 2), 'name')
     """
-    stated = {SAID_AS[where]: days[0] for where, text in places
-              if len(days := days_in(text)) == 1}
+    said = {SAID_AS[where]: (text, days_in(text)) for where, text in places}
+    stated = {where: days[0] for where, (_, days) in said.items() if len(days) == 1}
     if len(set(stated.values())) > 1:
         return (f"its title states {stated['title'].isoformat()} and its name "
                 f"{stated['name'].isoformat()}")
-    if not stated:
-        return "it states no single day"
-    return next(iter(stated.values())), " and ".join(stated)
+    if stated:
+        return next(iter(stated.values())), " and ".join(stated)
+    if month and not any(days for _, days in said.values()) and \
+            (day := day_in_month(said["name"][0], month)):
+        return day, "name"
+    return "it states no single day"
 
 
 def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
@@ -63,6 +73,7 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
             chosen_by_name(sheets, None, spec):
         return None
     (scratch / "days").mkdir()
+    month = month_in(Path(name).stem)
     copies: dict[str, Path] = {}
     days: dict[str, tuple[date, str]] = {}
     left_out: dict[str, str] = {}
@@ -72,7 +83,7 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
         if not copies and field.name in match_columns(spec, _heading(copy)).fields:
             return None
         copies[sheet] = copy
-        found = day_of(table.places)
+        found = day_of(table.places, month)
         if isinstance(found, str):
             left_out[sheet] = found
         else:
@@ -93,7 +104,10 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
     first, last = (f(days, key=days.__getitem__) for f in (min, max))
     read_from = {place for _, where in days.values() for place in where.split(" and ")}
     notes = [f"read {len(days)} sheets, one day's report each, {first!r} to {last!r}: "
-             f"{field.name} from each sheet's {' or '.join(sorted(read_from, reverse=True))}",
+             f"{field.name} from each sheet's {' or '.join(sorted(read_from, reverse=True))}"
+             + (f", in the month the workbook's name states ({month[1]:02}/{month[0]})"
+                if month and any(where == "name" and not days_in(sheet)  # its day alone
+                                 for sheet, (_, where) in days.items()) else ""),
              *(f"sheet {sheet!r} left out: {why}" for sheet, why in left_out.items())]
     return merged, TableCopy(notes, [])
 

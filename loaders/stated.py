@@ -39,6 +39,13 @@ _RANGE_START = re.compile(
     r"(?<![\d./_-])(?P<d>\d{1,2})(?:[./-](?P<m>\d{1,2}))?\s*(?:den|toi)\s*(?:ngay\s*)?$"
     r"|(?<![\d./_-])(?P<d2>\d{1,2})[./-](?P<m2>\d{1,2})\s*[-\u2013\u2014]\s*(?:ngay\s*)?$"
     r"|(?<![\d./-])(?P<d3>\d{1,2})[-\u2013\u2014]$")
+# A month without a day, as a workbook of its days is named: "tháng 11 năm 2021", "T11.2021",
+# "11-2021", "2021_11"
+_MONTH_FIRST = re.compile(
+    r"(?<![\d./-])(?:thang\s*|t)?(\d{1,2})\s*(?:nam|[./_-])\s*(\d{4})(?!\d|[./_-]\d)")
+_YEAR_MONTH = re.compile(r"(?<![\d./-])(\d{4})[./_-](\d{1,2})(?!\d|[./_-]\d)")
+# A sheet named by its day alone, or its day and month: "5", "Ngày 5", "05.11"
+_DAY_ALONE = re.compile(r"(?:ngay\s*)?(\d{1,2})(?:[./_-](\d{1,2}))?")
 YEARS = range(1900, 2101)
 SHOWN_CHARACTERS = 80
 
@@ -71,6 +78,38 @@ def days_in(text: str) -> list[date]:
                     found.append(first)
     days = [day for _, day in sorted(found, key=lambda written: written[0])]
     return sorted(set(days), key=days.index)
+
+
+def month_in(text: str) -> tuple[int, int] | None:
+    """The year and month `text` names, if it names one and no day.
+
+    >>> month_in("Báo cáo tháng 11 năm 2021"), month_in("T11.2021"), month_in("q7_2021-11")
+    ((2021, 11), (2021, 11), (2021, 11))
+    >>> month_in("bao_cao_2021-11-05"), month_in("11-2021 và 12-2021"), month_in("2021-2022")
+    (None, None, None)
+    """
+    if days_in(text):
+        return None
+    text = folded(text)
+    months = {(int(year), int(month))
+              for pattern, order in ((_MONTH_FIRST, "my"), (_YEAR_MONTH, "ym"))
+              for match in pattern.finditer(text)
+              for month, year in [match.groups() if order == "my" else match.groups()[::-1]]
+              if int(year) in YEARS and 1 <= int(month) <= 12}
+    return months.pop() if len(months) == 1 else None
+
+
+def day_in_month(name: str, month: tuple[int, int]) -> date | None:
+    """The day of `month` (year, month) that `name` gives by its day alone, or its day and
+    that month.
+
+    >>> [day_in_month(name, (2021, 11)) for name in ("5", "Ngày 05", "05.11", "05.12", "Biểu 1")]
+    [datetime.date(2021, 11, 5), datetime.date(2021, 11, 5), datetime.date(2021, 11, 5), None, None]
+    """
+    match = _DAY_ALONE.fullmatch(folded(name).strip())
+    if not match or (match[2] is not None and int(match[2]) != month[1]):
+        return None
+    return _day({"y": month[0], "m": month[1], "d": int(match[1])})
 
 
 def _range_start(before: str, last: date) -> tuple[int, date] | None:

@@ -244,7 +244,9 @@ def _pick_sheet(name: str, sheets: Sequence[str], spec: LayerSpec, wanted: str |
     by_day = bool(day_fields(spec))  # loaders.day_sheets
     raise InvalidInput(f"{name} has several sheets with data ({listed}); pick one with "
                        "--layer" + (", or name or title each by the day it is of "
-                                    "(05.11.2021, BÁO CÁO NGÀY 05/11/2021) to load them all."
+                                    "(05.11.2021, BÁO CÁO NGÀY 05/11/2021, or 5 in a "
+                                    "workbook named by its month: T11.2021.xlsx) to load "
+                                    "them all."
                                     if by_day else "."))
 
 

@@ -235,11 +235,34 @@ def test_a_workbook_of_a_sheet_a_day_loads_every_day(migrated_engine: Engine,
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
 
 
+@pytest.mark.parametrize("name", ["Báo cáo tháng 11 năm 2021.xlsx", "T11.2021.xlsx",
+                                  "bao_cao_11-2021.xlsx"])
+def test_sheets_named_by_their_day_alone_take_the_workbooks_month(
+        migrated_engine: Engine, tmp_path: Path, name: str) -> None:
+    """A month's workbook named by the month, its sheets by the day alone and untitled: the
+    load stopped at "several sheets with data". A sheet whose title states a week, and the
+    month's sums, are still left out."""
+    untitled = [HEADING, *WARDS]
+    week = [["BÁO CÁO TUẦN 01-07/11/2021"], HEADING, *WARDS]
+    path = month_workbook(tmp_path / name, {"1": untitled, "Ngày 2": untitled,
+                                            "03.11": untitled, "7": week,
+                                            "Tổng hợp": untitled})
+    report = load_file(migrated_engine, "ward_epidemic", path)
+    assert {day for _, day, _ in reports(migrated_engine)} == {
+        datetime.date(2021, 11, day) for day in (1, 2, 3)}, report.summary()
+    assert report.notes[:3] == [
+        "read 3 sheets, one day's report each, '1' to '03.11': report_date from each sheet's "
+        "name, in the month the workbook's name states (11/2021)",
+        "sheet '7' left out: it states no single day",
+        "sheet 'Tổng hợp' left out: it states no single day"]
+
+
 @pytest.mark.parametrize(("sheets", "why"), [
     ({"05.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 3, 120, "05/11/2021"]],
       "06.11.2021": [[*HEADING, "Ngày"], [1, "Tân Phong", 4, 90, "06/11/2021"]]},
      "rows that say their day"),
     ({"Tuần 1": [HEADING, *WARDS], "Tuần 2": [HEADING, *WARDS]}, "no sheet states a day"),
+    ({"1": [HEADING, *WARDS], "2": [HEADING, *WARDS]}, "no sheet states a day"),  # no month
 ])
 def test_other_workbooks_of_several_sheets_still_need_one_named(
         migrated_engine: Engine, tmp_path: Path, sheets: dict, why: str) -> None:
