@@ -115,7 +115,8 @@ def load(
                                                "GeoJSON, KML, FlatGeobuf, CSV, .xlsx, .ods, DXF)")],
     source_layer: Annotated[
         str | None, typer.Option("--layer",
-                                 help="Layer inside the file, or sheet of a workbook")] = None,
+                                 help="Layer inside the file, or sheet of a workbook "
+                                      "('*': every sheet as one table)")] = None,
     crs: Annotated[str | None, typer.Option(
         help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,
     mode: Annotated[str, typer.Option(

@@ -19,17 +19,16 @@ workbook: which of them is that day's report is not guessed either.
 
 from __future__ import annotations
 
-import csv
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
+from loaders.all_sheets import heading, merge_copies
 from loaders.mapping import chosen_by_name, match_columns
 from loaders.stated import Place, day_fields, day_in_month, days_in, month_in
-from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
+from loaders.tables import TableCopy, copy_sheet
 
 SAID_AS = {"the title above the table": "title", "the sheet's name": "name"}
 
@@ -80,7 +79,7 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
     for sheet in sheets:
         copy = scratch / "days" / f"{len(copies)}.csv"  # Excel allows . and spaces in names
         table = copy_sheet(name, dataset, sheet, spec, copy, typed_in)
-        if not copies and field.name in match_columns(spec, _heading(copy)).fields:
+        if not copies and field.name in match_columns(spec, heading(copy)).fields:
             return None
         copies[sheet] = copy
         found = day_of(table.places, month)
@@ -99,8 +98,8 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
                                f"{day.isoformat()}, and one day has one report. Remove the "
                                "sheet that is not that day's, or pick one with --layer.")
     merged = scratch / f"{Path(name).stem}.csv"
-    _merge([copies[sheet] for sheet in days], [day.isoformat() for day, _ in days.values()],
-           field.name, merged)
+    merge_copies([copies[sheet] for sheet in days],
+                 merged, (field.name, [day.isoformat() for day, _ in days.values()]))
     first, last = (f(days, key=days.__getitem__) for f in (min, max))
     read_from = {place for _, where in days.values() for place in where.split(" and ")}
     notes = [f"read {len(days)} sheets, one day's report each, {first!r} to {last!r}: "
@@ -110,39 +109,3 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
                                  for sheet, (_, where) in days.items()) else ""),
              *(f"sheet {sheet!r} left out: {why}" for sheet, why in left_out.items())]
     return merged, TableCopy(notes, [])
-
-
-def _heading(copy: Path) -> list[str]:
-    with copy.open(encoding="utf-8", newline="") as text:
-        return next(csv.reader(text, delimiter=COPY_SEPARATOR), [])
-
-
-def _keys(names: Sequence[str]) -> list[tuple[str, int]]:
-    """Each column as its name and how many before it have that name: a heading may name two
-    columns alike, and each keeps its values.
-
-    >>> _keys(["Phường", "Số ca", "Số ca"])
-    [('Phường', 0), ('Số ca', 0), ('Số ca', 1)]
-    """
-    seen: Counter[str] = Counter()
-    keys = []
-    for name in names:
-        keys.append((name, seen[name]))
-        seen[name] += 1
-    return keys
-
-
-def _merge(copies: Sequence[Path], days: Sequence[str], day_column: str, merged: Path) -> None:
-    """The copies' rows under the union of their columns (a day may add a "Ghi chú"), each
-    with its copy's day in `day_column`."""
-    keys = list(dict.fromkeys(key for copy in copies for key in _keys(_heading(copy))))
-    with merged.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=COPY_SEPARATOR)
-        writer.writerow([*(name for name, _ in keys), day_column])
-        for copy, day in zip(copies, days, strict=True):
-            with copy.open(encoding="utf-8", newline="") as text:
-                rows = csv.reader(text, delimiter=COPY_SEPARATOR)
-                where = {key: i for i, key in enumerate(_keys(next(rows, [])))}
-                for row in rows:
-                    writer.writerow([*(row[where[key]] if key in where else "" for key in keys),
-                                     day])

@@ -31,6 +31,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders import cad, charsets, stated
+from loaders.all_sheets import ALL_SHEETS
 from loaders.batches import BATCH_ROWS
 from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
@@ -107,6 +108,10 @@ def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
                            "file is complete and in a format GDAL reads.") from None
     layers = list(listed)
     # In a zip, --layer may have named the dataset instead (`dataset_in`).
+    if wanted == ALL_SHEETS and wanted not in layers:
+        raise InvalidInput(f"--layer '*' loads every sheet of a workbook as one table, and "
+                           f"{path.name} is not a workbook: pick one of its layers, "
+                           f"{', '.join(layers)}.")
     if wanted and wanted not in layers and path.suffix.lower() != ".zip":
         raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
     chosen = chosen_by_name(layers, wanted, spec)

@@ -54,6 +54,7 @@ from geo.errors import InvalidInput
 from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
+from loaders.all_sheets import ALL_SHEETS, all_as_csv
 from loaders.day_sheets import days_as_csv
 from loaders.tables import (
     COPY_SEPARATOR,
@@ -267,9 +268,12 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
             Path(workbook).parent.mkdir()
             parts.copy((parts.suffix,), Path(workbook))
         sheets = data_sheets(parts.name, workbook)
-        csv, table = days_as_csv(parts.name, workbook, spec, sheets, layer_hint, scratch,
-                                 typed_in) or \
-            sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in, sheets)
+        if layer_hint == ALL_SHEETS:
+            csv, table = all_as_csv(parts.name, workbook, spec, sheets, scratch, typed_in)
+        else:
+            csv, table = days_as_csv(parts.name, workbook, spec, sheets, layer_hint, scratch,
+                                     typed_in) or \
+                sheet_as_csv(parts.name, workbook, spec, layer_hint, scratch, typed_in, sheets)
         parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
     return Readable(path, str(csv), typed_in, table.notes, places=table.places,
                     options=COPY_OPTIONS)

@@ -247,7 +247,8 @@ def _pick_sheet(name: str, sheets: Sequence[str], spec: LayerSpec, wanted: str |
                                     "(05.11.2021, BÁO CÁO NGÀY 05/11/2021, or 5 in a "
                                     "workbook named by its month: T11.2021.xlsx) to load "
                                     "them all."
-                                    if by_day else "."))
+                                    if by_day else ", or load them all as one list with "
+                                    "--layer '*'."))
 
 
 @dataclass(frozen=True)

@@ -429,7 +429,8 @@ def test_a_workbook_of_several_lists_needs_a_sheet_named(loaded: Engine,
                                                                "Phường Tân Hưng"))
     with pytest.raises(InvalidInput, match=re.escape(
             "tong_hop.xlsx has several sheets with data ('Phường Tân Phong', "
-            "'Phường Tân Hưng'); pick one with --layer.")):
+            "'Phường Tân Hưng'); pick one with --layer, or load them all as one list with "
+            "--layer '*'.")):
         load_file(loaded, "hydrants", path)
     assert codes(loaded) == ["H1", "H2", "H3"]
     with pytest.raises(InvalidInput, match="has no sheet 'Tân Hưng' with data; it has: "):
@@ -437,6 +438,46 @@ def test_a_workbook_of_several_lists_needs_a_sheet_named(loaded: Engine,
     report = load_file(loaded, "hydrants", path, layer="Phường Tân Hưng")
     assert report.notes[0].startswith("read sheet 'Phường Tân Hưng'")
     assert codes(loaded) == ["TN-01", "TN-02", "TN-03"]
+
+
+def test_every_sheet_loads_as_one_list_when_asked(loaded: Engine, tmp_path: Path) -> None:
+    """A list kept a sheet a ward: loading each sheet by name, the second load (a replace)
+    deleted the first's hydrants. A ward's sheet adds a column, an instructions sheet has
+    none the layer takes."""
+    book = openpyxl.Workbook()
+    for n, ward in enumerate(["Phường Tân Phong", "Phường Tân Hưng"]):
+        sheet = book.active if n == 0 else book.create_sheet()
+        sheet.title = ward
+        sheet.append([f"DANH SÁCH TRỤ NƯỚC {ward.upper()}"])
+        sheet.append([])
+        sheet.append([*HEADINGS, *(["Ghi chú"] if n else [])])
+        for number, (code, status, day, bar, street, lon, lat) in enumerate(HYDRANTS, 1):
+            sheet.append([number, f"{code}-{n}", status, day, bar, street, lon + n / 100, lat,
+                          *(["mới lắp"] if n else [])])
+    book.create_sheet("Hướng dẫn").append(["Mỗi trụ một dòng"])
+    path = tmp_path / "tru_theo_phuong.xlsx"
+    book.save(path)
+    report = load_file(loaded, "hydrants", path, layer="*")
+    assert codes(loaded) == sorted(f"{code}-{n}" for n in (0, 1) for code, *_ in HYDRANTS)
+    assert report.notes[:2] == [
+        "read 2 sheets as one table, rows from each: 'Phường Tân Phong' (3), "
+        "'Phường Tân Hưng' (3)",
+        "sheet 'Hướng dẫn' left out: none of its columns is one hydrants takes"]
+    assert rows(loaded, "SELECT status, street FROM hydrants WHERE code = 'TN-02-1'") == [
+        ("out_of_service", "Huỳnh Tấn Phát")]
+    gpkg = tmp_path / "two.gpkg"
+    for layer in ("a", "b"):
+        subprocess.run([OGR2OGR, "-f", "GPKG", *(["-update"] if gpkg.exists() else []),
+                        "-nln", layer, str(gpkg),
+                        str(table_file([["code", "lon", "lat"], [layer, 106.72, 10.73]],
+                                       tmp_path / f"{layer}.csv")),
+                        "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat"],
+                       check=True)
+    with pytest.raises(InvalidInput, match=re.escape(
+            "--layer '*' loads every sheet of a workbook as one table, and two.gpkg is not a "
+            "workbook: pick one of its layers, a, b.")):
+        load_file(loaded, "hydrants", gpkg, layer="*")
+    assert len(codes(loaded)) == 6
 
 
 def test_a_sheet_named_like_the_layer_is_taken(migrated_engine: Engine,
