@@ -20,11 +20,17 @@ NFC_STABLE_RANGES = ((0x0000, 0x02FF), (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x20
 # come as floats); past it (1e20) a float counts nothing one by one and reads as a float: as
 # an integer it would overflow (to -2**63 in numpy, out of Int64 at 1e308).
 EXACT_INTEGERS = 2**53
+# Đ and đ as some keyboards and font converters type them: the Icelandic eth, Ð and ð
+# (U+00D0, U+00F0), which look the same (the capital) or nearly. "Ðường" would equal no
+# "Đường", nor fold to "duong".
+_LOOK_ALIKES = {"\u00d0": "Đ", "\u00f0": "đ"}
+_AS_MEANT = str.maketrans(_LOOK_ALIKES)
 _ALL_STABLE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFC_STABLE_RANGES) + "]*$"
 
 
 def nfc(value: Any) -> Any:
-    r"""Text in NFC with blanks trimmed; blank or missing (None, NaN) as None; else unchanged.
+    r"""Text in NFC with blanks trimmed and Đ as Đ (not the eth it looks like); blank or
+    missing (None, NaN) as None; else unchanged.
 
     OpenStreetMap and agencies' files mix NFC and NFD spellings of the same name.
 
@@ -32,7 +38,7 @@ def nfc(value: Any) -> Any:
     (True, None, None, 3)
     """
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip() or None
+        return unicodedata.normalize("NFC", value).translate(_AS_MEANT).strip() or None
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return value
@@ -53,6 +59,9 @@ def nfc_array(array: pa.Array) -> pa.Array:
     if pc.any(unstable).as_py():
         array = pc.replace_with_mask(array, unstable,
                                      pc.utf8_normalize(array.filter(unstable), "NFC"))
+    if pc.any(pc.match_substring_regex(array, f"[{''.join(_LOOK_ALIKES)}]")).as_py():
+        for look_alike, letter in _LOOK_ALIKES.items():
+            array = pc.replace_substring(array, look_alike, letter)
     array = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
@@ -65,7 +74,8 @@ def folded(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text)  # NFKD also turns "m²" into "m2"
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.casefold().replace("đ", "d")  # đ is a letter of its own, not d + a mark
+    # đ is a letter of its own, not d + a mark
+    return bare.translate(_AS_MEANT).casefold().replace("đ", "d")
 
 
 # The generic words of urbanmap_search_key (migration 0004), which people add or leave out.

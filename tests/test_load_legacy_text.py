@@ -78,6 +78,22 @@ def test_vietnamese_dbf_columns_are_mapped_and_text_stored_in_nfc(
     assert all(unicodedata.is_normalized("NFC", name) for name, *_ in stored_roads(migrated_engine))
 
 
+def test_d_typed_as_its_look_alike_eth_is_stored_as_d(migrated_engine: Engine,
+                                                      tmp_path: Path) -> None:
+    """Some keyboards and font converters write Đ as Ð (U+00D0, the Icelandic eth), which
+    looks the same: "Ðường" was no column of roads, and a name so typed equalled no other."""
+    eth = str.maketrans("Đđ", "\u00d0\u00f0")
+    source = write_geojson(tmp_path / "duong.geojson", [
+        ({"Tên Ðường".translate(eth): name.translate(eth) + " Ðđ".translate(eth),
+          "BE_RONG": width, "SO_LAN": lanes}, "LineString", vertices)
+        for name, width, lanes, vertices in ROADS_VI])
+    assert "\u00d0" in source.read_text(encoding="utf-8")
+    report = load_file(migrated_engine, "roads", source)
+    assert report.notes == [], report.notes  # "Tên Ðường" is the names' column
+    assert stored_roads(migrated_engine) == [(f"{name} Đđ", width, lanes)
+                                             for name, width, lanes in expected_roads()]
+
+
 @pytest.mark.parametrize("cpg, options", [
     ("1258", {}),                    # the .cpg names Windows Vietnamese
     (None, {"encoding": "cp1258"}),  # no .cpg: the loader is told

@@ -72,6 +72,7 @@ def test_a_title_of_two_days_gives_none_and_says_so(migrated_engine: Engine,
     ("bao_cao.csv", "Số liệu từ ngày 01 đến ngày 07/11/2021"),
     ("bao_cao.csv", "BÁO CÁO TUẦN 45 (01/11 – 07/11/2021)"),
     ("bao_cao.csv", "Tuần cuối năm: 27/12 - 02/01/2022"),
+    ("bao_cao.csv", "TỪ 01/11 \u00d0ẾN 07/11/2021"),  # Đ typed as the eth it looks like
     ("bao_cao_tuan_01-07_11_2021.csv", None),
 ])
 def test_a_weeks_report_is_not_taken_for_its_last_day(

@@ -34,6 +34,7 @@ VALUES = [
     unicodedata.normalize("NFD", "Hẻm 458 Huỳnh Tấn Phát") + "\t", "", "   ", None,
     "Ω Ohm \u2126", "Å \u212b", "가\u11a8", "e\u0301\u0323", "e\u0323\u0301", "₫ 50.000",
     "quận 7 \u2014 “Sài Gòn”", "ＡＢＣ", "ﬁ", "\u0301 lone mark",
+    "\u00d0ường \u00f0ào",  # Đ typed as the eth it looks like
 ]
 
 
@@ -45,3 +46,7 @@ def test_the_arrow_path_agrees_with_unicodedata(value):
 def test_a_mixed_array_keeps_order_and_nulls():
     array = pa.array(VALUES, pa.string())
     assert nfc_array(array).to_pylist() == [nfc(v) for v in VALUES]
+
+
+def test_d_typed_as_the_eth_it_looks_like_is_d():
+    assert nfc("\u00d0ường \u00f0ào") == "Đường đào"
