@@ -25,7 +25,22 @@ EXACT_INTEGERS = 2**53
 # "Đường", nor fold to "duong".
 _LOOK_ALIKES = {"\u00d0": "Đ", "\u00f0": "đ"}
 _AS_MEANT = str.maketrans(_LOOK_ALIKES)
-_ALL_STABLE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFC_STABLE_RANGES) + "]*$"
+
+
+def _kept_as_typed() -> str:
+    """A regular expression matching text that `nfc_array` leaves as it is: characters of
+    NFC_STABLE_RANGES, but the look-alikes."""
+    codes = sorted(map(ord, _LOOK_ALIKES))
+    ranges = []
+    for low, high in NFC_STABLE_RANGES:
+        for code in (c for c in codes if low <= c <= high):
+            ranges.append((low, code - 1))
+            low = code + 1
+        ranges.append((low, high))
+    return "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in ranges if lo <= hi) + "]*$"
+
+
+_KEPT_AS_TYPED = _kept_as_typed()
 
 
 def nfc(value: Any) -> Any:
@@ -47,21 +62,20 @@ def nfc(value: Any) -> Any:
 def nfc_array(array: pa.Array) -> pa.Array:
     """`nfc` over an Arrow string array, in C++: NFC, blanks trimmed, blank as null.
 
-    Only values with a character outside NFC_STABLE_RANGES are normalised, which is
-    Unicode's quick check (UAX #15) done as one regular-expression pass; normalising every
-    value costs ten times more.
+    Only values with a character outside NFC_STABLE_RANGES (or a look-alike of Đ) are
+    normalised, which is Unicode's quick check (UAX #15) done as one regular-expression
+    pass; normalising every value costs ten times more.
 
     >>> nfc_array(pa.array(["Nguye\u0302\u0303n ", " ", None, "Đ"])).to_pylist() == [
     ...     "Nguy\u1ec5n", None, None, "Đ"]
     True
     """
-    unstable = pc.invert(pc.match_substring_regex(array, _ALL_STABLE)).fill_null(False)
+    unstable = pc.invert(pc.match_substring_regex(array, _KEPT_AS_TYPED)).fill_null(False)
     if pc.any(unstable).as_py():
-        array = pc.replace_with_mask(array, unstable,
-                                     pc.utf8_normalize(array.filter(unstable), "NFC"))
-    if pc.any(pc.match_substring_regex(array, f"[{''.join(_LOOK_ALIKES)}]")).as_py():
+        changed = pc.utf8_normalize(array.filter(unstable), "NFC")
         for look_alike, letter in _LOOK_ALIKES.items():
-            array = pc.replace_substring(array, look_alike, letter)
+            changed = pc.replace_substring(changed, look_alike, letter)
+        array = pc.replace_with_mask(array, unstable, changed)
     array = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(array, ""), pa.scalar(None, array.type), array)
 
