@@ -38,7 +38,7 @@ def day_of(places: Sequence[Place], month: tuple[int, int] | None = None
     """The day a sheet is of and where it is stated (its "title", its "name", or both), from
     `places` (`tables.copy_sheet`'s); else why none is taken. `month`: the one the
     workbook's name states, which a sheet named by its day alone ("5") is of, when nothing
-    else it has states a day.
+    else it has states a day (said as "month").
 
     >>> day_of([("the title above the table", "BÁO CÁO NGÀY 01/11/2021"),
     ...         ("the sheet's name", "Ngày 1")])
@@ -47,7 +47,7 @@ def day_of(places: Sequence[Place], month: tuple[int, int] | None = None
     ...         ("the sheet's name", "02.11.2021")])
     'its title states 2021-11-01 and its name 2021-11-02'
     >>> day_of([("the sheet's name", "2")], (2021, 11))
-    (datetime.date(2021, 11, 2), 'name')
+    (datetime.date(2021, 11, 2), 'month')
     """
     said = {SAID_AS[where]: (text, days_in(text)) for where, text in places}
     stated = {where: days[0] for where, (_, days) in said.items() if len(days) == 1}
@@ -58,7 +58,7 @@ def day_of(places: Sequence[Place], month: tuple[int, int] | None = None
         return next(iter(stated.values())), " and ".join(stated)
     if month and not any(days for _, days in said.values()) and \
             (day := day_in_month(said["name"][0], month)):
-        return day, "name"
+        return day, "month"  # its name, in the workbook's month
     return "it states no single day"
 
 
@@ -102,10 +102,11 @@ def days_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str],
                  merged, (field.name, [day.isoformat() for day, _ in days.values()]))
     first, last = (f(days, key=days.__getitem__) for f in (min, max))
     read_from = {place for _, where in days.values() for place in where.split(" and ")}
+    in_month = month if "month" in read_from else None
+    read_from = {"name" if place == "month" else place for place in read_from}
     notes = [f"read {len(days)} sheets, one day's report each, {first!r} to {last!r}: "
              f"{field.name} from each sheet's {' or '.join(sorted(read_from, reverse=True))}"
-             + (f", in the month the workbook's name states ({month[1]:02}/{month[0]})"
-                if month and any(where == "name" and not days_in(sheet)  # its day alone
-                                 for sheet, (_, where) in days.items()) else ""),
+             + (f", in the month the workbook's name states ({in_month[1]:02}/{in_month[0]})"
+                if in_month else ""),
              *(f"sheet {sheet!r} left out: {why}" for sheet, why in left_out.items())]
     return merged, TableCopy(notes, [])

@@ -151,8 +151,7 @@ def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
     kind = PurePosixPath(dataset).suffix.lower()
-    recode = encoding is not None and not _is_utf8(encoding)
-    vietnamese = recode and charsets.canonical(encoding) in charsets.VIETNAMESE
+    recode, vietnamese = _recoding(encoding)
     if recode and not vietnamese and kind not in (*TEXT_FORMATS, *TAB_TEXT, ".shp", ".dbf"):
         raise InvalidInput(f"--encoding is for Shapefiles, CSV and GeoJSON, and for text typed "
                            f"in a Vietnamese set ({KNOWN_VIETNAMESE}); a {kind} file keeps its "
@@ -190,13 +189,19 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     return None
 
 
+def _recoding(encoding: str | None) -> tuple[bool, bool]:
+    """Whether text said to be in `encoding` needs decoding into UTF-8, and whether it is
+    in one of the Vietnamese sets (`loaders.charsets`), decoded after GDAL has read it."""
+    recode = encoding is not None and not _is_utf8(encoding)
+    return recode, recode and charsets.canonical(encoding) in charsets.VIETNAMESE
+
+
 def _text_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                scratch: Path) -> Readable:
     """A CSV, GeoJSON or text table as GDAL reads it: in UTF-8 (GDAL reads them in nothing
     else), a text table under a .csv name, and from its heading down (`_below_title`); the
     file as it is where nothing of this is needed."""
-    recode = encoding is not None and not _is_utf8(encoding)
-    vietnamese = recode and charsets.canonical(encoding) in charsets.VIETNAMESE
+    recode, vietnamese = _recoding(encoding)
     with _Parts(path, dataset) as parts:
         text_table = parts.suffix in TAB_TEXT
         copy, notes = scratch / parts.name, []
