@@ -20,8 +20,7 @@ import openpyxl
 import pyogrio
 import pytest
 from sqlalchemy import Engine
-from test_load_formats import (
-    SAMPLE_PBF,
+from truth_files import (
     TOLERANCE_M,
     TRUTH,
     VIETNAMESE_STATUS,
@@ -37,6 +36,7 @@ from test_load_formats import (
 
 import loaders.files
 from geo.errors import InvalidInput
+from geo.sample import OSM_EXTRACT
 from loaders import charsets  # noqa: F401  (registers tcvn3 and vni)
 from loaders.files import load_file
 
@@ -442,7 +442,7 @@ def sample_names() -> list[str]:
     """Every name in the District 7 OpenStreetMap sample: text as people really type it."""
     names: set[str] = set()
     for layer in ("points", "lines", "multipolygons"):
-        frame = pyogrio.read_dataframe(SAMPLE_PBF, layer=layer, columns=["name"],
+        frame = pyogrio.read_dataframe(OSM_EXTRACT, layer=layer, columns=["name"],
                                        read_geometry=False)
         names |= set(frame["name"].dropna())
     return sorted(names)

@@ -3,8 +3,18 @@
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
+import shapely
 from sqlalchemy import Engine, text
 from test_database import libpq_url, urbanmap  # how the suite runs the command
+from truth_files import (
+    TOLERANCE_M,
+    rows,
+    stored_properties,
+    worst_error_m,
+    write_geojson,
+    write_truth,
+)
 
 from geo.osm import admin_areas, read_osm
 from geo.sample import OSM_EXTRACT
@@ -116,3 +126,85 @@ def test_a_new_extract_keeps_what_other_sources_gave_the_layers(migrated_engine:
     assert "code, population not in the file: the features kept keep their values" in \
         reports["wards"].notes
     assert not reports["wards"].changed
+
+
+def test_osm_pbf_loads_ten_wards_and_parses_alley_names(migrated_engine: Engine) -> None:
+    reports = {report.layer_id: report for report in load_osm(migrated_engine, OSM_EXTRACT)}
+    assert reports["wards"].inserted == 10
+    assert rows(migrated_engine, "SELECT count(*) FROM wards") == [(10,)]
+    alleys = rows(migrated_engine, "SELECT source_id, number, opens_from, kind FROM alleys "
+                                   "WHERE source_id = ANY(:ids) ORDER BY source_id",
+                  ids=["osm:way/205521376", "osm:way/32585224"])
+    assert alleys == [("osm:way/205521376", "1041/62", "Trần Xuân Soạn", "alley"),
+                      ("osm:way/32585224", "458", "Huỳnh Tấn Phát", "alley")]
+    # The way's nodes as GDAL reads them from the file, placed by PostGIS.
+    way = pyogrio.read_dataframe(OSM_EXTRACT, layer="lines", where="osm_id = '32585224'")
+    vertices = [(x, y) for x, y in shapely.get_coordinates(way.geometry.iloc[0]).tolist()]
+    assert len(vertices) == 10
+    assert worst_error_m(migrated_engine, "alleys", {"osm:way/32585224": vertices}) < TOLERANCE_M
+
+
+OSM_NODES = {  # id -> (lon, lat, tags)
+    1: (106.72190, 10.72900, {"emergency": "fire_hydrant", "ref": "TN-OSM-1"}),
+    2: (106.73000, 10.74500, {}), 3: (106.73060, 10.74530, {}), 4: (106.73110, 10.74580, {}),
+    5: (106.72950, 10.74400, {}), 6: (106.73050, 10.74700, {}),
+}
+OSM_WAYS = {  # id -> (node ids, tags)
+    10: ([2, 3, 4], {"highway": "service", "name": "Hẻm 458/12 Huỳnh Tấn Phát"}),
+    11: ([5, 2, 6], {"highway": "primary", "name": "Huỳnh Tấn Phát"}),
+}
+
+
+def osm_tags(tags: dict[str, str]) -> str:
+    return "".join(f'<tag k="{key}" v="{value}"/>' for key, value in tags.items())
+
+
+def osm_way(way_id: int, refs: list[int], tags: dict[str, str]) -> str:
+    members = "".join(f'<nd ref="{ref}"/>' for ref in refs)
+    return f'<way id="{way_id}" version="1">{members}{osm_tags(tags)}</way>'
+
+
+def write_osm_xml(path: Path, nodes: dict = OSM_NODES) -> Path:
+    """A hand-written .osm file: GDAL can read OpenStreetMap XML but cannot write it."""
+    nodes = [f'<node id="{i}" version="1" lat="{lat}" lon="{lon}">{osm_tags(tags)}</node>'
+             for i, (lon, lat, tags) in nodes.items()]
+    ways = [osm_way(i, refs, tags) for i, (refs, tags) in OSM_WAYS.items()]
+    path.write_text("\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
+                               '<osm version="0.6" generator="hand">', *nodes, *ways,
+                               "</osm>", ""]), encoding="utf-8")
+    return path
+
+
+def test_osm_xml_fills_hydrants_and_alleys(migrated_engine: Engine, tmp_path: Path) -> None:
+    reports = load_osm(migrated_engine, write_osm_xml(tmp_path / "tiny.osm"), clip=False)
+    assert {r.layer_id: r.inserted for r in reports} == {"hydrants": 1, "alleys": 1, "roads": 1}
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants") == [("TN-OSM-1", "working")]
+    assert rows(migrated_engine, "SELECT name, number, opens_from, kind FROM alleys") == [
+        ("Hẻm 458/12 Huỳnh Tấn Phát", "458/12", "Huỳnh Tấn Phát", "alley")]
+    assert rows(migrated_engine, "SELECT name, kind FROM roads") == [("Huỳnh Tấn Phát", "primary")]
+    alley = {"osm:way/10": [OSM_NODES[n][:2] for n in OSM_WAYS[10][0]]}
+    assert worst_error_m(migrated_engine, "alleys", alley) < TOLERANCE_M
+    hydrant = {"TN-OSM-1": [OSM_NODES[1][:2]]}
+    assert worst_error_m(migrated_engine, "hydrants", hydrant) < TOLERANCE_M
+
+
+def test_an_extract_leaves_alone_the_layers_it_has_nothing_for(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """The agency's hydrants stay when the extract's only hydrant is outside the boundary,
+    or has no code (every feature refused): the other layers load."""
+    load_file(migrated_engine, "hydrants", write_truth(tmp_path)["hydrants"])
+    agency = stored_properties(migrated_engine, "hydrants")
+    around_the_roads = tmp_path / "boundary.geojson"
+    write_geojson(around_the_roads, [({"name": "khu"}, "Polygon", [
+        (106.728, 10.743), (106.733, 10.743), (106.733, 10.748), (106.728, 10.748),
+        (106.728, 10.743)])])
+    reports = load_osm(migrated_engine, write_osm_xml(tmp_path / "tiny.osm"),
+                       boundary_file=around_the_roads)
+    assert {r.layer_id for r in reports} == {"alleys", "roads"}
+    no_code = {**OSM_NODES, 1: (*OSM_NODES[1][:2], {"emergency": "fire_hydrant"})}
+    reports = load_osm(migrated_engine, write_osm_xml(tmp_path / "no_code.osm", no_code),
+                       clip=False)
+    hydrants = next(r for r in reports if r.layer_id == "hydrants")
+    assert hydrants.notes == ["every feature was refused; hydrants is left as it was"]
+    assert stored_properties(migrated_engine, "hydrants") == agency
+    assert rows(migrated_engine, "SELECT name FROM roads") == [("Huỳnh Tấn Phát",)]

@@ -18,7 +18,7 @@ import pytest
 from hydrant_files import codes, rows
 from pyproj import CRS, Transformer
 from sqlalchemy import Engine
-from test_load_formats import windows_1258
+from truth_files import windows_1258
 
 from geo.crs import resolve_crs
 from geo.errors import InvalidInput
