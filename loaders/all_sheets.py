@@ -20,13 +20,13 @@ from layers import LayerSpec
 from loaders.mapping import match_columns
 from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
 
-ALL_SHEETS = "*"
+ALL_AS_ONE = "*"  # --layer: every sheet, or every layer of a file (loaders.layer_choice)
 
 
 def all_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str], scratch: Path,
                typed_in: str | None = None) -> tuple[Path, TableCopy]:
     """Workbook `dataset`'s `sheets` (those with data) as one CSV in `scratch`, named so that
-    its layer is `ALL_SHEETS`, and notes of what was read."""
+    its layer is `ALL_AS_ONE`, and notes of what was read."""
     (scratch / "sheets").mkdir()
     copies: dict[str, Path] = {}
     left_out = []
@@ -40,7 +40,7 @@ def all_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str], 
     if not copies:
         raise InvalidInput(f"{name}: no sheet has a column {spec.id} takes ("
                            f"{', '.join(f.name for f in spec.fields)}).")
-    merged = scratch / f"{ALL_SHEETS}.csv"
+    merged = scratch / f"{ALL_AS_ONE}.csv"
     counts = merge_copies(list(copies.values()), merged)
     read = ", ".join(f"{sheet!r} ({count:,})" for sheet, count in zip(copies, counts,
                                                                        strict=True))

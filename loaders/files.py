@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 import pyproj
-import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from sqlalchemy import Engine
 
@@ -31,17 +30,16 @@ from geo.errors import InvalidInput
 from layers import LayerSpec, get_layer
 from layers.spec import Field
 from loaders import cad, charsets, stated
-from loaders.all_sheets import ALL_SHEETS
 from loaders.batches import BATCH_ROWS
 from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.kml_description import DESCRIPTION, columns_in, with_columns
+from loaders.layer_choice import pick_layer
 from loaders.mapping import (
     WKT_COLUMNS,
     ColumnMapping,
     apply_mapping,
-    chosen_by_name,
     coordinate_axis,
     match_columns,
     names_vn2000,
@@ -56,11 +54,7 @@ FILE_MODES = (*LOAD_MODES, "update")
 FID_COLUMN, GEOMETRY_COLUMN = "\0fid", "\0geometry"  # no source column has these names
 DBF_DATASETS = (".shp", ".dbf")  # whose text GDAL is told the encoding of (SHAPE_ENCODING)
 TEXTS_CHECKED = 1_000  # a column's distinct texts looked at for a wrong character set
-UNDECLARED_KINDS = ("Unknown", "Geometry", "")
-KINDS_SAMPLED = 10_000  # features of such a layer looked at to tell what it holds
 DESCRIPTIONS_SAMPLED = 1_000  # a KML's placemarks looked at for tables in their descriptions
-GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                       "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
 # What GDAL's LIBKML driver reads from every placemark's own elements, beside its name and
 # description (which hold what the sender typed): a column of each layer of every KML.
 KML_PLACEMARK_COLUMNS = frozenset({"timestamp", "begin", "end", "altitudeMode", "tessellate",
@@ -97,76 +91,11 @@ class Source:
         return self.path.name
 
 
-def _pick_layer(path: Path, dataset: str, spec: LayerSpec,
-                wanted: str | None) -> tuple[str, list[str]]:
-    """The file's layer the load reads, and a note when it was chosen as the only one with
-    features of the target's kind: a GPS receiver's GPX has five layers, most empty."""
-    try:
-        listed = {str(name): str(kind or "") for name, kind in pyogrio.list_layers(dataset)}
-    except (DataSourceError, DataLayerError) as exc:
-        raise InvalidInput(f"GDAL cannot read {path.name}: {gdal_said(exc)}. Check that the "
-                           "file is complete and in a format GDAL reads.") from None
-    layers = list(listed)
-    # In a zip, --layer may have named the dataset instead (`dataset_in`).
-    if wanted == ALL_SHEETS and wanted not in layers:
-        raise InvalidInput(f"--layer '*' loads every sheet of a workbook as one table, and "
-                           f"{path.name} is not a workbook: pick one of its layers, "
-                           f"{', '.join(layers)}.")
-    if wanted and wanted not in layers and path.suffix.lower() != ".zip":
-        raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
-    chosen = chosen_by_name(layers, wanted, spec)
-    if chosen:
-        return chosen, []
-    counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
-              for name in layers}
-    kinds = {name: _kinds_held(dataset, name) if counts[name] and listed[name] in
-             UNDECLARED_KINDS else [listed[name]] for name in layers}
-    fitting = [name for name in layers
-               if counts[name] and all(_kind_fits(kind, spec) for kind in kinds[name])]
-    kind = {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
-            None: "rows"}[spec.geometry]
-    if len(fitting) == 1:
-        return fitting[0], [f"read layer {fitting[0]!r}, the only one with {kind}"]
-    described = ", ".join(f"{name} ({counts[name]:,} {', '.join(kinds[name]) or 'rows'})"
-                          for name in layers)
-    if not fitting and any(counts.values()):
-        raise InvalidInput(f"{path.name} has no layer of {kind}, which {spec.id} needs: it "
-                           f"holds {described}.")
-    raise InvalidInput(f"{path.name} holds several layers: {described}. Pick one with --layer.")
-
-
-def _kinds_held(dataset: str, layer: str) -> list[str]:
-    """The geometry types a layer's features have (its first KINDS_SAMPLED), as GDAL names a
-    layer's kind: for a layer that declares none, as a KML folder (Google My Maps puts each
-    map layer in one)."""
-    meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[],
-                                     max_features=KINDS_SAMPLED)
-    wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
-    held = shapely.get_type_id(shapely.from_wkb(wkb))
-    return [GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))] or \
-        ["Unknown"]
-
-
-def _kind_fits(geometry_type: str, spec: LayerSpec) -> bool:
-    """Whether a layer of GDAL's `geometry_type` ("Point Z", "MultiLineString", "Unknown" for
-    mixed) may feed `spec`: a point layer points, a line layer lines, and so on.
-
-    >>> hydrants = get_layer("hydrants")
-    >>> _kind_fits("Point Z", hydrants), _kind_fits("LineString", hydrants)
-    (True, False)
-    """
-    if not spec.is_spatial or not geometry_type or "Unknown" in geometry_type:
-        return True
-    base = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon",
-            "Point": "Point", "LineString": "LineString", "Polygon": "Polygon"}
-    return base.get(geometry_type.split()[0]) == base[spec.geometry]
-
-
 def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                 crs: str | None = None) -> Source:
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
     path, dataset, encoding = file.path, file.dataset, file.encoding
-    chosen, chosen_notes = _pick_layer(path, dataset, spec, layer)
+    chosen, chosen_notes = pick_layer(path, dataset, spec, layer)
     gdal_encoding, decoded_here = _gdal_encoding(path, dataset, encoding)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
@@ -210,7 +139,8 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                                      **(unreadable if prj.exists() else {}))
         if problem:
             raise InvalidInput(f"{path.name}: {problem}")
-    fields, format_columns, described = _kml_columns(info["driver"], dataset, chosen, fields)
+    fields, format_columns, described = _kml_columns(file.driver or info["driver"],
+                                                      dataset, chosen, fields)
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
                   gdal_encoding, decoded_here, file.named is not None,
                   (*chosen_notes, *crs_notes), format_columns, described)

@@ -18,6 +18,8 @@ would help no one:
   sheet), copied from its heading row down.
 - GeoParquet, which this GDAL does not read (loaders/geoparquet.py), and a CAD drawing
   loaded into a point layer, its blocks as points (loaders/cad_blocks.py): GeoPackages.
+- with `--layer '*'`, a file of several layers (a My Maps KML, a GeoPackage): not a copy
+  but a VRT reading its layers of the target's kind as one (loaders/layer_choice.py).
 
 For the whole load, a DXF saved by AutoCAD 2007 or later is read as the UTF-8 it is
 (`cad.reading_config`).
@@ -54,8 +56,9 @@ from geo.errors import InvalidInput
 from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
-from loaders.all_sheets import ALL_SHEETS, all_as_csv
+from loaders.all_sheets import ALL_AS_ONE, all_as_csv
 from loaders.day_sheets import days_as_csv
+from loaders.layer_choice import union_of
 from loaders.tables import (
     COPY_SEPARATOR,
     SEPARATORS,
@@ -112,6 +115,9 @@ class Readable:
     # Where a table may write a value for all its rows: its title, its sheet's name
     places: list[tuple[str, str]] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)  # GDAL's, to open it: a separator
+    # The format beneath a union of the file's layers (`--layer '*'`), which GDAL reads
+    # through a VRT: a KML's placemarks still have their own columns.
+    driver: str | None = None
 
 
 @contextmanager
@@ -162,6 +168,10 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     if kind in SPREADSHEET_SUFFIXES:
         typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
         return _sheet_copy(path, dataset, typed_in, spec, layer_hint, scratch)
+    union = union_of(path, dataset, spec, scratch) if layer_hint == ALL_AS_ONE else None
+    if union:
+        vrt, driver, notes = union
+        return Readable(path, str(vrt), encoding, notes, driver=driver)
     if vietnamese and kind in MAPINFO_PARTS:
         with _Parts(path, dataset) as parts:
             copy = scratch / parts.name
@@ -172,8 +182,12 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
         return CONVERTED[kind](path, dataset, encoding, spec, scratch)
     if kind in (*TEXT_FORMATS, *TAB_TEXT):
         return _text_copy(path, dataset, encoding, spec, scratch)
-    if kind != ".shp":
-        return None
+    return _shapefile_copy(path, dataset, encoding, scratch) if kind == ".shp" else None
+
+
+def _shapefile_copy(path: Path, dataset: str, encoding: str | None,
+                    scratch: Path) -> Readable | None:
+    """A Shapefile without its .shx, copied to rebuild it; one without its .dbf refused."""
     with _Parts(path, dataset) as parts:
         copy = scratch / parts.name
         if ".dbf" not in parts.suffixes:
@@ -273,7 +287,7 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
             Path(workbook).parent.mkdir()
             parts.copy((parts.suffix,), Path(workbook))
         sheets = data_sheets(parts.name, workbook)
-        if layer_hint == ALL_SHEETS:
+        if layer_hint == ALL_AS_ONE:
             csv, table = all_as_csv(parts.name, workbook, spec, sheets, scratch, typed_in)
         else:
             csv, table = days_as_csv(parts.name, workbook, spec, sheets, layer_hint, scratch,

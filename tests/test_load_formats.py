@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -254,6 +255,39 @@ def test_geopackage_with_two_layers_and_no_layer_is_refused_naming_both(
     assert "tru_nuoc_2023" in str(refusal.value) and "tru_nuoc_2024" in str(refusal.value)
     assert "--layer" in str(refusal.value)
 
+
+
+def test_every_layer_of_a_geopackage_loads_as_one_list_when_asked(
+        engine: Engine, tmp_path: Path) -> None:
+    """A GeoPackage of a table a ward, as a district's wards send their hydrants: one list
+    with --layer '*'; a table of lines beside them is left out. A table in another
+    coordinate system is refused: GDAL would read it as if in the first's."""
+    gpkg = tmp_path / "tru_nuoc_theo_phuong.gpkg"
+    wards = {"phuong_tan_phong": TRUTH["hydrants"][:2], "phuong_tan_hung": TRUTH["hydrants"][2:]}
+    tables = {**wards, "duong": TRUTH["roads"]}
+    for table, features in tables.items():  # in VN-2000, HCMC zone, as QGIS names it
+        source = write_geojson(tmp_path / f"{table}.geojson", features)
+        projected = ogr2ogr(tmp_path / f"{table}-vn2000.geojson", source,
+                            "-t_srs", TARGET["vn2000-hcm"])
+        ogr2ogr(gpkg, projected, "-f", "GPKG", *(("-update",) if gpkg.exists() else ()),
+                "-nln", table, "-a_srs", "EPSG:9210")
+    report = load_file(engine, "hydrants", gpkg, layer="*")
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes == [
+        "read 2 layers as one, features from each: 'phuong_tan_phong' (2), "
+        "'phuong_tan_hung' (1)",
+        "layer 'duong' left out: it holds LineString, not points"]
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    other = write_geojson(tmp_path / "phuong_tan_kieng.geojson", [
+        ({"code": "TN-04", "status": "working", "street": "Lâm Văn Bền"}, "Point",
+         [(106.7100, 10.7500)])])
+    ogr2ogr(gpkg, other, "-update", "-nln", "phuong_tan_kieng", "-t_srs", "EPSG:32648")
+    with pytest.raises(InvalidInput, match=re.escape(
+            "tru_nuoc_theo_phuong.gpkg: its layers are in different coordinate systems "
+            "(phuong_tan_phong, phuong_tan_hung: EPSG:9210; phuong_tan_kieng: EPSG:32648)")):
+        load_file(engine, "hydrants", gpkg, layer="*")
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
 
 def test_zipped_shapefile_loads_with_its_cpg_and_prj(engine: Engine, truth: dict[str, Path],
                                                      tmp_path: Path) -> None:

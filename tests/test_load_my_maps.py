@@ -86,7 +86,8 @@ def test_a_map_without_the_layers_kind_or_a_folder_named_for_it_is_refused(
             f"ban_do.kml has no layer of areas, which green_spaces needs: it holds {holds}.")):
         load_file(loaded, "green_spaces", path)
     with pytest.raises(InvalidInput, match=re.escape(
-            f"ban_do.kml holds several layers: {holds}. Pick one with --layer.")):
+            f"ban_do.kml holds several layers: {holds}. Pick one with --layer, or read all "
+            "those of points as one with --layer '*'.")):
         load_file(loaded, "hydrants", path)
     assert rows(loaded, "SELECT code FROM hydrants ORDER BY code") == before
     report = load_file(loaded, "hydrants", path, layer="Trụ PCCC")
@@ -128,3 +129,40 @@ def test_attributes_in_a_descriptions_table_load(migrated_engine: Engine,
     assert rows(migrated_engine, "SELECT code, status, street FROM hydrants ORDER BY code") == [
         ("TCH-01", "working", "Nguyễn Văn Linh & Lê Văn Lương"),
         ("TCH-02", "out_of_service", None)]
+
+
+def test_a_map_of_a_folder_per_ward_loads_as_one_list_when_asked(migrated_engine: Engine,
+                                                                  tmp_path: Path) -> None:
+    """Ten wards, ten My Maps layers, the most a map may have: the hydrants kept a folder a
+    ward. Loading one folder at a time was a trap, each load a replace of the one before.
+    With --layer '*' every folder of points is read as one list, what My Maps adds to every
+    placemark still no column of the sender's; the folder of lines is left out, and said so."""
+    def hydrant(code: str, state: str, lon: float, lat: float, note: str | None = None) -> str:
+        data = {"Tình trạng": state, **({"Ghi chú": note} if note else {})}
+        return placemark(code, f"<Point><coordinates>{lon},{lat},0</coordinates></Point>", data)
+
+    path = tmp_path / "tru_nuoc_theo_phuong.kml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        "<Document><name>Trụ nước Quận 7</name>"
+        + folder("Phường Tân Phong", [hydrant(*HYDRANTS[0])])
+        + folder("Phường Tân Hưng", [hydrant(*HYDRANTS[1], note="gần chợ"),
+                                     hydrant("TCH-03", "Hoạt động", 106.7110, 10.7420)])
+        + folder("Tuyến ngập", [placemark(name, "<LineString><coordinates>" + " ".join(
+            f"{lon},{lat},0" for lon, lat in line) + "</coordinates></LineString>")
+            for name, line in FLOODED])
+        + "</Document></kml>", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=re.escape(
+            "Pick one with --layer, or read all those of points as one with --layer '*'.")):
+        load_file(migrated_engine, "hydrants", path)
+    report = load_file(migrated_engine, "hydrants", path, layer="*")
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert report.notes == [
+        "read 2 layers as one, features from each: 'Phường Tân Phong' (1), "
+        "'Phường Tân Hưng' (2)",
+        "layer 'Tuyến ngập' left out: it holds LineString, not points",
+        "columns not loaded: description, Ghi chú"]
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants ORDER BY code") == [
+        ("TCH-01", "working"), ("TCH-02", "out_of_service"), ("TCH-03", "working")]
+    again = load_file(migrated_engine, "hydrants", path, layer="*")
+    assert (again.read, again.unchanged) == (3, 3), again.summary()

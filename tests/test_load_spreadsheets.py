@@ -465,19 +465,6 @@ def test_every_sheet_loads_as_one_list_when_asked(loaded: Engine, tmp_path: Path
         "sheet 'Hướng dẫn' left out: none of its columns is one hydrants takes"]
     assert rows(loaded, "SELECT status, street FROM hydrants WHERE code = 'TN-02-1'") == [
         ("out_of_service", "Huỳnh Tấn Phát")]
-    gpkg = tmp_path / "two.gpkg"
-    for layer in ("a", "b"):
-        subprocess.run([OGR2OGR, "-f", "GPKG", *(["-update"] if gpkg.exists() else []),
-                        "-nln", layer, str(gpkg),
-                        str(table_file([["code", "lon", "lat"], [layer, 106.72, 10.73]],
-                                       tmp_path / f"{layer}.csv")),
-                        "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat"],
-                       check=True)
-    with pytest.raises(InvalidInput, match=re.escape(
-            "--layer '*' loads every sheet of a workbook as one table, and two.gpkg is not a "
-            "workbook: pick one of its layers, a, b.")):
-        load_file(loaded, "hydrants", gpkg, layer="*")
-    assert len(codes(loaded)) == 6
 
 
 def test_a_sheet_named_like_the_layer_is_taken(migrated_engine: Engine,

@@ -1,0 +1,188 @@
+"""Which of a file's layers a load reads: the one named by --layer, the only one, the one
+named like the target layer, or the only one holding its kind of geometry (a GPS
+receiver's GPX has five layers, most empty; Google My Maps puts each map layer in a KML
+folder that declares no kind).
+
+`--layer '*'` reads every layer of the target's kind as one (`union_of`): a district's
+hydrants kept a My Maps folder, or a GeoPackage table, a ward. Loading one layer at a time
+was a trap, each load a replace of the one before. The layers are read through an OGR VRT
+union layer, GDAL's own way to read several layers as one: their columns are the union of
+theirs, and a feature keeps its layer's values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+import pyogrio
+import pyproj
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geo.errors import InvalidInput
+from layers import LayerSpec
+from loaders.all_sheets import ALL_AS_ONE
+from loaders.gdal_said import gdal_said
+from loaders.mapping import chosen_by_name
+
+# What GDAL declares for a layer whose features may be of any kind (a KML folder's)
+UNDECLARED_KINDS = ("Unknown", "Geometry", "")
+KINDS_SAMPLED = 10_000  # features of such a layer looked at to tell what it holds
+GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                       "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
+UNION_VRT = "all layers.vrt"
+
+
+def pick_layer(path: Path, dataset: str, spec: LayerSpec,
+               wanted: str | None) -> tuple[str, list[str]]:
+    """The file's layer the load reads, and a note when it was chosen as the only one with
+    features of the target's kind."""
+    layers = _listed(path, dataset)
+    if wanted == ALL_AS_ONE and wanted not in layers:  # a file of one layer: that one
+        wanted = None
+    # In a zip, --layer may have named the dataset instead (`readable.dataset_in`).
+    if wanted and wanted not in layers and path.suffix.lower() != ".zip":
+        raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
+    chosen = chosen_by_name(list(layers), wanted, spec)
+    if chosen:
+        return chosen, []
+    held = _held(dataset, layers)
+    fitting = _fitting(held, spec)
+    if len(fitting) == 1:
+        return fitting[0], [f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}"]
+    described = _described(held)
+    if not fitting and any(count for count, _ in held.values()):
+        raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
+                           f"needs: it holds {described}.")
+    # A GPX's layers of points are its waypoints and the points of the tracks walked: never
+    # one list
+    all_as_one = "" if PurePosixPath(dataset).suffix.lower() == ".gpx" else (
+        f", or read all those of {_kind_word(spec)} as one with --layer '{ALL_AS_ONE}'")
+    raise InvalidInput(f"{path.name} holds several layers: {described}. Pick one with "
+                       f"--layer{all_as_one}.")
+
+
+def union_of(path: Path, dataset: str, spec: LayerSpec,
+             scratch: Path) -> tuple[Path, str, list[str]] | None:
+    """For `--layer '*'`: an OGR VRT in `scratch` whose one layer, named '*', reads every
+    layer of `dataset` that holds features of the target's kind; the driver of `dataset`,
+    and notes of what was read and left out. None for a file of one layer."""
+    layers = _listed(path, dataset)
+    if len(layers) < 2:
+        return None
+    held = _held(dataset, layers)
+    fitting = _fitting(held, spec)
+    if not fitting:
+        raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
+                           f"needs: it holds {_described(held)}.")
+    infos = {name: pyogrio.read_info(dataset, layer=name) for name in fitting}
+    _refuse_mixed_crs(path, {name: info["crs"] for name, info in infos.items()})
+    vrt = scratch / UNION_VRT
+    _write_union(vrt, dataset, fitting, sum(held[name][0] for name in fitting))
+    read = ", ".join(f"{name!r} ({held[name][0]:,})" for name in fitting)
+    notes = [f"read {len(fitting)} layers as one, features from each: {read}" if fitting[1:]
+             else f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}",
+             *(f"layer {name!r} left out: it holds {', '.join(kinds)}, not {_kind_word(spec)}"
+               for name, (count, kinds) in held.items() if count and name not in fitting)]
+    return vrt, str(infos[fitting[0]]["driver"]), notes
+
+
+def _listed(path: Path, dataset: str) -> dict[str, str]:
+    """The file's layers and the kind of geometry GDAL declares for each."""
+    try:
+        return {str(name): str(kind or "") for name, kind in pyogrio.list_layers(dataset)}
+    except (DataSourceError, DataLayerError) as exc:
+        raise InvalidInput(f"GDAL cannot read {path.name}: {gdal_said(exc)}. Check that the "
+                           "file is complete and in a format GDAL reads.") from None
+
+
+def _held(dataset: str, layers: dict[str, str]) -> dict[str, tuple[int, list[str]]]:
+    """Each layer's feature count and the kinds of geometry it holds."""
+    counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
+              for name in layers}
+    return {name: (counts[name], _kinds_held(dataset, name)
+                   if counts[name] and declared in UNDECLARED_KINDS else [declared])
+            for name, declared in layers.items()}
+
+
+def _fitting(held: dict[str, tuple[int, list[str]]], spec: LayerSpec) -> list[str]:
+    return [name for name, (count, kinds) in held.items()
+            if count and all(_kind_fits(kind, spec) for kind in kinds)]
+
+
+def _described(held: dict[str, tuple[int, list[str]]]) -> str:
+    return ", ".join(f"{name} ({count:,} {', '.join(kinds) or 'rows'})"
+                     for name, (count, kinds) in held.items())
+
+
+def _kind_word(spec: LayerSpec) -> str:
+    return {"Point": "points", "MultiLineString": "lines", "MultiPolygon": "areas",
+            None: "rows"}[spec.geometry]
+
+
+def _kinds_held(dataset: str, layer: str) -> list[str]:
+    """The geometry types a layer's features have (its first KINDS_SAMPLED), as GDAL names a
+    layer's kind: for a layer that declares none, as a KML folder."""
+    meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[],
+                                     max_features=KINDS_SAMPLED)
+    wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
+    held = shapely.get_type_id(shapely.from_wkb(wkb))
+    return [GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))] or \
+        ["Unknown"]
+
+
+def _kind_fits(geometry_type: str, spec: LayerSpec) -> bool:
+    """Whether a layer of GDAL's `geometry_type` ("Point Z", "MultiLineString", "Unknown" for
+    mixed) may feed `spec`: a point layer points, a line layer lines, and so on.
+
+    >>> from layers import get_layer
+    >>> hydrants = get_layer("hydrants")
+    >>> _kind_fits("Point Z", hydrants), _kind_fits("LineString", hydrants)
+    (True, False)
+    """
+    if not spec.is_spatial or not geometry_type or "Unknown" in geometry_type:
+        return True
+    base = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon",
+            "Point": "Point", "LineString": "LineString", "Polygon": "Polygon"}
+    return base.get(geometry_type.split()[0]) == base[spec.geometry]
+
+
+def _refuse_mixed_crs(path: Path, declared: dict[str, str | None]) -> None:
+    """A union layer reads every layer as if in the first's coordinate system: layers in
+    different ones cannot be read as one."""
+    systems: list[tuple[pyproj.CRS | None, list[str]]] = []
+    for name, crs_text in declared.items():
+        crs = pyproj.CRS.from_user_input(crs_text) if crs_text else None
+        same = next((names for known, names in systems if known == crs), None)
+        if same is None:
+            systems.append((crs, [name]))
+        else:
+            same.append(name)
+    if len(systems) > 1:
+        listed = "; ".join(f"{', '.join(names)}: {_crs_name(crs)}" for crs, names in systems)
+        raise InvalidInput(f"{path.name}: its layers are in different coordinate systems "
+                           f"({listed}), and cannot be read as one. Load them one at a time "
+                           "with --layer, the first as a replace and the others with --mode "
+                           "append.")
+
+
+def _crs_name(crs: pyproj.CRS | None) -> str:
+    if crs is None:
+        return "none declared"
+    code = crs.to_epsg(min_confidence=100)
+    return f"EPSG:{code}" if code else crs.name
+
+
+def _write_union(vrt: Path, dataset: str, layers: list[str], features: int) -> None:
+    """The VRT of one union layer named '*' over `layers` of `dataset`, in their order."""
+    source = dataset if dataset.startswith("/vsi") else str(Path(dataset).resolve())
+    root = ElementTree.Element("OGRVRTDataSource")
+    union = ElementTree.SubElement(root, "OGRVRTUnionLayer", name=ALL_AS_ONE)
+    for name in layers:
+        member = ElementTree.SubElement(union, "OGRVRTLayer", name=name)
+        ElementTree.SubElement(member, "SrcDataSource").text = source
+        ElementTree.SubElement(member, "SrcLayer").text = name
+    # said, so that GDAL need not read every layer to count them for the progress bar
+    ElementTree.SubElement(union, "FeatureCount").text = str(features)
+    ElementTree.ElementTree(root).write(vrt, encoding="utf-8", xml_declaration=True)
