@@ -83,7 +83,9 @@ def union_of(path: Path, dataset: str, spec: LayerSpec,
     read = ", ".join(f"{name!r} ({held[name][0]:,})" for name in fitting)
     notes = [f"read {len(fitting)} layers as one, features from each: {read}" if fitting[1:]
              else f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}",
-             *(f"layer {name!r} left out: it holds {', '.join(kinds)}, not {_kind_word(spec)}"
+             *(f"layer {name!r} left out: " + (f"it holds {', '.join(kinds)}, not "
+                                                 f"{_kind_word(spec)}" if kinds else
+                                                 "it has no geometry")
                for name, (count, kinds) in held.items() if count and name not in fitting)]
     return vrt, str(infos[fitting[0]]["driver"]), notes
 
@@ -108,11 +110,12 @@ def _held(dataset: str, layers: dict[str, str]) -> dict[str, tuple[int, list[str
 
 def _fitting(held: dict[str, tuple[int, list[str]]], spec: LayerSpec) -> list[str]:
     return [name for name, (count, kinds) in held.items()
-            if count and all(_kind_fits(kind, spec) for kind in kinds)]
+            if count and (kinds or not spec.is_spatial)
+            and all(_kind_fits(kind, spec) for kind in kinds)]
 
 
 def _described(held: dict[str, tuple[int, list[str]]]) -> str:
-    return ", ".join(f"{name} ({count:,} {', '.join(kinds) or 'rows'})"
+    return ", ".join(f"{name} ({count:,} {', '.join(kinds) or ('row' if count == 1 else 'rows')})"
                      for name, (count, kinds) in held.items())
 
 
@@ -123,10 +126,13 @@ def _kind_word(spec: LayerSpec) -> str:
 
 def _kinds_held(dataset: str, layer: str) -> list[str]:
     """The geometry types a layer's features have (its first KINDS_SAMPLED), as GDAL names a
-    layer's kind: for a layer that declares none, as a KML folder."""
+    layer's kind: for a layer that declares none, as a KML folder; none for a table."""
     meta, table = pyogrio.read_arrow(dataset, layer=layer, columns=[],
                                      max_features=KINDS_SAMPLED)
-    wkb = table[meta["geometry_name"] or "wkb_geometry"].to_numpy(zero_copy_only=False)
+    column = meta["geometry_name"] or "wkb_geometry"
+    if column not in table.column_names:  # a table of rows alone: QGIS's layer_styles
+        return []
+    wkb = table[column].to_numpy(zero_copy_only=False)
     held = shapely.get_type_id(shapely.from_wkb(wkb))
     return [GEOMETRY_TYPE_NAMES[kind] for kind in sorted(set(held[held >= 0].tolist()))] or \
         ["Unknown"]

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import pyogrio
 import pytest
 from sqlalchemy import Engine, text
 from truth_files import (
@@ -256,6 +257,31 @@ def test_geopackage_with_two_layers_and_no_layer_is_refused_naming_both(
     assert "--layer" in str(refusal.value)
 
 
+
+
+def test_a_table_without_geometry_beside_the_layer_is_no_layer_of_points(
+        engine: Engine, truth: dict[str, Path], tmp_path: Path) -> None:
+    """QGIS keeps the styles it saves in a GeoPackage in a table of its own, `layer_styles`,
+    which has no geometry. Telling what it holds took its geometry column, and the load
+    ended in a KeyError."""
+    gpkg = ogr2ogr(tmp_path / "tru_nuoc.gpkg", truth["hydrants"], "-f", "GPKG",
+                   "-nln", "tru_nuoc", "-t_srs", "EPSG:32648")
+    styles = tmp_path / "layer_styles.csv"
+    styles.write_text("f_table_name,styleName,styleQML,useAsDefault\n"
+                      'tru_nuoc,tru_nuoc,"<qgis version=""3.34""/>",1\n', encoding="utf-8")
+    ogr2ogr(gpkg, styles, "-update", "-nln", "layer_styles")
+    assert pyogrio.list_layers(gpkg)[1].tolist() == ["layer_styles", None]
+    only = "read layer 'tru_nuoc', the only one with points"
+    for layer, notes in ((None, [only]),
+                         ("*", [only, "layer 'layer_styles' left out: it has no geometry"])):
+        report = load_file(engine, "hydrants", gpkg, layer=layer)
+        assert (report.read, report.rejected_total) == (3, 0), report.summary()
+        assert report.notes[:len(notes)] == notes, report.notes
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    with pytest.raises(InvalidInput, match=re.escape(
+            "tru_nuoc.gpkg has no layer of lines, which roads needs: it holds tru_nuoc "
+            "(3 Point), layer_styles (1 row).")):
+        load_file(engine, "roads", gpkg)
 
 def test_every_layer_of_a_geopackage_loads_as_one_list_when_asked(
         engine: Engine, tmp_path: Path) -> None:
