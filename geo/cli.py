@@ -112,7 +112,8 @@ def list_layers() -> None:
 def load(
     layer: Annotated[str, typer.Argument(help="Layer id, see `urbanmap layers`")],
     file: Annotated[Path, typer.Argument(help="File to load (Shapefile, zip, GeoPackage, "
-                                               "GeoJSON, KML, FlatGeobuf, CSV, .xlsx, .ods, DXF)")],
+                                               "GeoJSON, KML, File Geodatabase, FlatGeobuf, CSV, "
+                                               ".xlsx, .ods, DXF)")],
     source_layer: Annotated[
         str | None, typer.Option("--layer",
                                  help="Layer inside the file, or sheet of a workbook "

@@ -37,6 +37,7 @@ from __future__ import annotations
 import codecs
 import glob
 import io
+import posixpath
 import re
 import shutil
 import tempfile
@@ -350,7 +351,7 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         return str(path)
     names = _member_names(path)
     datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
-                and not n.lower().endswith(EXPORT_SIDECARS)]
+                and not n.lower().endswith(EXPORT_SIDECARS)] + _geodatabases(names)
     if layer_hint:
         datasets = [n for n in datasets if layer_hint in (PurePosixPath(n).stem,
                                                           PurePosixPath(n).name)] or datasets
@@ -359,6 +360,18 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
                            "Name the one you want with --layer.")
     return f"/vsizip/{path.resolve()}/{datasets[0]}"
+
+
+def _geodatabases(names: list[str]) -> list[str]:
+    """The File Geodatabases in a zip, as ArcGIS users send one (its .gdb folder zipped): the
+    folders holding their tables, "" for tables zipped without their folder. GDAL reads
+    either in place.
+
+    >>> _geodatabases(["quan7.gdb/", "quan7.gdb/gdb", "quan7.gdb/a00000001.gdbtable",
+    ...                "quan7.gdb/a00000001.gdbtablx", "doc/ghi_chu.pdf"])
+    ['quan7.gdb']
+    """
+    return sorted({posixpath.dirname(n) for n in names if n.lower().endswith(".gdbtable")})
 
 
 def _member_names(path: Path) -> list[str]:

@@ -90,6 +90,22 @@ def geopackage(crs: str, truth: dict[str, Path], out: Path, assign: str | None =
     return files
 
 
+def zipped_geodatabase(crs: str, truth: dict[str, Path], out: Path, assign: str) -> Files:
+    """All layers in one File Geodatabase, as ArcGIS users send one: its .gdb folder zipped.
+    `assign`: the ESRI .prj whose coordinate system its feature classes declare."""
+    gdb, files = out / "quan7.gdb", {}
+    for layer, source in truth.items():
+        projected = ogr2ogr(out / f"{layer}-projected.geojson", source, "-t_srs", TARGET[crs])
+        update = ("-update",) if gdb.exists() else ()
+        ogr2ogr(gdb, projected, "-f", "OpenFileGDB", *update, "-nln", f"q7_{layer}",
+                "-a_srs", str(PRJ_DIR / assign))
+        files[layer] = {"layer": f"q7_{layer}"}
+    archive = out / "quan7.gdb.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for part in sorted(gdb.iterdir()):
+            zipped.write(part, f"{gdb.name}/{part.name}")
+    return {layer: (archive, load) for layer, load in files.items()}
+
 def geojson_named_crs(crs: str, urn: str, truth: dict[str, Path], out: Path) -> Files:
     files = per_layer("GeoJSON", ".geojson", crs, truth, out)
     for path, _ in files.values():
@@ -146,6 +162,9 @@ CASES: dict[str, tuple[str, Builder]] = {  # case -> (coordinate system, how it 
     "geopackage-utm48n": ("utm48n", partial(geopackage, "utm48n")),
     "geopackage-vn2000-hcm-epsg9210": (
         "vn2000-hcm", partial(geopackage, "vn2000-hcm", assign="EPSG:9210")),
+    # ArcGIS's own format, its CRS as ArcGIS writes VN-2000: named, with no TOWGS84
+    "zipped-filegdb-vn2000-hcm-esri-crs": ("vn2000-hcm", partial(
+        zipped_geodatabase, "vn2000-hcm", assign=ESRI_PRJ["vn2000-hcm"])),
     "geojson-wgs84": ("wgs84", partial(per_layer, "GeoJSON", ".geojson", "wgs84",
                                        options=("-lco", "RFC7946=YES"))),
     "geojson-named-crs-utm48n": (
