@@ -1,5 +1,6 @@
 """Load a layer from a file GDAL reads: Shapefile (also zipped), GeoPackage, GeoJSON, KML,
-FlatGeobuf, CSV with lon/lat or WKT columns, workbooks' sheets (.xlsx, .ods) as CSV, and DXF.
+File Geodatabase (also zipped), FlatGeobuf, CSV with lon/lat or WKT columns, workbooks'
+sheets (.xlsx, .ods) as CSV, and DXF.
 
 The file is opened once to learn its layer, coordinate system and extent, and refused with
 a message if those do not add up; then it is streamed in Arrow batches, so memory stays
@@ -258,6 +259,7 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
     once all are read, what the reading changed is said in `notes`."""
     made = Counter[str]()  # what storing the geometries took (`Stored`'s counts)
     read = kept = 0
+    coded: list[str] = []
     # Until a batch has text beyond ASCII, whose set can be told: a register's first rows
     # may all be codes and numbers.
     unchecked = not (source.decoded_here or source.encoding_named)
@@ -269,6 +271,7 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                                 batch_size=BATCH_ROWS, use_pyarrow=True, return_fids=True,
                                 read_geometry=spec.is_spatial, **source.options) as (meta, reader):
             for batch in reader:
+                coded = _coded_values(batch, mapping) if read == 0 else coded
                 table = _readable_batch(batch, source, spec.is_spatial)
                 if source.described:
                     table = with_columns(table, source.described)
@@ -288,6 +291,7 @@ def read_chunks(source: Source, spec: LayerSpec, mapping: ColumnMapping,
                                f"An area of {spec.id} is drawn as a closed polyline or a "
                                "hatch; its texts label it.")
         if notes is not None:
+            notes += coded
             notes += _geometry_notes(made, [f.name for f in z_fields(spec, mapping)], spec)
             notes += drawing.notes() if drawing else []
     except (DataSourceError, DataLayerError, OSError) as exc:
@@ -336,7 +340,23 @@ def _readable_batch(batch: pa.RecordBatch, source: Source, spatial: bool) -> pa.
     except pa.ArrowInvalid:
         raise InvalidInput(_encoding_hint(source.path, source.dataset,
                                           "has text that is not UTF-8")) from None
+    # A column with a domain of coded values (ArcGIS's 1 for "Hoạt động") comes as a
+    # dictionary of their descriptions: read as those, as ArcGIS shows them.
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
     return table
+
+
+def _coded_values(batch: pa.RecordBatch, mapping: ColumnMapping) -> list[str]:
+    """Notes of the columns the load reads as their domain's descriptions (`_readable_batch`),
+    judged by a batch GDAL gives."""
+    used = {source.column for source in mapping.fields.values()} | {mapping.source_id}
+    return [f"{field.name} read as the descriptions its domain gives the codes stored ("
+            f"{', '.join([v for v in column.dictionary.to_pylist() if v is not None][:3])}), "
+            "as ArcGIS shows them"
+            for field, column in zip(batch.schema, batch.columns, strict=True)
+            if pa.types.is_dictionary(field.type) and field.name in used]
 
 
 def _refuse_misread_text(table: pa.Table, source: Source, with_names: bool) -> bool:

@@ -246,3 +246,50 @@ def test_curves_are_loaded_as_straight_segments(migrated_engine: Engine, tmp_pat
     assert kind == "MULTIPOLYGON" and points > 32
     assert area == pytest.approx(math.pi * 50**2, rel=0.005)  # a circle of 50 m radius
 
+
+
+# Debian's GDAL Python bindings (python3-gdal, which the Makefile installs with gdal-bin):
+# ogr2ogr cannot give a field a domain, and pyogrio cannot write one.
+CODED_DOMAIN_GDB = """
+import json, sys
+from osgeo import gdal, ogr, osr
+gdal.UseExceptions()
+hydrants, path = json.loads(sys.argv[1]), sys.argv[2]
+gdb = gdal.GetDriverByName("OpenFileGDB").Create(path, 0, 0, 0, gdal.GDT_Unknown)
+gdb.AddFieldDomain(ogr.CreateCodedFieldDomain(
+    "TinhTrang", "Tình trạng trụ", ogr.OFTInteger, ogr.OFSTNone, {1: "Hoạt động", 2: "Hư hỏng"}))
+srs = osr.SpatialReference()
+srs.ImportFromEPSG(4326)
+layer = gdb.CreateLayer("TruChuaChay", srs, ogr.wkbPoint)
+layer.CreateField(ogr.FieldDefn("MA_TRU", ogr.OFTString))
+state = ogr.FieldDefn("TINH_TRANG", ogr.OFTInteger)
+state.SetDomainName("TinhTrang")
+layer.CreateField(state)
+for code, value, lon, lat in hydrants:
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature["MA_TRU"], feature["TINH_TRANG"] = code, value
+    feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({lon} {lat})"))
+    layer.CreateFeature(feature)
+"""
+
+
+def test_a_geodatabases_coded_values_load_as_arcgis_shows_them(migrated_engine: Engine,
+                                                               tmp_path: Path) -> None:
+    """ArcGIS keeps a hydrant's state as a code, 1 or 2, and shows the description its
+    domain gives the code. GDAL reads such a column as Arrow's dictionary of descriptions,
+    which pandas refused with a ValueError that ended the load."""
+    codes = {"working": 1, "out_of_service": 2}
+    hydrants = [(props["code"], codes[props["status"]], *vertices[0])
+                for props, _, vertices in TRUTH["hydrants"]]
+    gdb = tmp_path / "tru_chua_chay.gdb"
+    subprocess.run(["/usr/bin/python3", "-c", CODED_DOMAIN_GDB, json.dumps(hydrants), str(gdb)],
+                   check=True, capture_output=True, timeout=60)
+    assert "domain name=TinhTrang" in subprocess.run(
+        ["/usr/bin/ogrinfo", "-al", "-so", str(gdb)], capture_output=True, text=True).stdout
+    report = load_file(migrated_engine, "hydrants", gdb)
+    assert (report.read, report.rejected_total) == (3, 0), report.summary()
+    assert "TINH_TRANG read as the descriptions its domain gives the codes stored (Hoạt " \
+           "động, Hư hỏng), as ArcGIS shows them" in report.notes, report.notes
+    assert rows(migrated_engine, "SELECT code, status FROM hydrants ORDER BY code") == [
+        (props["code"], props["status"]) for props, _, _ in TRUTH["hydrants"]]
+    assert worst_error_m(migrated_engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
