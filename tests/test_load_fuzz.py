@@ -46,7 +46,12 @@ DATASETS = [
                                            "zones/zones.dbf"]),
     ("planning_zones", "zones.gpkg", ["zones.gpkg"]),
     ("planning_zones", "zones.fgb", ["zones.fgb"]),
+    # a layer a ward, read as one with --layer '*' (loaders.layer_choice)
+    ("hydrants", "by_ward.gpkg", ["by_ward.gpkg"]),
+    ("hydrants", "by_ward.kml", ["by_ward.kml"]),
+    ("hydrants", "by_ward.gdb.zip", ["by_ward.gdb.zip"]),
 ]
+ALL_AS_ONE = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip"}
 SAME_EVERY_DAY = ["--config", "OGR_CURRENT_DATE", "2026-01-01T00:00:00Z"]  # GeoPackage
 
 
@@ -93,6 +98,17 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _ogr2ogr(folder / "zones/zones.shp", zones, *utm, *shapefile)
     _ogr2ogr(folder / "zones.gpkg", zones, *utm)
     _ogr2ogr(folder / "zones.fgb", zones, *utm)
+    wards = [write_geojson(folder / f"ward{n}.geojson", json.loads(hydrants.read_text(
+        encoding="utf-8"))["features"][n * 6:n * 6 + 6]) for n in (0, 1)]
+    (folder / "gdb").mkdir()
+    for n, ward in enumerate(wards):
+        more = ["-update"] if n else []
+        _ogr2ogr(folder / "by_ward.gpkg", ward, *more, "-nln", f"phuong_{n}")
+        _ogr2ogr(folder / "by_ward.kml", ward, "-f", "LIBKML", *more, "-nln", f"Phường {n}")
+        _ogr2ogr(folder / "gdb/by_ward.gdb", ward, "-f", "OpenFileGDB", *more, "-nln", f"P{n}")
+    with zipfile.ZipFile(folder / "by_ward.gdb.zip", "w") as zipped:
+        for part in sorted((folder / "gdb/by_ward.gdb").iterdir()):
+            zipped.write(part, f"by_ward.gdb/{part.name}")
     return folder
 
 
@@ -132,7 +148,8 @@ def mutated(data: bytes, rng: random.Random) -> bytes:
 def test_every_seed_loads_as_it_is(engine: Engine, seeds: Path) -> None:
     """Undamaged, each file loads whole: the damage is what the cases below add."""
     for layer, given, _ in DATASETS:
-        report = load_file(engine, layer, seeds / given, dry_run=True)
+        report = load_file(engine, layer, seeds / given, dry_run=True,
+                           layer="*" if given in ALL_AS_ONE else None)
         assert (report.read, report.rejected_total) == (12, 0), given
 
 
@@ -144,10 +161,11 @@ def test_a_damaged_file_is_reported_or_refused(engine: Engine, seeds: Path, tmp_
     damaged = rng.choice(parts)
     copy = tmp_path / Path(given).parent
     shutil.copytree(seeds / Path(given).parent, copy, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("shp", "tab", "zones"))
+                    ignore=shutil.ignore_patterns("shp", "tab", "zones", "gdb"))
     (copy / Path(damaged).name).write_bytes(mutated((seeds / damaged).read_bytes(), rng))
     try:
-        report = load_file(engine, layer, copy / Path(given).name, dry_run=True)
+        report = load_file(engine, layer, copy / Path(given).name, dry_run=True,
+                           layer="*" if given in ALL_AS_ONE else None)
     except InvalidInput as refused:
         assert refused.message.strip()
     else:
