@@ -17,10 +17,9 @@ from pathlib import Path
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
+from loaders.layer_choice import ALL_AS_ONE
 from loaders.mapping import match_columns
 from loaders.tables import COPY_SEPARATOR, TableCopy, copy_sheet
-
-ALL_AS_ONE = "*"  # --layer: every sheet, or every layer of a file (loaders.layer_choice)
 
 
 def all_as_csv(name: str, dataset: str, spec: LayerSpec, sheets: Sequence[str], scratch: Path,

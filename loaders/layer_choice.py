@@ -13,6 +13,7 @@ theirs, and a feature keeps its layer's values.
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 import pyogrio
@@ -22,7 +23,6 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
 from layers import LayerSpec
-from loaders.all_sheets import ALL_AS_ONE
 from loaders.gdal_said import gdal_said
 from loaders.mapping import chosen_by_name
 
@@ -32,6 +32,18 @@ KINDS_SAMPLED = 10_000  # features of such a layer looked at to tell what it hol
 GEOMETRY_TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
                        "MultiLineString", "MultiPolygon", "GeometryCollection")  # shapely's ids
 UNION_VRT = "all layers.vrt"
+# --layer '*': every sheet of a workbook (loaders.all_sheets), or every layer of a file of the
+# target's kind, read as one; Excel forbids * in a sheet's name
+ALL_AS_ONE = "*"
+
+
+class Held(NamedTuple):
+    """What a layer of a file holds: its feature count, the kinds of geometry of its
+    features (none for a table of rows), and what GDAL says of it (`pyogrio.read_info`)."""
+
+    count: int
+    kinds: list[str]
+    info: dict
 
 
 def pick_layer(path: Path, dataset: str, spec: LayerSpec,
@@ -52,7 +64,7 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
     if len(fitting) == 1:
         return fitting[0], [f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}"]
     described = _described(held)
-    if not fitting and any(count for count, _ in held.values()):
+    if not fitting and any(layer.count for layer in held.values()):
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {described}.")
     # A GPX's layers of points are its waypoints and the points of the tracks walked: never
@@ -76,18 +88,17 @@ def union_of(path: Path, dataset: str, spec: LayerSpec,
     if not fitting:
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {_described(held)}.")
-    infos = {name: pyogrio.read_info(dataset, layer=name) for name in fitting}
-    _refuse_mixed_crs(path, {name: info["crs"] for name, info in infos.items()})
+    _refuse_mixed_crs(path, {name: held[name].info["crs"] for name in fitting})
     vrt = scratch / UNION_VRT
-    _write_union(vrt, dataset, fitting, sum(held[name][0] for name in fitting))
-    read = ", ".join(f"{name!r} ({held[name][0]:,})" for name in fitting)
+    _write_union(vrt, dataset, fitting, sum(held[name].count for name in fitting))
+    read = ", ".join(f"{name!r} ({held[name].count:,})" for name in fitting)
     notes = [f"read {len(fitting)} layers as one, features from each: {read}" if fitting[1:]
              else f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}",
              *(f"layer {name!r} left out: " + (f"it holds {', '.join(kinds)}, not "
                                                  f"{_kind_word(spec)}" if kinds else
                                                  "it has no geometry")
-               for name, (count, kinds) in held.items() if count and name not in fitting)]
-    return vrt, str(infos[fitting[0]]["driver"]), notes
+               for name, (count, kinds, _) in held.items() if count and name not in fitting)]
+    return vrt, str(held[fitting[0]].info["driver"]), notes
 
 
 def _listed(path: Path, dataset: str) -> dict[str, str]:
@@ -99,24 +110,27 @@ def _listed(path: Path, dataset: str) -> dict[str, str]:
                            "file is complete and in a format GDAL reads.") from None
 
 
-def _held(dataset: str, layers: dict[str, str]) -> dict[str, tuple[int, list[str]]]:
-    """Each layer's feature count and the kinds of geometry it holds."""
-    counts = {name: pyogrio.read_info(dataset, layer=name, force_feature_count=True)["features"]
-              for name in layers}
-    return {name: (counts[name], _kinds_held(dataset, name)
-                   if counts[name] and declared in UNDECLARED_KINDS else [declared])
-            for name, declared in layers.items()}
+def _held(dataset: str, layers: dict[str, str]) -> dict[str, Held]:
+    """What each layer holds."""
+    held = {}
+    for name, declared in layers.items():
+        info = pyogrio.read_info(dataset, layer=name, force_feature_count=True)
+        count = int(info["features"])
+        kinds = _kinds_held(dataset, name) if count and declared in UNDECLARED_KINDS \
+            else [declared]
+        held[name] = Held(count, kinds, info)
+    return held
 
 
-def _fitting(held: dict[str, tuple[int, list[str]]], spec: LayerSpec) -> list[str]:
-    return [name for name, (count, kinds) in held.items()
+def _fitting(held: dict[str, Held], spec: LayerSpec) -> list[str]:
+    return [name for name, (count, kinds, _) in held.items()
             if count and (kinds or not spec.is_spatial)
             and all(_kind_fits(kind, spec) for kind in kinds)]
 
 
-def _described(held: dict[str, tuple[int, list[str]]]) -> str:
+def _described(held: dict[str, Held]) -> str:
     return ", ".join(f"{name} ({count:,} {', '.join(kinds) or ('row' if count == 1 else 'rows')})"
-                     for name, (count, kinds) in held.items())
+                     for name, (count, kinds, _) in held.items())
 
 
 def _kind_word(spec: LayerSpec) -> str:

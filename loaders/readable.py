@@ -57,9 +57,9 @@ from geo.errors import InvalidInput
 from geo.export_part import METADATA_SUFFIX
 from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
-from loaders.all_sheets import ALL_AS_ONE, all_as_csv
+from loaders.all_sheets import all_as_csv
 from loaders.day_sheets import days_as_csv
-from loaders.layer_choice import union_of
+from loaders.layer_choice import ALL_AS_ONE, union_of
 from loaders.tables import (
     COPY_SEPARATOR,
     SEPARATORS,

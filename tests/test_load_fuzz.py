@@ -51,7 +51,7 @@ DATASETS = [
     ("hydrants", "by_ward.kml", ["by_ward.kml"]),
     ("hydrants", "by_ward.gdb.zip", ["by_ward.gdb.zip"]),
 ]
-ALL_AS_ONE = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip"}
+LAYER_PER_WARD = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip"}
 SAME_EVERY_DAY = ["--config", "OGR_CURRENT_DATE", "2026-01-01T00:00:00Z"]  # GeoPackage
 
 
@@ -147,9 +147,9 @@ def mutated(data: bytes, rng: random.Random) -> bytes:
 
 def test_every_seed_loads_as_it_is(engine: Engine, seeds: Path) -> None:
     """Undamaged, each file loads whole: the damage is what the cases below add."""
-    for layer, given, _ in DATASETS:
-        report = load_file(engine, layer, seeds / given, dry_run=True,
-                           layer="*" if given in ALL_AS_ONE else None)
+    for layer_id, given, _ in DATASETS:
+        report = load_file(engine, layer_id, seeds / given, dry_run=True,
+                           layer="*" if given in LAYER_PER_WARD else None)
         assert (report.read, report.rejected_total) == (12, 0), given
 
 
@@ -157,15 +157,15 @@ def test_every_seed_loads_as_it_is(engine: Engine, seeds: Path) -> None:
 def test_a_damaged_file_is_reported_or_refused(engine: Engine, seeds: Path, tmp_path: Path,
                                                case: int) -> None:
     rng = random.Random(f"{SEED}-{case}")
-    layer, given, parts = rng.choice(DATASETS)
+    layer_id, given, parts = rng.choice(DATASETS)
     damaged = rng.choice(parts)
     copy = tmp_path / Path(given).parent
     shutil.copytree(seeds / Path(given).parent, copy, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("shp", "tab", "zones", "gdb"))
     (copy / Path(damaged).name).write_bytes(mutated((seeds / damaged).read_bytes(), rng))
     try:
-        report = load_file(engine, layer, copy / Path(given).name, dry_run=True,
-                           layer="*" if given in ALL_AS_ONE else None)
+        report = load_file(engine, layer_id, copy / Path(given).name, dry_run=True,
+                           layer="*" if given in LAYER_PER_WARD else None)
     except InvalidInput as refused:
         assert refused.message.strip()
     else:
