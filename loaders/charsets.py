@@ -106,6 +106,19 @@ def canonical(encoding: str) -> str | None:
         return None
 
 
+def vietnamese_set(declared: str) -> str | None:
+    """Which of VIETNAMESE an encoding named by a user or a .cpg is, if any: a .cpg may
+    name a code page by its number alone, as ArcGIS writes them.
+
+    >>> vietnamese_set("1258"), vietnamese_set("LDID/163"), vietnamese_set("UTF-8")
+    ('cp1258', 'cp1258', None)
+    """
+    if declared.isdigit() or declared.lower() == "ldid/163":
+        declared = "cp" + ("1258" if declared.lower() == "ldid/163" else declared)
+    name = canonical(declared)
+    return name if name in VIETNAMESE else None
+
+
 def _search(name: str) -> codecs.CodecInfo | None:
     canonical = _NAMES.get(name.lower().replace("-", "").replace("_", "").replace(" ", ""))
     return _codec(canonical) if canonical else None

@@ -95,9 +95,9 @@ class Source:
 def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                 crs: str | None = None) -> Source:
     """Inspect the file and refuse it early if its layer, geometry or CRS will not do."""
-    path, dataset, encoding = file.path, file.dataset, file.encoding
+    path, dataset = file.path, file.dataset
     chosen, chosen_notes = pick_layer(path, dataset, spec, layer)
-    gdal_encoding, decoded_here = _gdal_encoding(path, dataset, encoding)
+    gdal_encoding, decoded_here = _gdal_encoding(file)
     try:
         raw_fields: list[str] = []  # a CSV's columns before GDAL takes the coordinates out
         options = dict(file.options)
@@ -188,8 +188,7 @@ def csv_options(columns: list[str], typed_in: str | None = None) -> dict[str, st
             "GEOM_POSSIBLE_NAMES": ",".join(WKT_COLUMNS), "KEEP_GEOM_COLUMNS": "NO"}
 
 
-def _gdal_encoding(path: Path, dataset: str,
-                   encoding: str | None) -> tuple[str | None, str | None]:
+def _gdal_encoding(file: Readable) -> tuple[str | None, str | None]:
     """The encoding to hand GDAL, and the Vietnamese set to decode its text from, if any.
 
     GDAL's cp1258 conversion is stateful and never flushed, so it drops the last character
@@ -199,16 +198,11 @@ def _gdal_encoding(path: Path, dataset: str,
     UTF-8: such a file was converted from one typed in the set without saying so). Either
     way the text is decoded again here, from the bytes it was read from.
     """
-    cpg = path.with_suffix(".cpg")
-    declared = encoding or (cpg.read_text().strip() if cpg.exists() else None)
-    if not declared:
-        return encoding, None
-    if declared.isdigit() or declared.lower() == "ldid/163":  # how ArcGIS names code pages
-        declared = "cp" + ("1258" if declared.lower() == "ldid/163" else declared)
-    name = charsets.canonical(declared)
-    if name not in charsets.VIETNAMESE:  # GDAL's to read, or to say it cannot
-        return encoding, None
-    return ("latin1" if dataset.lower().endswith(DBF_DATASETS) else None), name
+    declared = file.encoding or file.code_page
+    name = charsets.vietnamese_set(declared) if declared else None
+    if not name:  # GDAL's to read, or to say it cannot
+        return file.encoding, None
+    return ("latin1" if file.dataset.lower().endswith(DBF_DATASETS) else None), name
 
 
 def _declared_crs(info: dict, dataset: str, layer: str, fields: tuple[str, ...],

@@ -119,6 +119,9 @@ class Readable:
     # The format beneath a union of the file's layers (`--layer '*'`), which GDAL reads
     # through a VRT: a KML's placemarks still have their own columns.
     driver: str | None = None
+    # What the .cpg beside a Shapefile says its text is in ("1258", "UTF-8"), read in a zip
+    # too: GDAL would read it itself, and decode cp1258 wrong (files._gdal_encoding).
+    code_page: str | None = None
 
 
 @contextmanager
@@ -132,7 +135,9 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
         with cad.gdal_config(config):  # for every read of the load
             with _zip_read(path, dataset):
                 copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
-            yield replace(copy or Readable(path, dataset, encoding), named=encoding)
+                file = copy or Readable(path, dataset, encoding)
+                said = file.code_page or _code_page(file.path, file.dataset)
+            yield replace(file, named=encoding, code_page=said)
 
 
 @contextmanager
@@ -362,6 +367,15 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
     return f"/vsizip/{path.resolve()}/{datasets[0]}"
 
 
+def _code_page(path: Path, dataset: str) -> str | None:
+    """What the .cpg beside a dataset's file says its text is in, inside a zip too."""
+    with _Parts(path, dataset) as parts:
+        if ".cpg" not in parts.suffixes:
+            return None
+        with parts.open(".cpg") as cpg:
+            return cpg.read(256).decode("ascii", "replace").strip() or None
+
+
 def _geodatabases(names: list[str]) -> list[str]:
     """The File Geodatabases in a zip, as ArcGIS users send one (its .gdb folder zipped): the
     folders holding their tables, "" for tables zipped without their folder. GDAL reads
@@ -472,14 +486,14 @@ class _Parts:
         if self.archive:
             self.archive.close()
 
-    def _open(self, suffix: str) -> IO[bytes]:
+    def open(self, suffix: str) -> IO[bytes]:
         name = self.by_suffix[suffix]
         return self.archive.open(name) if self.archive else open(name, "rb")  # noqa: SIM115
 
     def is_utf8(self) -> bool:
         """Whether the dataset's file is UTF-8 throughout (read once, a megabyte at a time)."""
         decoder = codecs.getincrementaldecoder("utf-8")()
-        with self._open(self.suffix) as source:
+        with self.open(self.suffix) as source:
             try:
                 while block := source.read(1 << 20):
                     decoder.decode(block)
@@ -490,19 +504,19 @@ class _Parts:
 
     def is_utf16(self) -> bool:
         """Whether the dataset's file starts with UTF-16's byte order mark."""
-        with self._open(self.suffix) as source:
+        with self.open(self.suffix) as source:
             return source.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
     def head(self) -> IO[bytes]:
         """The dataset's file, to read from its start."""
-        return self._open(self.suffix)
+        return self.open(self.suffix)
 
     def text(self, encoding: str) -> io.TextIOWrapper:
-        return io.TextIOWrapper(self._open(self.suffix), encoding=encoding, newline="")
+        return io.TextIOWrapper(self.open(self.suffix), encoding=encoding, newline="")
 
     def copy(self, suffixes: tuple[str, ...], main: Path) -> None:
         """The parts with these suffixes (those there are), named as `main` with each."""
         for suffix in suffixes:
             if suffix in self.by_suffix:
-                with self._open(suffix) as part, main.with_suffix(suffix).open("wb") as target:
+                with self.open(suffix) as part, main.with_suffix(suffix).open("wb") as target:
                     shutil.copyfileobj(part, target, 1 << 20)
