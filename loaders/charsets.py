@@ -102,7 +102,7 @@ def canonical(encoding: str) -> str | None:
     """
     try:
         return codecs.lookup(encoding).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL, from a damaged .cpg
         return None
 
 

@@ -4,7 +4,7 @@ receiver's GPX has five layers, most empty; Google My Maps puts each map layer i
 folder that declares no kind).
 
 `--layer '*'` reads every layer of the target's kind as one (`union_of`): a district's
-hydrants kept a My Maps folder, or a GeoPackage table, a ward. Loading one layer at a time
+hydrants kept a My Maps folder, a GeoPackage table, or a zipped Shapefile a ward. Loading one layer at a time
 was a trap, each load a replace of the one before. The layers are read through an OGR VRT
 union layer, GDAL's own way to read several layers as one: their columns are the union of
 theirs, and a feature keeps its layer's values.
@@ -37,6 +37,13 @@ UNION_VRT = "all layers.vrt"
 ALL_AS_ONE = "*"
 
 
+class Member(NamedTuple):
+    """A layer a union may read: the dataset holding it, and its name there."""
+
+    source: str
+    layer: str
+
+
 class Held(NamedTuple):
     """What a layer of a file holds: its feature count, the kinds of geometry of its
     features (none for a table of rows), and what GDAL says of it (`pyogrio.read_info`)."""
@@ -59,7 +66,7 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
     chosen = chosen_by_name(list(layers), wanted, spec)
     if chosen:
         return chosen, []
-    held = _held(dataset, layers)
+    held = _held(path, {name: Member(dataset, name) for name in layers}, layers)
     fitting = _fitting(held, spec)
     if len(fitting) == 1:
         return fitting[0], [f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}"]
@@ -75,26 +82,34 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
                        f"--layer{all_as_one}.")
 
 
-def union_of(path: Path, dataset: str, spec: LayerSpec,
-             scratch: Path) -> tuple[Path, str, list[str]] | None:
+def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path,
+             open_options: dict[str, str] | None = None
+             ) -> tuple[Path, str, list[str]] | None:
     """For `--layer '*'`: an OGR VRT in `scratch` whose one layer, named '*', reads every
-    layer of `dataset` that holds features of the target's kind; the driver of `dataset`,
-    and notes of what was read and left out. None for a file of one layer."""
-    layers = _listed(path, dataset)
-    if len(layers) < 2:
+    layer of the `sources` (one dataset, or each Shapefile of a zip) that holds features of
+    the target's kind, each opened with GDAL's `open_options`; the driver of the first, and
+    notes of what was read and left out. None for a file of one layer."""
+    members, declared = {}, {}
+    for source in sources:
+        for name, kind in _listed(path, source).items():
+            label = name if len(sources) == 1 else _member_label(path, source)
+            members[label], declared[label] = Member(source, name), kind
+    if len(members) < 2:
         return None
-    held = _held(dataset, layers)
+    held = _held(path, members, declared)
     fitting = _fitting(held, spec)
     if not fitting:
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {_described(held)}.")
     _refuse_mixed_crs(path, {name: held[name].info["crs"] for name in fitting})
     vrt = scratch / UNION_VRT
-    _write_union(vrt, dataset, fitting, sum(held[name].count for name in fitting))
+    _write_union(vrt, [members[name] for name in fitting],
+                 sum(held[name].count for name in fitting), open_options or {})
     read = ", ".join(f"{name!r} ({held[name].count:,})" for name in fitting)
-    notes = [f"read {len(fitting)} layers as one, features from each: {read}" if fitting[1:]
-             else f"read layer {fitting[0]!r}, the only one with {_kind_word(spec)}",
-             *(f"layer {name!r} left out: " + (f"it holds {', '.join(kinds)}, not "
+    layer = "layer" if len(sources) == 1 else "file"
+    notes = [f"read {len(fitting)} {layer}s as one, features from each: {read}" if fitting[1:]
+             else f"read {layer} {fitting[0]!r}, the only one with {_kind_word(spec)}",
+             *(f"{layer} {name!r} left out: " + (f"it holds {', '.join(kinds)}, not "
                                                  f"{_kind_word(spec)}" if kinds else
                                                  "it has no geometry")
                for name, (count, kinds, _) in held.items() if count and name not in fitting)]
@@ -110,15 +125,26 @@ def _listed(path: Path, dataset: str) -> dict[str, str]:
                            "file is complete and in a format GDAL reads.") from None
 
 
-def _held(dataset: str, layers: dict[str, str]) -> dict[str, Held]:
-    """What each layer holds."""
+def _member_label(path: Path, source: str) -> str:
+    """How a Shapefile of a zip is named in notes: its path in the zip without .shp (the
+    layer's name alone may be the same in every ward's folder)."""
+    return str(PurePosixPath(source.removeprefix(f"/vsizip/{path.resolve()}/")).with_suffix(""))
+
+
+def _held(path: Path, members: dict[str, Member], declared: dict[str, str]
+          ) -> dict[str, Held]:
+    """What each layer holds, given the kind GDAL declares for it."""
     held = {}
-    for name, declared in layers.items():
-        info = pyogrio.read_info(dataset, layer=name, force_feature_count=True)
-        count = int(info["features"])
-        kinds = _kinds_held(dataset, name) if count and declared in UNDECLARED_KINDS \
-            else [declared]
-        held[name] = Held(count, kinds, info)
+    for label, (source, name) in members.items():
+        try:
+            info = pyogrio.read_info(source, layer=name, force_feature_count=True)
+            count = int(info["features"])
+            kinds = _kinds_held(source, name) if count and declared[label] in UNDECLARED_KINDS \
+                else [declared[label]]
+        except (DataSourceError, DataLayerError) as exc:  # a damaged .prj: a CRSError
+            raise InvalidInput(f"GDAL cannot read {label!r} in {path.name}: {gdal_said(exc)}. "
+                               "Check that the file is complete and not damaged.") from None
+        held[label] = Held(count, kinds, info)
     return held
 
 
@@ -194,14 +220,19 @@ def _crs_name(crs: pyproj.CRS | None) -> str:
     return f"EPSG:{code}" if code else crs.name
 
 
-def _write_union(vrt: Path, dataset: str, layers: list[str], features: int) -> None:
-    """The VRT of one union layer named '*' over `layers` of `dataset`, in their order."""
-    source = dataset if dataset.startswith("/vsi") else str(Path(dataset).resolve())
+def _write_union(vrt: Path, members: list[Member], features: int,
+                 open_options: dict[str, str]) -> None:
+    """The VRT of one union layer named '*' over `members`, in their order."""
     root = ElementTree.Element("OGRVRTDataSource")
     union = ElementTree.SubElement(root, "OGRVRTUnionLayer", name=ALL_AS_ONE)
-    for name in layers:
+    for source, name in members:
         member = ElementTree.SubElement(union, "OGRVRTLayer", name=name)
-        ElementTree.SubElement(member, "SrcDataSource").text = source
+        ElementTree.SubElement(member, "SrcDataSource").text = \
+            source if source.startswith("/vsi") else str(Path(source).resolve())
+        if open_options:
+            options = ElementTree.SubElement(member, "OpenOptions")
+            for key, value in open_options.items():
+                ElementTree.SubElement(options, "OOI", key=key).text = value
         ElementTree.SubElement(member, "SrcLayer").text = name
     # said, so that GDAL need not read every layer to count them for the progress bar
     ElementTree.SubElement(union, "FeatureCount").text = str(features)

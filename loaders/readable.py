@@ -18,8 +18,9 @@ would help no one:
   sheet), copied from its heading row down.
 - GeoParquet, which this GDAL does not read (loaders/geoparquet.py), and a CAD drawing
   loaded into a point layer, its blocks as points (loaders/cad_blocks.py): GeoPackages.
-- with `--layer '*'`, a file of several layers (a My Maps KML, a GeoPackage): not a copy
-  but a VRT reading its layers of the target's kind as one (loaders/layer_choice.py).
+- with `--layer '*'`, a file of several layers (a My Maps KML, a GeoPackage) or a zip of a
+  Shapefile a ward: not a copy but a VRT reading its layers of the target's kind as one
+  (loaders/layer_choice.py).
 
 For the whole load, a DXF saved by AutoCAD 2007 or later is read as the UTF-8 it is
 (`cad.reading_config`).
@@ -34,9 +35,6 @@ read as another set, and the load decodes it again from what GDAL read. So is an
 
 from __future__ import annotations
 
-import codecs
-import glob
-import io
 import posixpath
 import re
 import shutil
@@ -48,7 +46,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import IO
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -60,6 +57,7 @@ from loaders import cad, cad_blocks, charsets, geoparquet
 from loaders.all_sheets import all_as_csv
 from loaders.day_sheets import days_as_csv
 from loaders.layer_choice import ALL_AS_ONE, union_of
+from loaders.parts import Parts, code_page
 from loaders.tables import (
     COPY_SEPARATOR,
     SEPARATORS,
@@ -136,7 +134,7 @@ def readable(path: Path, encoding: str | None, spec: LayerSpec,
             with _zip_read(path, dataset):
                 copy = _copy_if_needed(path, dataset, encoding, spec, layer_hint, Path(scratch))
                 file = copy or Readable(path, dataset, encoding)
-                said = file.code_page or _code_page(file.path, file.dataset)
+                said = file.code_page or code_page(file.path, file.dataset)
             yield replace(file, named=encoding, code_page=said)
 
 
@@ -156,12 +154,14 @@ def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
     """How GDAL is to read a DXF (its encoding: `cad.reading_config`); nothing for others."""
     if PurePosixPath(dataset).suffix.lower() != ".dxf":
         return {}
-    with _Parts(path, dataset) as parts, parts.head() as head:
+    with Parts(path, dataset) as parts, parts.head() as head:
         return cad.reading_config(head.read(1 << 16))
 
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
+    if dataset == _archive(path):
+        return _shapefiles_as_one(path, encoding, spec, scratch)
     kind = PurePosixPath(dataset).suffix.lower()
     recode, vietnamese = _recoding(encoding)
     if recode and not vietnamese and kind not in (*TEXT_FORMATS, *TAB_TEXT, ".shp", ".dbf"):
@@ -174,12 +174,12 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     if kind in SPREADSHEET_SUFFIXES:
         typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
         return _sheet_copy(path, dataset, typed_in, spec, layer_hint, scratch)
-    union = union_of(path, dataset, spec, scratch) if layer_hint == ALL_AS_ONE else None
+    union = union_of(path, [dataset], spec, scratch) if layer_hint == ALL_AS_ONE else None
     if union:
         vrt, driver, notes = union
         return Readable(path, str(vrt), encoding, notes, driver=driver)
     if vietnamese and kind in MAPINFO_PARTS:
-        with _Parts(path, dataset) as parts:
+        with Parts(path, dataset) as parts:
             copy = scratch / parts.name
             parts.copy(MAPINFO_PARTS[kind], copy)
         _mapinfo_as_latin1(copy)
@@ -191,22 +191,63 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     return _shapefile_copy(path, dataset, encoding, scratch) if kind == ".shp" else None
 
 
+def _refuse_without_dbf(parts: Parts) -> None:
+    if ".dbf" not in parts.suffixes:
+        raise InvalidInput(
+            f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
+            "Shapefile is several files with one name (.shp, .shx, .dbf, and .prj for its "
+            "coordinate system): put them all beside each other, or zip them together.")
+
+
 def _shapefile_copy(path: Path, dataset: str, encoding: str | None,
                     scratch: Path) -> Readable | None:
     """A Shapefile without its .shx, copied to rebuild it; one without its .dbf refused."""
-    with _Parts(path, dataset) as parts:
+    with Parts(path, dataset) as parts:
         copy = scratch / parts.name
-        if ".dbf" not in parts.suffixes:
-            raise InvalidInput(
-                f"{parts.name} comes without {parts.stem}.dbf, which holds its attributes. A "
-                "Shapefile is several files with one name (.shp, .shx, .dbf, and .prj for its "
-                "coordinate system): put them all beside each other, or zip them together.")
+        _refuse_without_dbf(parts)
         if ".shx" not in parts.suffixes:
             parts.copy(SHAPEFILE_PARTS, copy)
             _rebuild_shx(copy)
             rebuilt = f"{parts.stem}.shx was missing; rebuilt from {parts.name}"
             return Readable(copy, str(copy), encoding, [rebuilt])
     return None
+
+
+def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec,
+                       scratch: Path) -> Readable:
+    """A zip of a Shapefile per ward, read as one through a union (`--layer '*'`).
+
+    Each is opened with the encoding it is read in: the one named, or the one their .cpg
+    files agree on. GDAL would read each .cpg itself and decode cp1258 wrong
+    (files._gdal_encoding), so Shapefiles in a Vietnamese set are opened as Latin-1, their
+    text decoded after, as a single Shapefile's is.
+    """
+    sources = [f"{_archive(path)}/{name}" for name in _member_names(path)
+               if name.lower().endswith(".shp")]
+    for source in sources:
+        with Parts(path, source) as parts:
+            _refuse_without_dbf(parts)
+    said = encoding or _agreed_code_page(path, sources)
+    opened_as = "ISO-8859-1" if said and charsets.vietnamese_set(said) else said
+    union = union_of(path, sources, spec, scratch, {"ENCODING": opened_as} if said else None)
+    assert union, "several Shapefiles are several layers"
+    vrt, driver, notes = union
+    return Readable(path, str(vrt), None, notes, driver=driver, code_page=said)
+
+
+def _agreed_code_page(path: Path, sources: list[str]) -> str | None:
+    """The Vietnamese set the .cpg files of a zip's Shapefiles name, if they agree on one;
+    None when none names one (GDAL decodes each as its .cpg says)."""
+    pages = {source: page for source in sources if (page := code_page(path, source))}
+    sets = {charsets.vietnamese_set(page) for page in pages.values()}
+    if len(sets) > 1:
+        listed = "; ".join(f"{source.removeprefix(_archive(path) + '/')}: {page}"
+                           for source, page in pages.items())
+        raise InvalidInput(f"{path.name}: its Shapefiles' .cpg files name different encodings "
+                           f"({listed}), so they cannot be read as one. Save them in one "
+                           "encoding, or load them one at a time with --layer, the first as a "
+                           "replace and the others with --mode append.")
+    return sets.pop() if sets else None
 
 
 def _recoding(encoding: str | None) -> tuple[bool, bool]:
@@ -222,7 +263,7 @@ def _text_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
     else), a text table under a .csv name, and from its heading down (`_below_title`); the
     file as it is where nothing of this is needed."""
     recode, vietnamese = _recoding(encoding)
-    with _Parts(path, dataset) as parts:
+    with Parts(path, dataset) as parts:
         text_table = parts.suffix in TAB_TEXT
         copy, notes = scratch / parts.name, []
         if text_table:  # GDAL reads a table by a .csv name only; messages name the file
@@ -259,7 +300,7 @@ def _tab_separated(copy: Path) -> dict[str, str]:
 def _parquet_copy(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                   scratch: Path) -> Readable:
     """GeoParquet, which this GDAL does not read, as a GeoPackage (`geoparquet`)."""
-    with _Parts(path, dataset) as parts:
+    with Parts(path, dataset) as parts:
         parquet = Path(dataset)
         if parts.archive:  # pyarrow reads a file, not a zip's member
             parquet = scratch / "parquet" / parts.name
@@ -286,7 +327,7 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
                 layer_hint: str | None, scratch: Path) -> Readable:
     """A workbook's sheet as a CSV (`tables.sheet_as_csv`), or its sheets of a day each as one
     (`loaders.day_sheets`), with the workbook's .prj."""
-    with _Parts(path, dataset) as parts:
+    with Parts(path, dataset) as parts:
         workbook = dataset
         if parts.archive:  # a workbook is a zip itself, which GDAL cannot open in a zip
             workbook = str(scratch / "workbook" / parts.name)
@@ -320,7 +361,7 @@ def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
         return file  # as it is: opening it says what is wrong in the usual words
     if table is None:
         return file
-    with _Parts(file.path, file.dataset) as parts:
+    with Parts(file.path, file.dataset) as parts:
         parts.copy((".prj",), copy)
     return Readable(file.path, str(copy), typed_in, file.notes + table.notes,
                     places=table.places, options=COPY_OPTIONS)
@@ -330,7 +371,7 @@ def _shaped(file: Readable, scratch: Path) -> Readable:
     """A CSV as GDAL can read it when its first line, a title without separators or a
     one-column heading, would mislead GDAL (`tables.csv_shape`): its separator named, and
     the title padded to the table's width in a copy (the rest copied as it is)."""
-    with _Parts(file.path, file.dataset) as parts, parts.head() as head:
+    with Parts(file.path, file.dataset) as parts, parts.head() as head:
         start = head.read(1 << 16)
         shape = csv_shape(start)
         if shape is None:
@@ -358,22 +399,23 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
     datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
                 and not n.lower().endswith(EXPORT_SIDECARS)] + _geodatabases(names)
     if layer_hint:
-        datasets = [n for n in datasets if layer_hint in (PurePosixPath(n).stem,
+        datasets = [n for n in datasets if layer_hint in (n, PurePosixPath(n).stem,
                                                           PurePosixPath(n).name)] or datasets
+    shapefiles = len(datasets) > 1 and all(n.lower().endswith(".shp") for n in datasets)
+    if shapefiles and layer_hint == ALL_AS_ONE:
+        return _archive(path)  # its Shapefiles, read as one (`_shapefiles_as_one`)
     if len(datasets) != 1:
         found = ", ".join(datasets) or "none"
+        all_as_one = (f", or read them all as one with --layer '{ALL_AS_ONE}'" if shapefiles
+                      else f" (--layer '{ALL_AS_ONE}' reads a zip's files as one when all "
+                      "are Shapefiles)" if layer_hint == ALL_AS_ONE else "")
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
-                           "Name the one you want with --layer.")
-    return f"/vsizip/{path.resolve()}/{datasets[0]}"
+                           f"Name the one you want with --layer{all_as_one}.")
+    return f"{_archive(path)}/{datasets[0]}"
 
 
-def _code_page(path: Path, dataset: str) -> str | None:
-    """What the .cpg beside a dataset's file says its text is in, inside a zip too."""
-    with _Parts(path, dataset) as parts:
-        if ".cpg" not in parts.suffixes:
-            return None
-        with parts.open(".cpg") as cpg:
-            return cpg.read(256).decode("ascii", "replace").strip() or None
+def _archive(path: Path) -> str:
+    return f"/vsizip/{path.resolve()}"
 
 
 def _geodatabases(names: list[str]) -> list[str]:
@@ -422,7 +464,7 @@ def _is_utf8(encoding: str) -> bool:
     return charsets.canonical(encoding) in ("utf-8", "utf-8-sig")
 
 
-def _write_utf8(parts: _Parts, encoding: str, copy: Path) -> None:
+def _write_utf8(parts: Parts, encoding: str, copy: Path) -> None:
     try:
         with parts.text(encoding) as source, \
                 copy.open("w", encoding="utf-8", newline="") as target:
@@ -456,67 +498,3 @@ def _rebuild_shx(shp: Path) -> None:
         pyogrio.read_info(shp)  # opening it is what writes the .shx
     finally:
         pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
-
-
-class _Parts:
-    """A dataset's file and the files beside it with the same name (a Shapefile's .dbf, a
-    CSV's .prj), on disk or as members of a zip (`dataset_in`'s /vsizip/ path)."""
-
-    def __init__(self, path: Path, dataset: str) -> None:
-        inside = f"/vsizip/{path.resolve()}/"
-        member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
-        self.archive = zipfile.ZipFile(path) if member else None
-        main = PurePosixPath(member) if member else PurePosixPath(dataset)
-        self.name, self.stem, self.suffix = main.name, main.stem, main.suffix.lower()
-        on_disk = Path(dataset)  # the file itself, or the copy made of it (a text table's)
-        names = (self.archive.namelist() if self.archive else
-                 [str(p) for p in on_disk.parent.glob(f"{glob.escape(on_disk.stem)}.*")])
-        # suffix in lower case -> member name or path (.SHX is a Shapefile's .shx too)
-        self.by_suffix = {PurePosixPath(n).suffix.lower(): n for n in names
-                          if PurePosixPath(n).with_suffix("") == main.with_suffix("")}
-
-    @property
-    def suffixes(self) -> set[str]:
-        return set(self.by_suffix)
-
-    def __enter__(self) -> _Parts:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.archive:
-            self.archive.close()
-
-    def open(self, suffix: str) -> IO[bytes]:
-        name = self.by_suffix[suffix]
-        return self.archive.open(name) if self.archive else open(name, "rb")  # noqa: SIM115
-
-    def is_utf8(self) -> bool:
-        """Whether the dataset's file is UTF-8 throughout (read once, a megabyte at a time)."""
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        with self.open(self.suffix) as source:
-            try:
-                while block := source.read(1 << 20):
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                return False
-        return True
-
-    def is_utf16(self) -> bool:
-        """Whether the dataset's file starts with UTF-16's byte order mark."""
-        with self.open(self.suffix) as source:
-            return source.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-    def head(self) -> IO[bytes]:
-        """The dataset's file, to read from its start."""
-        return self.open(self.suffix)
-
-    def text(self, encoding: str) -> io.TextIOWrapper:
-        return io.TextIOWrapper(self.open(self.suffix), encoding=encoding, newline="")
-
-    def copy(self, suffixes: tuple[str, ...], main: Path) -> None:
-        """The parts with these suffixes (those there are), named as `main` with each."""
-        for suffix in suffixes:
-            if suffix in self.by_suffix:
-                with self.open(suffix) as part, main.with_suffix(suffix).open("wb") as target:
-                    shutil.copyfileobj(part, target, 1 << 20)

@@ -50,8 +50,9 @@ DATASETS = [
     ("hydrants", "by_ward.gpkg", ["by_ward.gpkg"]),
     ("hydrants", "by_ward.kml", ["by_ward.kml"]),
     ("hydrants", "by_ward.gdb.zip", ["by_ward.gdb.zip"]),
+    ("hydrants", "by_ward.zip", ["by_ward.zip"]),  # a folder of Shapefiles a ward, in cp1258
 ]
-LAYER_PER_WARD = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip"}
+LAYER_PER_WARD = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip", "by_ward.zip"}
 SAME_EVERY_DAY = ["--config", "OGR_CURRENT_DATE", "2026-01-01T00:00:00Z"]  # GeoPackage
 
 
@@ -109,6 +110,14 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(folder / "by_ward.gdb.zip", "w") as zipped:
         for part in sorted((folder / "gdb/by_ward.gdb").iterdir()):
             zipped.write(part, f"by_ward.gdb/{part.name}")
+    with zipfile.ZipFile(folder / "by_ward.zip", "w") as zipped:
+        for n, ward in enumerate(wards):
+            (folder / f"shp{n}").mkdir()
+            shp = folder / f"shp{n}/tru_nuoc.shp"
+            _ogr2ogr(shp, ward, *utm, *shapefile[2:], "-lco", "ENCODING=CP1258")
+            shp.with_suffix(".cpg").write_text("1258")  # as ArcGIS names Windows Vietnamese
+            for part in sorted(shp.parent.iterdir()):
+                zipped.write(part, f"Phuong_{n}/{part.name}")
     return folder
 
 
@@ -161,7 +170,7 @@ def test_a_damaged_file_is_reported_or_refused(engine: Engine, seeds: Path, tmp_
     damaged = rng.choice(parts)
     copy = tmp_path / Path(given).parent
     shutil.copytree(seeds / Path(given).parent, copy, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("shp", "tab", "zones", "gdb"))
+                    ignore=shutil.ignore_patterns("shp*", "tab", "zones", "gdb"))
     (copy / Path(damaged).name).write_bytes(mutated((seeds / damaged).read_bytes(), rng))
     try:
         report = load_file(engine, layer_id, copy / Path(given).name, dry_run=True,

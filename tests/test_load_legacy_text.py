@@ -123,6 +123,61 @@ def test_windows_vietnamese_shapefile_names_come_out_right(
     assert stored_roads(migrated_engine) == expected_roads()
 
 
+def zip_of_wards(archive: Path, wards: dict[str, list[tuple]], encodings: dict[str, str],
+                 out: Path) -> Path:
+    """A zip of a folder a ward, each holding its roads as duong.shp in its encoding, with a
+    .cpg naming it as ArcGIS does (1258), and the first ward its bridges (points) too."""
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for ward, roads in wards.items():
+            folder = out / ward
+            folder.mkdir(parents=True)
+            source = write_geojson(folder / "duong.geojson", [
+                ({"TEN_DUONG": name, "BE_RONG": width, "SO_LAN": lanes}, "LineString", line)
+                for name, width, lanes, line in roads])
+            shp = ogr2ogr(folder / "duong.shp", source, "-f", "ESRI Shapefile",
+                          "-lco", f"ENCODING={encodings[ward]}")
+            shp.with_suffix(".cpg").write_text(encodings[ward].removeprefix("CP"))
+            if ward == next(iter(wards)):
+                bridges = write_geojson(folder / "cau.geojson", [
+                    ({"TEN_CAU": "Cầu Tân Thuận"}, "Point", [(106.7200, 10.7550)])])
+                ogr2ogr(folder / "cau.shp", bridges, "-f", "ESRI Shapefile")
+            for part in sorted(folder.iterdir()):
+                if part.suffix != ".geojson":
+                    zipped.write(part, f"{ward}/{part.name}")
+    return archive
+
+
+def test_a_zip_of_a_shapefile_per_ward_loads_as_one_when_asked(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """A district's roads sent as a folder a ward, each with its duong.shp in Windows
+    Vietnamese: one list with --layer '*', every name whole (GDAL, left to read each .cpg,
+    would cut each name's last letter). A ward's file in another encoding is refused, and
+    the roads loaded are kept."""
+    wards = {"Phuong_Tan_Phong": ROADS_VI[:2], "Phuong_Tan_Hung": ROADS_VI[2:]}
+    archive = zip_of_wards(tmp_path / "duong_theo_phuong.zip", wards,
+                           dict.fromkeys(wards, "CP1258"), tmp_path)
+    with pytest.raises(InvalidInput, match=re.escape(
+            "it holds: Phuong_Tan_Phong/cau.shp, Phuong_Tan_Phong/duong.shp, "
+            "Phuong_Tan_Hung/duong.shp. Name the one you want with --layer, or read them all "
+            "as one with --layer '*'.")):
+        load_file(migrated_engine, "roads", archive)
+    report = load_file(migrated_engine, "roads", archive, layer="*")
+    assert report.notes[:2] == [
+        "read 2 files as one, features from each: 'Phuong_Tan_Phong/duong' (2), "
+        "'Phuong_Tan_Hung/duong' (1)",
+        "file 'Phuong_Tan_Phong/cau' left out: it holds Point, not lines"], report.notes
+    assert not any("not loaded" in note for note in report.notes), report.notes
+    assert stored_roads(migrated_engine) == expected_roads()
+    again = zip_of_wards(tmp_path / "again.zip", {**wards, "Phuong_Tan_Kieng": ROADS_VI[:1]},
+                         {**dict.fromkeys(wards, "CP1258"), "Phuong_Tan_Kieng": "UTF-8"},
+                         tmp_path / "again")
+    with pytest.raises(InvalidInput, match=re.escape(
+            "its Shapefiles' .cpg files name different encodings (Phuong_Tan_Phong/duong.shp: "
+            "1258; Phuong_Tan_Hung/duong.shp: 1258; Phuong_Tan_Kieng/duong.shp: UTF-8)")):
+        load_file(migrated_engine, "roads", again, layer="*")
+    assert stored_roads(migrated_engine) == expected_roads()
+
+
 def test_windows_vietnamese_column_names_are_read_too(migrated_engine: Engine,
                                                       tmp_path: Path) -> None:
     """The names' column headed in Vietnamese, in cp1258 like its values. Before, reading the
