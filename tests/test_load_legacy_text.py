@@ -176,6 +176,9 @@ def test_a_zip_of_a_shapefile_per_ward_loads_as_one_when_asked(
             "1258; Phuong_Tan_Hung/duong.shp: 1258; Phuong_Tan_Kieng/duong.shp: UTF-8)")):
         load_file(migrated_engine, "roads", again, layer="*")
     assert stored_roads(migrated_engine) == expected_roads()
+    # one ward's file, named by its path in the zip (its name alone is every ward's)
+    load_file(migrated_engine, "roads", archive, layer="Phuong_Tan_Hung/duong.shp")
+    assert stored_roads(migrated_engine) == expected_roads()[2:]
 
 
 def test_windows_vietnamese_column_names_are_read_too(migrated_engine: Engine,
