@@ -4,10 +4,10 @@ receiver's GPX has five layers, most empty; Google My Maps puts each map layer i
 folder that declares no kind).
 
 `--layer '*'` reads every layer of the target's kind as one (`union_of`): a district's
-hydrants kept a My Maps folder, a GeoPackage table, or a zipped Shapefile a ward. Loading one layer at a time
-was a trap, each load a replace of the one before. The layers are read through an OGR VRT
-union layer, GDAL's own way to read several layers as one: their columns are the union of
-theirs, and a feature keeps its layer's values.
+hydrants kept a My Maps folder, a GeoPackage table, or a zipped Shapefile a ward. Loading
+one layer at a time was a trap, each load a replace of the one before. The layers are read
+through an OGR VRT union layer, GDAL's own way to read several layers as one: their columns
+are the union of theirs, and a feature keeps its layer's values.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from geo.errors import InvalidInput
 from layers import LayerSpec
 from loaders.gdal_said import gdal_said
 from loaders.mapping import chosen_by_name
+from loaders.parts import member_name
 
 # What GDAL declares for a layer whose features may be of any kind (a KML folder's)
 UNDECLARED_KINDS = ("Unknown", "Geometry", "")
@@ -128,7 +129,7 @@ def _listed(path: Path, dataset: str) -> dict[str, str]:
 def _member_label(path: Path, source: str) -> str:
     """How a Shapefile of a zip is named in notes: its path in the zip without .shp (the
     layer's name alone may be the same in every ward's folder)."""
-    return str(PurePosixPath(source.removeprefix(f"/vsizip/{path.resolve()}/")).with_suffix(""))
+    return str(PurePosixPath(member_name(path, source) or source).with_suffix(""))
 
 
 def _held(path: Path, members: dict[str, Member], declared: dict[str, str]

@@ -12,13 +12,24 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 
+def in_zip(path: Path, member: str = "") -> str:
+    """What GDAL opens for `member` of the zip at `path`, read in place; the zip itself, a
+    folder of datasets to GDAL, without one."""
+    return f"/vsizip/{path.resolve()}" + (f"/{member}" if member else "")
+
+
+def member_name(path: Path, dataset: str) -> str | None:
+    """The member of the zip at `path` that `dataset` names, if it names one."""
+    inside = f"{in_zip(path)}/"
+    return dataset.removeprefix(inside) if dataset.startswith(inside) else None
+
+
 class Parts:
     """The parts of `dataset`, a file on disk or a /vsizip/ path into `path`: found by
     suffix in any case (.SHX is a Shapefile's .shx too)."""
 
     def __init__(self, path: Path, dataset: str) -> None:
-        inside = f"/vsizip/{path.resolve()}/"
-        member = dataset.removeprefix(inside) if dataset.startswith(inside) else None
+        member = member_name(path, dataset)
         self.archive = zipfile.ZipFile(path) if member else None
         main = PurePosixPath(member) if member else PurePosixPath(dataset)
         self.name, self.stem, self.suffix = main.name, main.stem, main.suffix.lower()

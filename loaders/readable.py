@@ -57,7 +57,7 @@ from loaders import cad, cad_blocks, charsets, geoparquet
 from loaders.all_sheets import all_as_csv
 from loaders.day_sheets import days_as_csv
 from loaders.layer_choice import ALL_AS_ONE, union_of
-from loaders.parts import Parts, code_page
+from loaders.parts import Parts, code_page, in_zip, member_name
 from loaders.tables import (
     COPY_SEPARATOR,
     SEPARATORS,
@@ -160,7 +160,7 @@ def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
 
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
-    if dataset == _archive(path):
+    if dataset == in_zip(path):
         return _shapefiles_as_one(path, encoding, spec, scratch)
     kind = PurePosixPath(dataset).suffix.lower()
     recode, vietnamese = _recoding(encoding)
@@ -222,7 +222,7 @@ def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec,
     (files._gdal_encoding), so Shapefiles in a Vietnamese set are opened as Latin-1, their
     text decoded after, as a single Shapefile's is.
     """
-    sources = [f"{_archive(path)}/{name}" for name in _member_names(path)
+    sources = [in_zip(path, name) for name in _member_names(path)
                if name.lower().endswith(".shp")]
     for source in sources:
         with Parts(path, source) as parts:
@@ -241,7 +241,7 @@ def _agreed_code_page(path: Path, sources: list[str]) -> str | None:
     pages = {source: page for source in sources if (page := code_page(path, source))}
     sets = {charsets.vietnamese_set(page) for page in pages.values()}
     if len(sets) > 1:
-        listed = "; ".join(f"{source.removeprefix(_archive(path) + '/')}: {page}"
+        listed = "; ".join(f"{member_name(path, source)}: {page}"
                            for source, page in pages.items())
         raise InvalidInput(f"{path.name}: its Shapefiles' .cpg files name different encodings "
                            f"({listed}), so they cannot be read as one. Save them in one "
@@ -403,7 +403,7 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
                                                           PurePosixPath(n).name)] or datasets
     shapefiles = len(datasets) > 1 and all(n.lower().endswith(".shp") for n in datasets)
     if shapefiles and layer_hint == ALL_AS_ONE:
-        return _archive(path)  # its Shapefiles, read as one (`_shapefiles_as_one`)
+        return in_zip(path)  # its Shapefiles, read as one (`_shapefiles_as_one`)
     if len(datasets) != 1:
         found = ", ".join(datasets) or "none"
         all_as_one = (f", or read them all as one with --layer '{ALL_AS_ONE}'" if shapefiles
@@ -411,11 +411,7 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
                       "are Shapefiles)" if layer_hint == ALL_AS_ONE else "")
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
                            f"Name the one you want with --layer{all_as_one}.")
-    return f"{_archive(path)}/{datasets[0]}"
-
-
-def _archive(path: Path) -> str:
-    return f"/vsizip/{path.resolve()}"
+    return in_zip(path, datasets[0])
 
 
 def _geodatabases(names: list[str]) -> list[str]:
@@ -452,7 +448,7 @@ def _kmz_dataset(path: Path) -> str:
     KML), and a hydrant would arrive without its status. A KMZ of several KMLs (GDAL's own,
     a doc.kml linking one per layer) is read as a KMZ, which follows the links."""
     kmls = [name for name in _member_names(path) if name.lower().endswith(".kml")]
-    return f"/vsizip/{path.resolve()}/{kmls[0]}" if len(kmls) == 1 else str(path)
+    return in_zip(path, kmls[0]) if len(kmls) == 1 else str(path)
 
 
 def _unsafe_member(name: str) -> bool:
