@@ -118,7 +118,9 @@ def load(
         str | None, typer.Option("--layer",
                                  help="Layer inside the file, or sheet of a workbook "
                                       "('*': every sheet, or every layer of the target's "
-                                      "kind, or every Shapefile of a zip, as one table)")
+                                      "kind, or every Shapefile of a zip, as one table; a "
+                                      "pattern such as '*/duong.shp' or 'phuong_*': those "
+                                      "it names)")
     ] = None,
     crs: Annotated[str | None, typer.Option(
         help="CRS when the file has none or a wrong one: EPSG:32648, vn2000-hcm …")] = None,

@@ -7,11 +7,14 @@ folder that declares no kind).
 hydrants kept a My Maps folder, a GeoPackage table, or a zipped Shapefile a ward. Loading
 one layer at a time was a trap, each load a replace of the one before. The layers are read
 through an OGR VRT union layer, GDAL's own way to read several layers as one: their columns
-are the union of theirs, and a feature keeps its layer's values.
+are the union of theirs, and a feature keeps its layer's values. A pattern reads those it
+matches (`'*/duong.shp'`, `'duong_*'`): a ward's folder often holds its roads and its
+alleys, both lines, and '*' alone is then refused rather than read the alleys as roads.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from xml.etree import ElementTree
@@ -22,6 +25,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.errors import InvalidInput
+from geo.text import folded
 from layers import LayerSpec
 from loaders.gdal_said import gdal_said
 from loaders.mapping import chosen_by_name
@@ -36,6 +40,24 @@ UNION_VRT = "all layers.vrt"
 # --layer '*': every sheet of a workbook (loaders.all_sheets), or every layer of a file of the
 # target's kind, read as one; Excel forbids * in a sheet's name
 ALL_AS_ONE = "*"
+PATTERN_SIGNS = "*?["  # in --layer: a shell-style pattern, its layers read as one
+
+
+def is_pattern(wanted: str | None) -> bool:
+    """Whether --layer names layers by a pattern ('*', '*/duong.shp'), read as one."""
+    return wanted is not None and any(sign in wanted for sign in PATTERN_SIGNS)
+
+
+def named_by(pattern: str, *names: str) -> bool:
+    """Whether the shell-style `pattern` matches one of `names`, case and diacritics ignored
+    (a zip made on Windows may name a file DUONG.SHP; a sheet is "Phường Tân Phong").
+
+    >>> named_by("*/duong.shp", "Phuong_Tan_Phong/DUONG.SHP"), named_by("duong_*", "hem_1")
+    (True, False)
+    >>> named_by("phuong tan*", "Phường Tân Phong")
+    True
+    """
+    return any(fnmatch.fnmatchcase(folded(name), folded(pattern)) for name in names)
 
 
 class Member(NamedTuple):
@@ -59,8 +81,9 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
     """The file's layer the load reads, and a note when it was chosen as the only one with
     features of the target's kind."""
     layers = _listed(path, dataset)
-    if wanted == ALL_AS_ONE and wanted not in layers:  # a file of one layer: that one
-        wanted = None
+    if is_pattern(wanted) and wanted not in layers:  # it matched one layer (`union_of`)
+        matched = [name for name in layers if named_by(wanted, *names_of(path, dataset, name))]
+        wanted = matched[0] if len(matched) == 1 else None
     # In a zip, --layer may have named the dataset instead (`readable.dataset_in`).
     if wanted and wanted not in layers and path.suffix.lower() != ".zip":
         raise InvalidInput(f"{path.name} has no layer {wanted!r}; it has: {', '.join(layers)}.")
@@ -83,25 +106,34 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
                        f"--layer{all_as_one}.")
 
 
-def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path,
+def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path, pattern: str,
              open_options: dict[str, str] | None = None
              ) -> tuple[Path, str, list[str]] | None:
-    """For `--layer '*'`: an OGR VRT in `scratch` whose one layer, named '*', reads every
-    layer of the `sources` (one dataset, or each Shapefile of a zip) that holds features of
-    the target's kind, each opened with GDAL's `open_options`; the driver of the first, and
-    notes of what was read and left out. None for a file of one layer."""
-    members, declared = {}, {}
+    """For `--layer PATTERN`: an OGR VRT in `scratch` whose one layer, named '*', reads every
+    layer of the `sources` (one dataset, or each Shapefile of a zip) that the pattern names
+    and that holds features of the target's kind, each opened with GDAL's `open_options`;
+    the driver of the first, and notes of what was read and left out. None when the pattern
+    names one layer, or is the name of one."""
+    members, declared, every = {}, {}, []
     for source in sources:
         for name, kind in _listed(path, source).items():
             label = name if len(sources) == 1 else _member_label(path, source)
-            members[label], declared[label] = Member(source, name), kind
-    if len(members) < 2:
+            every.append(label)
+            if named_by(pattern, label, *names_of(path, source, name)):
+                members[label], declared[label] = Member(source, name), kind
+    if pattern in every or len(members) == 1:
         return None
+    if not members:
+        raise InvalidInput(f"{path.name}: --layer {pattern!r} names none of its "
+                           f"{'layers' if len(sources) == 1 else 'files'}: "
+                           f"{', '.join(every)}.")
     held = _held(path, members, declared)
     fitting = _fitting(held, spec)
     if not fitting:
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {_described(held)}.")
+    if pattern == ALL_AS_ONE:
+        _refuse_layers_of_a_folder(path, fitting, spec)
     _refuse_mixed_crs(path, {name: held[name].info["crs"] for name in fitting})
     vrt = scratch / UNION_VRT
     _write_union(vrt, [members[name] for name in fitting],
@@ -124,6 +156,32 @@ def _listed(path: Path, dataset: str) -> dict[str, str]:
     except (DataSourceError, DataLayerError) as exc:
         raise InvalidInput(f"GDAL cannot read {path.name}: {gdal_said(exc)}. Check that the "
                            "file is complete and in a format GDAL reads.") from None
+
+
+def names_of(path: Path, dataset: str, layer: str) -> tuple[str, ...]:
+    """What --layer may name a layer by: its name, and in a zip its dataset's path and file
+    name there, with and without the suffix ('Phuong_Tan_Phong/duong.shp', 'duong.shp')."""
+    inside = member_name(path, dataset)
+    if not inside:
+        return (layer,)
+    file = PurePosixPath(inside)
+    return layer, inside, str(file.with_suffix("")), file.name, file.stem
+
+
+def _refuse_layers_of_a_folder(path: Path, fitting: list[str], spec: LayerSpec) -> None:
+    """'*' over a zip of a folder a ward, each holding files of the same names (duong.shp
+    and hem.shp, both lines): reading them all would load the alleys as roads."""
+    folders: dict[str, set[str]] = {}
+    for label in fitting:
+        folders.setdefault(PurePosixPath(label).name, set()).add(str(PurePosixPath(label).parent))
+    repeated = sorted(name for name, where in folders.items() if len(where) > 1)
+    if repeated and len(folders) > 1:
+        names = ", ".join(f"{name}.shp" for name in sorted(folders))
+        raise InvalidInput(
+            f"{path.name}: its folders each hold several files of {_kind_word(spec)} "
+            f"({names}), and --layer '{ALL_AS_ONE}' would read them all as {spec.id}. Name "
+            f"those to read with a pattern, such as --layer '*/{repeated[0]}.shp' (or "
+            f"'*/*.shp' for all of them).")
 
 
 def _member_label(path: Path, source: str) -> str:

@@ -56,7 +56,7 @@ from layers import LayerSpec
 from loaders import cad, cad_blocks, charsets, geoparquet
 from loaders.all_sheets import all_as_csv
 from loaders.day_sheets import days_as_csv
-from loaders.layer_choice import ALL_AS_ONE, union_of
+from loaders.layer_choice import ALL_AS_ONE, is_pattern, named_by, names_of, union_of
 from loaders.parts import Parts, code_page, in_zip, member_name
 from loaders.tables import (
     COPY_SEPARATOR,
@@ -161,7 +161,7 @@ def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
     if dataset == in_zip(path):
-        return _shapefiles_as_one(path, encoding, spec, scratch)
+        return _shapefiles_as_one(path, encoding, spec, scratch, str(layer_hint))
     kind = PurePosixPath(dataset).suffix.lower()
     recode, vietnamese = _recoding(encoding)
     if recode and not vietnamese and kind not in (*TEXT_FORMATS, *TAB_TEXT, ".shp", ".dbf"):
@@ -174,7 +174,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     if kind in SPREADSHEET_SUFFIXES:
         typed_in = encoding if vietnamese else None  # cells typed in .VnTime, say
         return _sheet_copy(path, dataset, typed_in, spec, layer_hint, scratch)
-    union = union_of(path, [dataset], spec, scratch) if layer_hint == ALL_AS_ONE else None
+    union = union_of(path, [dataset], spec, scratch, layer_hint) \
+        if is_pattern(layer_hint) else None
     if union:
         vrt, driver, notes = union
         return Readable(path, str(vrt), encoding, notes, driver=driver)
@@ -213,9 +214,10 @@ def _shapefile_copy(path: Path, dataset: str, encoding: str | None,
     return None
 
 
-def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec,
-                       scratch: Path) -> Readable:
-    """A zip of a Shapefile per ward, read as one through a union (`--layer '*'`).
+def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratch: Path,
+                       pattern: str) -> Readable:
+    """A zip of a Shapefile per ward, those `pattern` names read as one through a union
+    (`--layer '*'`, `--layer '*/duong.shp'`).
 
     Each is opened with the encoding it is read in: the one named, or the one their .cpg
     files agree on. GDAL would read each .cpg itself and decode cp1258 wrong
@@ -223,14 +225,15 @@ def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec,
     text decoded after, as a single Shapefile's is.
     """
     sources = [in_zip(path, name) for name in _member_names(path)
-               if name.lower().endswith(".shp")]
+               if name.lower().endswith(".shp") and _named(path, name, pattern)]
     for source in sources:
         with Parts(path, source) as parts:
             _refuse_without_dbf(parts)
     said = encoding or _agreed_code_page(path, sources)
     opened_as = "ISO-8859-1" if said and charsets.vietnamese_set(said) else said
-    union = union_of(path, sources, spec, scratch, {"ENCODING": opened_as} if said else None)
-    assert union, "several Shapefiles are several layers"
+    union = union_of(path, sources, spec, scratch, pattern,
+                     {"ENCODING": opened_as} if said else None)
+    assert union, "several Shapefiles are several layers (`dataset_in`)"
     vrt, driver, notes = union
     return Readable(path, str(vrt), None, notes, driver=driver, code_page=said)
 
@@ -334,6 +337,8 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
             Path(workbook).parent.mkdir()
             parts.copy((parts.suffix,), Path(workbook))
         sheets = data_sheets(parts.name, workbook)
+        if is_pattern(layer_hint):
+            sheets, layer_hint = _named_sheets(parts.name, sheets, str(layer_hint))
         if layer_hint == ALL_AS_ONE:
             csv, table = all_as_csv(parts.name, workbook, spec, sheets, scratch, typed_in)
         else:
@@ -343,6 +348,16 @@ def _sheet_copy(path: Path, dataset: str, typed_in: str | None, spec: LayerSpec,
         parts.copy((".prj",), csv)  # beside the workbook: the CRS of x/y columns
     return Readable(path, str(csv), typed_in, table.notes, places=table.places,
                     options=COPY_OPTIONS)
+
+
+def _named_sheets(workbook: str, sheets: list[str], pattern: str) -> tuple[list[str], str]:
+    """The sheets a pattern names (`--layer 'Phường*'`), and the sheet to read: '*' for all
+    of them as one, or the one named."""
+    named = [sheet for sheet in sheets if named_by(pattern, sheet)]
+    if not named:
+        raise InvalidInput(f"{workbook}: --layer {pattern!r} names none of its sheets with "
+                           f"data: {', '.join(sheets)}.")
+    return named, ALL_AS_ONE if len(named) > 1 else named[0]
 
 
 def _below_title(file: Readable, spec: LayerSpec, scratch: Path,
@@ -399,19 +414,29 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
     datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
                 and not n.lower().endswith(EXPORT_SIDECARS)] + _geodatabases(names)
     if layer_hint:
-        datasets = [n for n in datasets if layer_hint in (n, PurePosixPath(n).stem,
-                                                          PurePosixPath(n).name)] or datasets
+        named = [n for n in datasets if _named(path, n, layer_hint)]
+        if is_pattern(layer_hint) and not named and len(datasets) > 1:
+            raise InvalidInput(f"{path.name}: --layer {layer_hint!r} names none of its files: "
+                               f"{', '.join(datasets)}.")
+        datasets = named or datasets
     shapefiles = len(datasets) > 1 and all(n.lower().endswith(".shp") for n in datasets)
-    if shapefiles and layer_hint == ALL_AS_ONE:
+    if shapefiles and is_pattern(layer_hint):
         return in_zip(path)  # its Shapefiles, read as one (`_shapefiles_as_one`)
     if len(datasets) != 1:
         found = ", ".join(datasets) or "none"
         all_as_one = (f", or read them all as one with --layer '{ALL_AS_ONE}'" if shapefiles
-                      else f" (--layer '{ALL_AS_ONE}' reads a zip's files as one when all "
-                      "are Shapefiles)" if layer_hint == ALL_AS_ONE else "")
+                      else f" (--layer {layer_hint!r} reads a zip's files as one when all "
+                      "are Shapefiles)" if is_pattern(layer_hint) else "")
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
                            f"Name the one you want with --layer{all_as_one}.")
     return in_zip(path, datasets[0])
+
+
+def _named(path: Path, member: str, wanted: str) -> bool:
+    """Whether --layer names a dataset of the zip at `path`, by its path in it or its file
+    name, with or without the suffix; or by a pattern matching one of them."""
+    names = names_of(path, in_zip(path, member), PurePosixPath(member).stem)
+    return wanted in names or (is_pattern(wanted) and named_by(wanted, *names))
 
 
 def _geodatabases(names: list[str]) -> list[str]:

@@ -324,6 +324,16 @@ def test_every_layer_of_a_geopackage_loads_as_one_list_when_asked(
         "layer 'duong' left out: it holds LineString, not points"]
     assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
     assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    # a pattern reads the tables it names: two as one, or the one
+    assert load_file(engine, "hydrants", gpkg, layer="phuong_*").notes[:1] == report.notes[:1]
+    load_file(engine, "hydrants", gpkg, layer="*_HUNG")
+    assert stored_properties(engine, "hydrants") == {
+        tuple(props.values()) for props, _, _ in wards["phuong_tan_hung"]}
+    with pytest.raises(InvalidInput, match=re.escape(
+            "tru_nuoc_theo_phuong.gpkg: --layer 'tram_*' names none of its layers: "
+            "phuong_tan_phong, phuong_tan_hung, duong.")):
+        load_file(engine, "hydrants", gpkg, layer="tram_*")
+    load_file(engine, "hydrants", gpkg, layer="*")
     other = write_geojson(tmp_path / "phuong_tan_kieng.geojson", [
         ({"code": "TN-04", "status": "working", "street": "Lâm Văn Bền"}, "Point",
          [(106.7100, 10.7500)])])

@@ -89,19 +89,23 @@ def test_windows_vietnamese_shapefile_names_come_out_right(
 
 
 def zip_of_wards(archive: Path, wards: dict[str, list[tuple]], encodings: dict[str, str],
-                 out: Path) -> Path:
+                 out: Path, alleys: bool = False) -> Path:
     """A zip of a folder a ward, each holding its roads as duong.shp in its encoding, with a
-    .cpg naming it as ArcGIS does (1258), and the first ward its bridges (points) too."""
+    .cpg naming it as ArcGIS does (1258), and the first ward its bridges (points) too; with
+    `alleys`, each ward's alleys (lines too) as hem.shp beside its roads."""
     with zipfile.ZipFile(archive, "w") as zipped:
         for ward, roads in wards.items():
             folder = out / ward
             folder.mkdir(parents=True)
-            source = write_geojson(folder / "duong.geojson", [
-                ({"TEN_DUONG": name, "BE_RONG": width, "SO_LAN": lanes}, "LineString", line)
-                for name, width, lanes, line in roads])
-            shp = ogr2ogr(folder / "duong.shp", source, "-f", "ESRI Shapefile",
-                          "-lco", f"ENCODING={encodings[ward]}")
-            shp.with_suffix(".cpg").write_text(encodings[ward].removeprefix("CP"))
+            ways = {"duong": roads, **({"hem": _alleys_of(ward)} if alleys else {})}
+            for file, features in ways.items():
+                named = "TEN_DUONG" if file == "duong" else "TEN_HEM"
+                source = write_geojson(folder / f"{file}.geojson", [
+                    ({named: name, "BE_RONG": width, "SO_LAN": lanes}, "LineString", line)
+                    for name, width, lanes, line in features])
+                shp = ogr2ogr(folder / f"{file}.shp", source, "-f", "ESRI Shapefile",
+                              "-lco", f"ENCODING={encodings[ward]}")
+                shp.with_suffix(".cpg").write_text(encodings[ward].removeprefix("CP"))
             if ward == next(iter(wards)):
                 bridges = write_geojson(folder / "cau.geojson", [
                     ({"TEN_CAU": "Cầu Tân Thuận"}, "Point", [(106.7200, 10.7550)])])
@@ -143,6 +147,45 @@ def test_a_zip_of_a_shapefile_per_ward_loads_as_one_when_asked(
     assert stored_roads(migrated_engine) == expected_roads()
     # one ward's file, named by its path in the zip (its name alone is every ward's)
     load_file(migrated_engine, "roads", archive, layer="Phuong_Tan_Hung/duong.shp")
+    assert stored_roads(migrated_engine) == expected_roads()[2:]
+
+
+def _alleys_of(ward: str) -> list[tuple]:
+    """An alley of the ward: its name, width and lanes, a short line."""
+    number = len(ward)
+    return [(f"Hẻm {number} Lâm Văn Bền", 3.5, 1, [(106.7100, 10.7400 + number / 1e4),
+                                                   (106.7110, 10.7400 + number / 1e4)])]
+
+
+def test_a_pattern_names_the_files_of_each_wards_folder_to_read(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Each ward's folder holds its roads and its alleys, both lines: '*' would read the
+    alleys as roads, so it is refused, saying the pattern that reads the roads alone."""
+    wards = {"Phuong_Tan_Phong": ROADS_VI[:2], "Phuong_Tan_Hung": ROADS_VI[2:]}
+    archive = zip_of_wards(tmp_path / "giao_thong.zip", wards, dict.fromkeys(wards, "CP1258"),
+                           tmp_path, alleys=True)
+    with pytest.raises(InvalidInput, match=re.escape(
+            "giao_thong.zip: its folders each hold several files of lines (duong.shp, "
+            "hem.shp), and --layer '*' would read them all as roads. Name those to read with "
+            "a pattern, such as --layer '*/duong.shp' (or '*/*.shp' for all of them).")):
+        load_file(migrated_engine, "roads", archive, layer="*")
+    assert stored_roads(migrated_engine) == []
+    report = load_file(migrated_engine, "roads", archive, layer="*/duong.shp")
+    assert report.notes[:1] == [
+        "read 2 files as one, features from each: 'Phuong_Tan_Phong/duong' (2), "
+        "'Phuong_Tan_Hung/duong' (1)"], report.notes
+    assert stored_roads(migrated_engine) == expected_roads()
+    load_file(migrated_engine, "alleys", archive, layer="*/HEM")  # as Windows may name it
+    assert sorted(rows(migrated_engine, "SELECT name FROM alleys")) == [
+        (name,) for ward in sorted(wards) for name, *_ in _alleys_of(ward)]
+    # a pattern naming one ward's file reads that one
+    load_file(migrated_engine, "roads", archive, layer="*Hung/duong*")
+    assert stored_roads(migrated_engine) == expected_roads()[2:]
+    with pytest.raises(InvalidInput, match=re.escape(
+            "giao_thong.zip: --layer 'cong*' names none of its files: "
+            "Phuong_Tan_Phong/cau.shp, Phuong_Tan_Phong/duong.shp, Phuong_Tan_Phong/hem.shp, "
+            "Phuong_Tan_Hung/duong.shp, Phuong_Tan_Hung/hem.shp.")):
+        load_file(migrated_engine, "roads", archive, layer="cong*")
     assert stored_roads(migrated_engine) == expected_roads()[2:]
 
 

@@ -465,6 +465,17 @@ def test_every_sheet_loads_as_one_list_when_asked(loaded: Engine, tmp_path: Path
         "sheet 'Hướng dẫn' left out: none of its columns is one hydrants takes"]
     assert rows(loaded, "SELECT status, street FROM hydrants WHERE code = 'TN-02-1'") == [
         ("out_of_service", "Huỳnh Tấn Phát")]
+    # a pattern names the sheets, without the marks the keyboard may lack
+    report = load_file(loaded, "hydrants", path, layer="phuong *")
+    assert report.notes[:1] == ["read 2 sheets as one table, rows from each: "
+                                "'Phường Tân Phong' (3), 'Phường Tân Hưng' (3)"], report.notes
+    report = load_file(loaded, "hydrants", path, layer="*hung")
+    assert report.notes[0].startswith("read sheet 'Phường Tân Hưng'"), report.notes
+    assert codes(loaded) == sorted(f"{code}-1" for code, *_ in HYDRANTS)
+    with pytest.raises(InvalidInput, match=re.escape(
+            "tru_theo_phuong.xlsx: --layer 'Xã*' names none of its sheets with data: "
+            "Phường Tân Phong, Phường Tân Hưng, Hướng dẫn.")):
+        load_file(loaded, "hydrants", path, layer="Xã*")
 
 
 def test_a_sheet_named_like_the_layer_is_taken(migrated_engine: Engine,
