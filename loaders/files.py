@@ -36,7 +36,7 @@ from loaders.export_origin import exported_part
 from loaders.gdal_said import gdal_said
 from loaders.geometry import Stored, storage_wkb, z_values
 from loaders.kml_description import DESCRIPTION, columns_in, with_columns
-from loaders.layer_choice import pick_layer
+from loaders.layer_choice import ids_by_position, pick_layer
 from loaders.mapping import (
     WKT_COLUMNS,
     ColumnMapping,
@@ -86,6 +86,7 @@ class Source:
     format_columns: tuple[str, ...] = ()
     # Columns read from a KML's descriptions' tables (`loaders.kml_description`)
     described: tuple[str, ...] = ()
+    members: tuple[tuple[str, int], ...] = ()  # a union's layers and their feature counts
 
     @property
     def name(self) -> str:
@@ -144,7 +145,7 @@ def open_source(file: Readable, spec: LayerSpec, layer: str | None = None,
                                                       dataset, chosen, fields)
     return Source(path, dataset, chosen, source_crs, int(info["features"]), fields, options,
                   gdal_encoding, decoded_here, file.named is not None,
-                  (*chosen_notes, *crs_notes), format_columns, described)
+                  (*chosen_notes, *crs_notes), format_columns, described, file.members)
 
 
 def _kml_columns(driver: str, dataset: str, layer: str, fields: tuple[str, ...]
@@ -442,16 +443,18 @@ def _chunk(table: pa.Table, source: Source, spec: LayerSpec, mapping: ColumnMapp
     for name, values in heights.items():
         frame[name] = values
     # A feature is known by its id, else by the layer's natural key (a hydrant's code), and
-    # without either (none in the file, or blank) by its position in the file. An id column
-    # may be there and blank throughout: KML's, for placemarks (as Google's apps write them).
+    # without either (none in the file, or blank) by its position in the file (in a union, in
+    # its layer). An id column may be there and blank throughout: KML's, for placemarks (as
+    # Google's apps write them).
     ids = None
     for found in _ids(frame, spec):
         ids = found if ids is None else ids.where(ids.notna(), found)
         if not ids.hasnans:
             break
     if ids is None or ids.hasnans:
-        by_position = pd.Series(attributes[FID_COLUMN].astype("int64").astype(str).values,
-                                index=frame.index, dtype=object)
+        by_position = pd.Series(
+            ids_by_position(attributes[FID_COLUMN].to_numpy("int64"), source.members),
+            index=frame.index, dtype=object)
         ids = by_position if ids is None else ids.where(ids.notna(), by_position)
     frame["source_id"] = ids
     if drawing is not None:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from xml.etree import ElementTree
 
+import numpy as np
 import pyogrio
 import pyproj
 import shapely
@@ -67,6 +68,17 @@ class Member(NamedTuple):
     layer: str
 
 
+class Union(NamedTuple):
+    """A union of layers read as one: its VRT, the driver of its first layer, notes of what
+    was read and left out, and each layer read with its feature count, in the union's order
+    (`ids_by_position`)."""
+
+    vrt: Path
+    driver: str
+    notes: list[str]
+    members: tuple[tuple[str, int], ...]
+
+
 class Held(NamedTuple):
     """What a layer of a file holds: its feature count, the kinds of geometry of its
     features (none for a table of rows), and what GDAL says of it (`pyogrio.read_info`)."""
@@ -107,13 +119,11 @@ def pick_layer(path: Path, dataset: str, spec: LayerSpec,
 
 
 def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path, pattern: str,
-             open_options: dict[str, str] | None = None
-             ) -> tuple[Path, str, list[str]] | None:
+             open_options: dict[str, str] | None = None) -> Union | None:
     """For `--layer PATTERN`: an OGR VRT in `scratch` whose one layer, named '*', reads every
     layer of the `sources` (one dataset, or each Shapefile of a zip) that the pattern names
-    and that holds features of the target's kind, each opened with GDAL's `open_options`;
-    the driver of the first, and notes of what was read and left out. None when the pattern
-    names one layer, or is the name of one."""
+    and that holds features of the target's kind, each opened with GDAL's `open_options`.
+    None when the pattern names one layer, or is the name of one."""
     members, declared, every = {}, {}, []
     for source in sources:
         for name, kind in _listed(path, source).items():
@@ -146,7 +156,30 @@ def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path, pat
                                                  f"{_kind_word(spec)}" if kinds else
                                                  "it has no geometry")
                for name, (count, kinds, _) in held.items() if count and name not in fitting)]
-    return vrt, str(held[fitting[0]].info["driver"]), notes
+    return Union(vrt, str(held[fitting[0]].info["driver"]), notes,
+                 tuple((name, held[name].count) for name in fitting))
+
+
+def ids_by_position(fids: np.ndarray, members: tuple[tuple[str, int], ...]) -> np.ndarray:
+    """Ids for features the file gives none: their place in the file, and in a union their
+    layer's name and their place in it ('Phuong_Tan_Phong/duong:3'), so that a ward's file
+    given a feature more renumbers no other ward's. A union numbers its features from 0, in
+    its layers' order.
+
+    >>> ids_by_position(np.array([0, 1, 2]), ())
+    array(['0', '1', '2'], dtype=object)
+    >>> ids_by_position(np.array([0, 1, 2]), (("Tan_Phong", 2), ("Tan_Hung", 1)))
+    array(['Tan_Phong:0', 'Tan_Phong:1', 'Tan_Hung:0'], dtype=object)
+    """
+    if not members:
+        return fids.astype(str).astype(object)
+    counts = np.asarray([count for _, count in members])
+    ends = np.cumsum(counts)
+    # past the last count (a count GDAL gave short): the last layer's, still each its own id
+    which = np.minimum(np.searchsorted(ends, fids, side="right"), len(members) - 1)
+    place = fids - (ends - counts)[which]
+    names = np.asarray([name for name, _ in members], dtype=object)[which]
+    return names + ":" + place.astype(str).astype(object)
 
 
 def _listed(path: Path, dataset: str) -> dict[str, str]:

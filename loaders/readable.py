@@ -120,6 +120,8 @@ class Readable:
     # What the .cpg beside a Shapefile says its text is in ("1258", "UTF-8"), read in a zip
     # too: GDAL would read it itself, and decode cp1258 wrong (files._gdal_encoding).
     code_page: str | None = None
+    # A union's layers and their feature counts, in its order (`layer_choice.ids_by_position`)
+    members: tuple[tuple[str, int], ...] = ()
 
 
 @contextmanager
@@ -177,8 +179,8 @@ def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerS
     union = union_of(path, [dataset], spec, scratch, layer_hint) \
         if is_pattern(layer_hint) else None
     if union:
-        vrt, driver, notes = union
-        return Readable(path, str(vrt), encoding, notes, driver=driver)
+        return Readable(path, str(union.vrt), encoding, union.notes, driver=union.driver,
+                        members=union.members)
     if vietnamese and kind in MAPINFO_PARTS:
         with Parts(path, dataset) as parts:
             copy = scratch / parts.name
@@ -234,8 +236,8 @@ def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratc
     union = union_of(path, sources, spec, scratch, pattern,
                      {"ENCODING": opened_as} if said else None)
     assert union, "several Shapefiles are several layers (`dataset_in`)"
-    vrt, driver, notes = union
-    return Readable(path, str(vrt), None, notes, driver=driver, code_page=said)
+    return Readable(path, str(union.vrt), None, union.notes, driver=union.driver,
+                    code_page=said, members=union.members)
 
 
 def _agreed_code_page(path: Path, sources: list[str]) -> str | None:

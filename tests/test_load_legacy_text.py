@@ -150,6 +150,27 @@ def test_a_zip_of_a_shapefile_per_ward_loads_as_one_when_asked(
     assert stored_roads(migrated_engine) == expected_roads()[2:]
 
 
+def test_a_road_added_to_a_wards_file_renumbers_no_other_wards(
+        migrated_engine: Engine, tmp_path: Path) -> None:
+    """Roads without ids are known by their place: in a zip of a file a ward read as one, by
+    their file and their place in it. Known by their place in all the files, a road added to
+    the first ward's file moved each later ward's road to another's id, and a replace
+    updated features that had not changed."""
+    wards = {"Phuong_Tan_Phong": ROADS_VI[:1], "Phuong_Tan_Hung": ROADS_VI[2:]}
+    encodings = {"Phuong_Tan_Phong": "CP1258", "Phuong_Tan_Hung": "CP1258"}
+    load_file(migrated_engine, "roads", layer="*",
+              path=zip_of_wards(tmp_path / "v1.zip", wards, encodings, tmp_path / "v1"))
+    before = rows(migrated_engine, "SELECT source_id, fid FROM roads ORDER BY fid")
+    assert [source_id for source_id, _ in before] == [
+        "Phuong_Tan_Phong/duong:0", "Phuong_Tan_Hung/duong:0"]
+    more = {**wards, "Phuong_Tan_Phong": ROADS_VI[:2]}
+    report = load_file(migrated_engine, "roads", layer="*",
+                       path=zip_of_wards(tmp_path / "v2.zip", more, encodings, tmp_path / "v2"))
+    assert (report.inserted, report.updated, report.deleted, report.unchanged) == (1, 0, 0, 2)
+    assert stored_roads(migrated_engine) == expected_roads()
+    assert set(before) < set(rows(migrated_engine, "SELECT source_id, fid FROM roads"))
+
+
 def _alleys_of(ward: str) -> list[tuple]:
     """An alley of the ward: its name, width and lanes, a short line."""
     number = len(ward)
