@@ -142,7 +142,7 @@ def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path, pat
     if not fitting:
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {_described(held)}.")
-    if pattern == ALL_AS_ONE:
+    if pattern == ALL_AS_ONE and len(sources) > 1:  # a zip's Shapefiles
         _refuse_layers_of_a_folder(path, fitting, spec)
     _refuse_mixed_crs(path, {name: held[name].info["crs"] for name in fitting})
     vrt = scratch / UNION_VRT
@@ -202,8 +202,8 @@ def names_of(path: Path, dataset: str, layer: str) -> tuple[str, ...]:
 
 
 def _refuse_layers_of_a_folder(path: Path, fitting: list[str], spec: LayerSpec) -> None:
-    """'*' over a zip of a folder a ward, each holding files of the same names (duong.shp
-    and hem.shp, both lines): reading them all would load the alleys as roads."""
+    """'*' over a zip of a folder a ward, each holding Shapefiles of the same names
+    (duong.shp and hem.shp, both lines): reading them all would load the alleys as roads."""
     folders: dict[str, set[str]] = {}
     for label in fitting:
         folders.setdefault(PurePosixPath(label).name, set()).add(str(PurePosixPath(label).parent))
