@@ -142,7 +142,7 @@ def union_of(path: Path, sources: list[str], spec: LayerSpec, scratch: Path, pat
     if not fitting:
         raise InvalidInput(f"{path.name} has no layer of {_kind_word(spec)}, which {spec.id} "
                            f"needs: it holds {_described(held)}.")
-    if pattern == ALL_AS_ONE and len(sources) > 1:  # a zip's Shapefiles
+    if pattern == ALL_AS_ONE and len(sources) > 1:  # a zip's files
         _refuse_layers_of_a_folder(path, fitting, spec)
     _refuse_mixed_crs(path, {name: held[name].info["crs"] for name in fitting})
     vrt = scratch / UNION_VRT
@@ -202,19 +202,18 @@ def names_of(path: Path, dataset: str, layer: str) -> tuple[str, ...]:
 
 
 def _refuse_layers_of_a_folder(path: Path, fitting: list[str], spec: LayerSpec) -> None:
-    """'*' over a zip of a folder a ward, each holding Shapefiles of the same names
-    (duong.shp and hem.shp, both lines): reading them all would load the alleys as roads."""
+    """'*' over a zip of a folder a ward, each holding files of the same names (duong.shp
+    and hem.shp, both lines): reading them all would load the alleys as roads."""
     folders: dict[str, set[str]] = {}
     for label in fitting:
         folders.setdefault(PurePosixPath(label).name, set()).add(str(PurePosixPath(label).parent))
     repeated = sorted(name for name, where in folders.items() if len(where) > 1)
     if repeated and len(folders) > 1:
-        names = ", ".join(f"{name}.shp" for name in sorted(folders))
         raise InvalidInput(
             f"{path.name}: its folders each hold several files of {_kind_word(spec)} "
-            f"({names}), and --layer '{ALL_AS_ONE}' would read them all as {spec.id}. Name "
-            f"those to read with a pattern, such as --layer '*/{repeated[0]}.shp' (or "
-            f"'*/*.shp' for all of them).")
+            f"({', '.join(sorted(folders))}), and --layer '{ALL_AS_ONE}' would read them all "
+            f"as {spec.id}. Name those to read with a pattern, such as --layer "
+            f"'*/{repeated[0]}' (or '*/*' for all of them).")
 
 
 def _member_label(path: Path, source: str) -> str:
@@ -236,6 +235,10 @@ def _held(path: Path, members: dict[str, Member], declared: dict[str, str]
         except (DataSourceError, DataLayerError) as exc:  # a damaged .prj: a CRSError
             raise InvalidInput(f"GDAL cannot read {label!r} in {path.name}: {gdal_said(exc)}. "
                                "Check that the file is complete and not damaged.") from None
+        except UnicodeDecodeError:  # a GeoJSON's column name, damaged or in another set
+            raise InvalidInput(f"{label!r} in {path.name} has a column name that is not "
+                               "UTF-8 text. Save it in UTF-8, or check that it is not "
+                               "damaged.") from None
         held[label] = Held(count, kinds, info)
     return held
 

@@ -19,8 +19,8 @@ would help no one:
 - GeoParquet, which this GDAL does not read (loaders/geoparquet.py), and a CAD drawing
   loaded into a point layer, its blocks as points (loaders/cad_blocks.py): GeoPackages.
 - with `--layer '*'`, a file of several layers (a My Maps KML, a GeoPackage) or a zip of a
-  Shapefile a ward: not a copy but a VRT reading its layers of the target's kind as one
-  (loaders/layer_choice.py).
+  Shapefile, GeoJSON or FlatGeobuf a ward: not a copy but a VRT reading its layers of the
+  target's kind as one (loaders/layer_choice.py).
 
 For the whole load, a DXF saved by AutoCAD 2007 or later is read as the UTF-8 it is
 (`cad.reading_config`).
@@ -81,6 +81,10 @@ TEXT_FORMATS = (".csv", ".geojson", ".json")  # GDAL reads them as UTF-8 only
 TAB_TEXT = (".txt", ".tsv")
 # What urbanmap's export puts beside a Shapefile in its zip: no dataset to load
 EXPORT_SIDECARS = (".fields.csv", METADATA_SUFFIX)
+# Files of one layer each that a zip may hold a ward each, read as one with --layer '*': all
+# of one kind, since a Shapefile's text may need decoding that a GeoJSON's must not get
+ONE_LAYER_KINDS = {".shp": "Shapefiles", ".geojson": "GeoJSON", ".json": "GeoJSON",
+                   ".fgb": "FlatGeobuf"}
 CSV_SIDECARS = (".prj", ".csvt")
 MAPINFO_PARTS = {".tab": (".tab", ".dat", ".map", ".id", ".ind"), ".mif": (".mif", ".mid")}
 _MAPINFO_CHARSET = re.compile(r'(?im)^(\s*!?(?:Type\s+NATIVE\s+)?charset\s+)("?)[\w-]+("?)')
@@ -163,7 +167,7 @@ def _drawing_config(path: Path, dataset: str) -> dict[str, str]:
 def _copy_if_needed(path: Path, dataset: str, encoding: str | None, spec: LayerSpec,
                     layer_hint: str | None, scratch: Path) -> Readable | None:
     if dataset == in_zip(path):
-        return _shapefiles_as_one(path, encoding, spec, scratch, str(layer_hint))
+        return _files_as_one(path, encoding, spec, scratch, str(layer_hint))
     kind = PurePosixPath(dataset).suffix.lower()
     recode, vietnamese = _recoding(encoding)
     if recode and not vietnamese and kind not in (*TEXT_FORMATS, *TAB_TEXT, ".shp", ".dbf"):
@@ -216,18 +220,22 @@ def _shapefile_copy(path: Path, dataset: str, encoding: str | None,
     return None
 
 
-def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratch: Path,
-                       pattern: str) -> Readable:
-    """A zip of a Shapefile per ward, those `pattern` names read as one through a union
-    (`--layer '*'`, `--layer '*/duong.shp'`).
+def _files_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratch: Path,
+                  pattern: str) -> Readable:
+    """A zip of a file per ward (Shapefiles, GeoJSON or FlatGeobuf), those `pattern` names
+    read as one through a union (`--layer '*'`, `--layer '*/duong.shp'`).
 
-    Each is opened with the encoding it is read in: the one named, or the one their .cpg
-    files agree on. GDAL would read each .cpg itself and decode cp1258 wrong
+    Shapefiles are opened with the encoding they are read in: the one named, or the one
+    their .cpg files agree on. GDAL would read each .cpg itself and decode cp1258 wrong
     (files._gdal_encoding), so Shapefiles in a Vietnamese set are opened as Latin-1, their
     text decoded after, as a single Shapefile's is.
     """
-    sources = [in_zip(path, name) for name in _member_names(path)
-               if name.lower().endswith(".shp") and _named(path, name, pattern)]
+    sources = [in_zip(path, name) for name in _datasets(path, pattern)]
+    if not sources[0].lower().endswith(".shp"):  # text in UTF-8: read as a GeoPackage's is
+        union = union_of(path, sources, spec, scratch, pattern)
+        assert union, "several files are several layers (`dataset_in`)"
+        return Readable(path, str(union.vrt), encoding, union.notes, driver=union.driver,
+                        members=union.members)
     for source in sources:
         with Parts(path, source) as parts:
             _refuse_without_dbf(parts)
@@ -235,7 +243,7 @@ def _shapefiles_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratc
     opened_as = "ISO-8859-1" if said and charsets.vietnamese_set(said) else said
     union = union_of(path, sources, spec, scratch, pattern,
                      {"ENCODING": opened_as} if said else None)
-    assert union, "several Shapefiles are several layers (`dataset_in`)"
+    assert union, "several files are several layers (`dataset_in`)"
     return Readable(path, str(union.vrt), None, union.notes, driver=union.driver,
                     code_page=said, members=union.members)
 
@@ -412,26 +420,34 @@ def dataset_in(path: Path, layer_hint: str | None) -> str:
         return _kmz_dataset(path)
     if path.suffix.lower() != ".zip":
         return str(path)
-    names = _member_names(path)
-    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
-                and not n.lower().endswith(EXPORT_SIDECARS)] + _geodatabases(names)
-    if layer_hint:
-        named = [n for n in datasets if _named(path, n, layer_hint)]
-        if is_pattern(layer_hint) and not named and len(datasets) > 1:
-            raise InvalidInput(f"{path.name}: --layer {layer_hint!r} names none of its files: "
-                               f"{', '.join(datasets)}.")
-        datasets = named or datasets
-    shapefiles = len(datasets) > 1 and all(n.lower().endswith(".shp") for n in datasets)
-    if shapefiles and is_pattern(layer_hint):
-        return in_zip(path)  # its Shapefiles, read as one (`_shapefiles_as_one`)
+    datasets = _datasets(path, layer_hint)
+    kinds = {ONE_LAYER_KINDS.get(PurePosixPath(n).suffix.lower()) for n in datasets}
+    one_kind = len(datasets) > 1 and len(kinds) == 1 and None not in kinds
+    if one_kind and is_pattern(layer_hint):
+        return in_zip(path)  # its files, read as one (`_files_as_one`)
     if len(datasets) != 1:
         found = ", ".join(datasets) or "none"
-        all_as_one = (f", or read them all as one with --layer '{ALL_AS_ONE}'" if shapefiles
-                      else f" (--layer {layer_hint!r} reads a zip's files as one when all "
-                      "are Shapefiles)" if is_pattern(layer_hint) else "")
+        all_as_one = (f", or read them all as one with --layer '{ALL_AS_ONE}'" if one_kind
+                      else f" (--layer {layer_hint!r} reads a zip's files as one when all are "
+                      f"{' or all '.join(dict.fromkeys(ONE_LAYER_KINDS.values()))})"
+                      if is_pattern(layer_hint) else "")
         raise InvalidInput(f"{path.name} should hold one dataset to load; it holds: {found}. "
                            f"Name the one you want with --layer{all_as_one}.")
     return in_zip(path, datasets[0])
+
+
+def _datasets(path: Path, layer_hint: str | None) -> list[str]:
+    """The datasets in the zip at `path`: those --layer names, if it names any."""
+    names = _member_names(path)
+    datasets = [n for n in names if n.lower().endswith(DATASET_SUFFIXES)
+                and not n.lower().endswith(EXPORT_SIDECARS)] + _geodatabases(names)
+    if not layer_hint:
+        return datasets
+    named = [n for n in datasets if _named(path, n, layer_hint)]
+    if is_pattern(layer_hint) and not named and len(datasets) > 1:
+        raise InvalidInput(f"{path.name}: --layer {layer_hint!r} names none of its files: "
+                           f"{', '.join(datasets)}.")
+    return named or datasets
 
 
 def _named(path: Path, member: str, wanted: str) -> bool:

@@ -344,6 +344,35 @@ def test_every_layer_of_a_geopackage_loads_as_one_list_when_asked(
         load_file(engine, "hydrants", gpkg, layer="*")
     assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
 
+def test_a_zip_of_a_geojson_a_ward_loads_as_one_when_asked(engine: Engine,
+                                                            tmp_path: Path) -> None:
+    """Wards' hydrants exported from QGIS as GeoJSON, a folder a ward, zipped: one list with
+    --layer '*'. A zip mixing kinds of file is refused: a Shapefile's text may need decoding
+    that a GeoJSON's must not get."""
+    archive = tmp_path / "tru_nuoc_theo_phuong.zip"
+    wards = {"Tan_Phong": TRUTH["hydrants"][:2], "Tan_Hung": TRUTH["hydrants"][2:]}
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for ward, features in wards.items():
+            zipped.write(write_geojson(tmp_path / f"{ward}.geojson", features),
+                         f"{ward}/tru_nuoc.geojson")
+    report = load_file(engine, "hydrants", archive, layer="*")
+    assert report.notes[:1] == ["read 2 files as one, features from each: "
+                                "'Tan_Phong/tru_nuoc' (2), 'Tan_Hung/tru_nuoc' (1)"]
+    assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
+    assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    shp = ogr2ogr(tmp_path / "tru_nuoc.shp", tmp_path / "Tan_Hung.geojson",
+                  "-f", "ESRI Shapefile")
+    with zipfile.ZipFile(archive, "a") as zipped:
+        for part in sorted(tmp_path.glob("tru_nuoc.*")):
+            zipped.write(part, f"Tan_Kieng/{part.name}")
+    with pytest.raises(InvalidInput, match=re.escape(
+            "(--layer '*' reads a zip's files as one when all are Shapefiles or all GeoJSON "
+            "or all FlatGeobuf)")):
+        load_file(engine, "hydrants", archive, layer="*")
+    assert shp.exists() and stored_properties(engine, "hydrants") == \
+        truth_properties("hydrants")
+
+
 def test_zipped_shapefile_loads_with_its_cpg_and_prj(engine: Engine, truth: dict[str, Path],
                                                      tmp_path: Path) -> None:
     archive, _ = shapefiles("vn2000-hcm", truth, tmp_path, esri_prj=True,

@@ -51,8 +51,10 @@ DATASETS = [
     ("hydrants", "by_ward.kml", ["by_ward.kml"]),
     ("hydrants", "by_ward.gdb.zip", ["by_ward.gdb.zip"]),
     ("hydrants", "by_ward.zip", ["by_ward.zip"]),  # a folder of Shapefiles a ward, in cp1258
+    ("hydrants", "geojson_by_ward.zip", ["geojson_by_ward.zip"]),  # a folder of GeoJSON a ward
 ]
-LAYER_PER_WARD = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip", "by_ward.zip"}
+LAYER_PER_WARD = {"by_ward.gpkg", "by_ward.kml", "by_ward.gdb.zip", "by_ward.zip",
+                  "geojson_by_ward.zip"}
 SAME_EVERY_DAY = ["--config", "OGR_CURRENT_DATE", "2026-01-01T00:00:00Z"]  # GeoPackage
 
 
@@ -110,6 +112,9 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(folder / "by_ward.gdb.zip", "w") as zipped:
         for part in sorted((folder / "gdb/by_ward.gdb").iterdir()):
             zipped.write(part, f"by_ward.gdb/{part.name}")
+    with zipfile.ZipFile(folder / "geojson_by_ward.zip", "w") as zipped:
+        for n, ward in enumerate(wards):
+            zipped.write(ward, f"Phuong_{n}/tru_nuoc.geojson")
     with zipfile.ZipFile(folder / "by_ward.zip", "w") as zipped:
         for n, ward in enumerate(wards):
             (folder / f"shp{n}").mkdir()

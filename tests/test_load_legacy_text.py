@@ -186,9 +186,9 @@ def test_a_pattern_names_the_files_of_each_wards_folder_to_read(
     archive = zip_of_wards(tmp_path / "giao_thong.zip", wards, dict.fromkeys(wards, "CP1258"),
                            tmp_path, alleys=True)
     with pytest.raises(InvalidInput, match=re.escape(
-            "giao_thong.zip: its folders each hold several files of lines (duong.shp, "
-            "hem.shp), and --layer '*' would read them all as roads. Name those to read with "
-            "a pattern, such as --layer '*/duong.shp' (or '*/*.shp' for all of them).")):
+            "giao_thong.zip: its folders each hold several files of lines (duong, hem), and "
+            "--layer '*' would read them all as roads. Name those to read with a pattern, "
+            "such as --layer '*/duong' (or '*/*' for all of them).")):
         load_file(migrated_engine, "roads", archive, layer="*")
     assert stored_roads(migrated_engine) == []
     report = load_file(migrated_engine, "roads", archive, layer="*/duong.shp")
