@@ -35,6 +35,7 @@ read as another set, and the load decodes it again from what GDAL read. So is an
 
 from __future__ import annotations
 
+import errno
 import posixpath
 import re
 import shutil
@@ -149,8 +150,11 @@ def _zip_read(path: Path, dataset: str) -> Iterator[None]:
     """zipfile's errors reading a member out of `path`, as the message that it is damaged."""
     try:
         yield
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
         if dataset == str(path):  # not a member copied out of a zip: not zipfile's
+            raise
+        # a member's damaged offset has zipfile seek before the file's start: EINVAL
+        if isinstance(exc, OSError) and exc.errno != errno.EINVAL:
             raise
         # NotImplementedError: zipfile's word for a compression only other tools write
         raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
@@ -232,6 +236,7 @@ def _files_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratch: Pa
     """
     sources = [in_zip(path, name) for name in _datasets(path, pattern)]
     if not sources[0].lower().endswith(".shp"):  # text in UTF-8: read as a GeoPackage's is
+        _refuse_unless_utf8(path, sources)
         union = union_of(path, sources, spec, scratch, pattern)
         assert union, "several files are several layers (`dataset_in`)"
         return Readable(path, str(union.vrt), encoding, union.notes, driver=union.driver,
@@ -246,6 +251,20 @@ def _files_as_one(path: Path, encoding: str | None, spec: LayerSpec, scratch: Pa
     assert union, "several files are several layers (`dataset_in`)"
     return Readable(path, str(union.vrt), None, union.notes, driver=union.driver,
                     code_page=said, members=union.members)
+
+
+def _refuse_unless_utf8(path: Path, sources: list[str]) -> None:
+    """GeoJSON files read as one are read as GDAL reads them, in UTF-8 only: one in another
+    encoding would need a copy of its own (`_text_copy`), which a union does not make."""
+    for source in sources:
+        with Parts(path, source) as parts:
+            if parts.suffix in TEXT_FORMATS and not parts.is_utf8():
+                raise InvalidInput(
+                    f"{path.name}: {member_name(path, source)} is not in UTF-8, and GeoJSON "
+                    "files are read as one only in UTF-8. Save them in UTF-8 (QGIS: Export, "
+                    "Save Features As, Encoding UTF-8), or load them one at a time with "
+                    "--layer and --encoding, the first as a replace and the others with "
+                    "--mode append.")
 
 
 def _agreed_code_page(path: Path, sources: list[str]) -> str | None:

@@ -360,6 +360,17 @@ def test_a_zip_of_a_geojson_a_ward_loads_as_one_when_asked(engine: Engine,
                                 "'Tan_Phong/tru_nuoc' (2), 'Tan_Hung/tru_nuoc' (1)"]
     assert stored_properties(engine, "hydrants") == truth_properties("hydrants")
     assert worst_error_m(engine, "hydrants", truth_vertices("hydrants")) < TOLERANCE_M
+    # saved in Windows Vietnamese: a union reads GeoJSON in UTF-8 only
+    windows = tmp_path / "windows.zip"
+    with zipfile.ZipFile(windows, "w") as zipped:
+        for ward in wards:
+            text = (tmp_path / f"{ward}.geojson").read_text(encoding="utf-8")
+            zipped.writestr(f"{ward}/tru_nuoc.geojson", windows_1258(text))
+    for encoding in (None, "cp1258"):
+        with pytest.raises(InvalidInput, match=re.escape(
+                "windows.zip: Tan_Phong/tru_nuoc.geojson is not in UTF-8, and GeoJSON files "
+                "are read as one only in UTF-8.")):
+            load_file(engine, "hydrants", windows, layer="*", encoding=encoding)
     shp = ogr2ogr(tmp_path / "tru_nuoc.shp", tmp_path / "Tan_Hung.geojson",
                   "-f", "ESRI Shapefile")
     with zipfile.ZipFile(archive, "a") as zipped:

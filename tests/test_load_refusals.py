@@ -425,11 +425,12 @@ def test_a_prj_whose_text_is_not_utf8_is_refused(loaded: Engine, tmp_path: Path)
     assert codes(loaded) == ["H1", "H2", "H3"]
 
 
-@pytest.mark.parametrize("damage", ["checksum", "version", "name"])
+@pytest.mark.parametrize("damage", ["checksum", "version", "name", "offset"])
 def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -> None:
     """A zipped Shapefile without its .shx, so copied out to rebuild it, whose .dbf's bytes
-    no longer match their checksum; or whose directory asks for zip version 7.7, or says a
-    name is UTF-8 when it is not."""
+    no longer match their checksum; or whose directory asks for zip version 7.7, says a
+    name is UTF-8 when it is not, or is said to start further on than it does (zipfile then
+    seeks before the file's start: an OSError)."""
     shp = _utm_shapefile(tmp_path, [hydrant("Z1"), hydrant("Z2", 0.001)])
     archive = tmp_path / "h.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
@@ -440,10 +441,14 @@ def test_a_damaged_zip_is_refused(loaded: Engine, tmp_path: Path, damage: str) -
         data[data.index(shp.with_suffix(".dbf").read_bytes()) + 40] ^= 0xFF
     elif damage == "version":  # "version needed to extract", in the central directory
         data[data.index(b"PK\x01\x02") + 6] = 77
-    else:  # the UTF-8 flag (bit 11 of the flags), and a first byte UTF-8 never starts with
-        entry = data.index(b"PK\x01\x02")
+    elif damage == "name":  # the UTF-8 flag (bit 11 of the flags), and a byte UTF-8 never
+        entry = data.index(b"PK\x01\x02")  # starts with
         data[entry + 9] |= 0x08
         data[entry + 46] = 0xF8
+    else:  # the end record's offset of the central directory
+        end = data.rindex(b"PK\x05\x06") + 16
+        data[end:end + 4] = (int.from_bytes(data[end:end + 4], "little") + 1000).to_bytes(
+            4, "little")
     archive.write_bytes(data)
     with pytest.raises(InvalidInput, match=r"h.zip is not a readable zip archive \(truncated "
                                            r"or damaged\?\)"):
