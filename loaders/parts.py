@@ -53,7 +53,12 @@ class Parts:
 
     def open(self, suffix: str) -> IO[bytes]:
         name = self.by_suffix[suffix]
-        return self.archive.open(name) if self.archive else open(name, "rb")  # noqa: SIM115
+        if not self.archive:
+            return open(name, "rb")  # noqa: SIM115
+        try:
+            return self.archive.open(name)
+        except OSError as exc:  # a directory placed too far on: zipfile seeks before byte 0
+            raise zipfile.BadZipFile(f"{name}: {exc}") from None
 
     def is_utf8(self) -> bool:
         """Whether the dataset's file is UTF-8 throughout (read once, a megabyte at a time)."""

@@ -35,7 +35,6 @@ read as another set, and the load decodes it again from what GDAL read. So is an
 
 from __future__ import annotations
 
-import errno
 import posixpath
 import re
 import shutil
@@ -150,11 +149,8 @@ def _zip_read(path: Path, dataset: str) -> Iterator[None]:
     """zipfile's errors reading a member out of `path`, as the message that it is damaged."""
     try:
         yield
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         if dataset == str(path):  # not a member copied out of a zip: not zipfile's
-            raise
-        # a member's damaged offset has zipfile seek before the file's start: EINVAL
-        if isinstance(exc, OSError) and exc.errno != errno.EINVAL:
             raise
         # NotImplementedError: zipfile's word for a compression only other tools write
         raise InvalidInput(_DAMAGED_ZIP.format(name=path.name)) from None
